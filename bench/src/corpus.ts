@@ -1,0 +1,54 @@
+/**
+ * The shared speech set (`../shared/audio`, or `EARSHOT_SHARED`): real recordings with reference
+ * transcripts. Tests and benchmarks read it only through here, and fail loudly when it is missing —
+ * a speech test that cannot find its speech must not pass.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface Clip {
+  id: string;
+  set: string;
+  path: string;
+  /** Seconds, from the manifest. */
+  duration: number;
+  reference: string;
+}
+
+const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+export function sharedDir(): string {
+  return resolve(repoRoot, process.env.EARSHOT_SHARED ?? "../shared");
+}
+
+export function audioDir(): string {
+  const dir = join(sharedDir(), "audio");
+  if (!existsSync(join(dir, "MANIFEST.md"))) {
+    throw new Error(
+      `The shared speech set is missing: expected ${dir}/MANIFEST.md. Put the shared folder beside the checkout or set EARSHOT_SHARED.`,
+    );
+  }
+  return dir;
+}
+
+/** Clips of one set (`ljspeech-dev`, `multi-dev`, `misc`), in manifest order. */
+export function loadClips(set: string, limit = Number.POSITIVE_INFINITY): Clip[] {
+  const dir = join(audioDir(), set);
+  const refs = join(dir, "refs.tsv");
+  if (!existsSync(refs)) throw new Error(`The shared speech set has no ${set}/refs.tsv at ${dir}.`);
+  return readFileSync(refs, "utf8")
+    .trim()
+    .split("\n")
+    .slice(0, limit)
+    .map((line) => {
+      const [id = "", duration = "0", reference = ""] = line.split("\t");
+      return { id, set, path: join(dir, `${id}.wav`), duration: Number(duration), reference };
+    });
+}
+
+export function clip(set: string, id: string): Clip {
+  const found = loadClips(set).find((c) => c.id === id);
+  if (!found) throw new Error(`No clip ${id} in the shared set ${set}.`);
+  return found;
+}

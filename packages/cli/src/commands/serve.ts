@@ -1,0 +1,35 @@
+/** `earshot serve`: the HTTP server in the foreground until SIGINT/SIGTERM. */
+import { startServer } from "@earshot/server";
+import type { Command } from "commander";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("Run the Earshot server.")
+    .option("--host <host>", "interface to listen on (EARSHOT_HOST)")
+    .option("--port <port>", "port to listen on (EARSHOT_PORT)", (v) => Number(v))
+    .option("--workers <n>", "engine worker threads, default one per core (EARSHOT_WORKERS)", (v) => Number(v))
+    .option("--queue-limit <n>", "requests admitted at once before answering 429 (EARSHOT_QUEUE_LIMIT)", (v) =>
+      Number(v),
+    )
+    .option("--model <name>", "default speech model (EARSHOT_MODEL)")
+    .action(async (opts: { host?: string; port?: number; workers?: number; queueLimit?: number; model?: string }) => {
+      if (opts.model) process.env.EARSHOT_MODEL = opts.model;
+      const engine = {
+        ...(opts.workers ? { workers: opts.workers } : {}),
+        ...(opts.queueLimit ? { queueLimit: opts.queueLimit } : {}),
+      };
+      const server = await startServer({
+        ...(opts.host ? { host: opts.host } : {}),
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        engine,
+      });
+      process.stderr.write(`earshot listening on ${server.url} (model ${server.engine.registry.defaultModel.name})\n`);
+      const stop = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * The `earshot` command. Each subcommand lives in `commands/` and talks to a server through the SDK — an
+ * in-process one on a loopback port unless `--server` names another — so the CLI adds no transcription logic
+ * of its own.
+ */
+import { createRequire } from "node:module";
+import { Command } from "commander";
+import { registerDemo } from "./commands/demo.js";
+import { registerModels } from "./commands/models.js";
+import { registerServe } from "./commands/serve.js";
+import { registerTranscribe } from "./commands/transcribe.js";
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+const program = new Command("earshot")
+  .description("Self-hosted speech-to-text with a Deepgram-compatible API.")
+  .version(version)
+  .showHelpAfterError();
+
+for (const register of [registerServe, registerTranscribe, registerModels, registerDemo]) register(program);
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`earshot: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,99 @@
+/**
+ * PocketSphinx through koffi, a foreign-function interface, over Debian's `libpocketsphinx3`.
+ *
+ * Why FFI and not an N-API addon: the C library is packaged, maintained and security-patched by Debian, koffi
+ * ships prebuilt for Node 20 inside its npm package, and nothing needs compiling at install time — so a fresh
+ * machine needs `apt-get install libpocketsphinx3` and `npm ci`, no toolchain. The API surface we call is
+ * eleven plain C functions, which is where FFI is at its best.
+ */
+import koffi from "koffi";
+
+/** Opaque native handles of one decoder and the configuration it was built from. */
+export interface Decoder {
+  ps: unknown;
+  config: unknown;
+}
+
+export interface PocketSphinxLib {
+  createDecoder(args: string[]): Decoder;
+  startUtt(decoder: Decoder): void;
+  processRaw(decoder: Decoder, pcm: Int16Array, fullUtterance: boolean): void;
+  endUtt(decoder: Decoder): void;
+  /** Segments of the best hypothesis: word, first and last frame, log posterior turned into a probability. */
+  segments(decoder: Decoder): Array<{ word: string; startFrame: number; endFrame: number; probability: number }>;
+  free(decoder: Decoder): void;
+}
+
+let loaded: PocketSphinxLib | undefined;
+
+/** Library names can be overridden for other distributions (e.g. a self-built pocketsphinx 0.8). */
+export function loadPocketSphinx(
+  libPocketSphinx = process.env.EARSHOT_LIBPOCKETSPHINX ?? "libpocketsphinx.so.3",
+  libSphinxBase = process.env.EARSHOT_LIBSPHINXBASE ?? "libsphinxbase.so.3",
+): PocketSphinxLib {
+  if (loaded) return loaded;
+  const sb = koffi.load(libSphinxBase);
+  const ps = koffi.load(libPocketSphinx);
+  const psArgs = ps.func("void* ps_args()");
+  const cmdLnParse = sb.func("void* cmd_ln_parse_r(void* inout, void* defn, int argc, const char** argv, int strict)");
+  const psInit = ps.func("void* ps_init(void* config)");
+  const psFree = ps.func("int ps_free(void* ps)");
+  const cmdLnFree = sb.func("int cmd_ln_free_r(void* config)");
+  const psStartUtt = ps.func("int ps_start_utt(void* ps)");
+  const psProcessRaw = ps.func(
+    "int ps_process_raw(void* ps, const int16_t* data, size_t n, int no_search, int full_utt)",
+  );
+  const psEndUtt = ps.func("int ps_end_utt(void* ps)");
+  const psSegIter = ps.func("void* ps_seg_iter(void* ps)");
+  const psSegNext = ps.func("void* ps_seg_next(void* seg)");
+  const psSegWord = ps.func("const char* ps_seg_word(void* seg)");
+  const psSegFrames = ps.func("void ps_seg_frames(void* seg, _Out_ int* sf, _Out_ int* ef)");
+  const psSegProb = ps.func(
+    "int32_t ps_seg_prob(void* seg, _Out_ int32_t* ascr, _Out_ int32_t* lscr, _Out_ int32_t* lback)",
+  );
+  const psGetLogmath = ps.func("void* ps_get_logmath(void* ps)");
+  const logmathExp = sb.func("double logmath_exp(void* lmath, int logb_p)");
+
+  const check = (rc: number, what: string): void => {
+    if (rc < 0) throw new Error(`pocketsphinx ${what} failed (${rc})`);
+  };
+
+  loaded = {
+    createDecoder(args) {
+      const config = cmdLnParse(null, psArgs(), args.length, args, 1);
+      if (!config) throw new Error(`pocketsphinx rejected its arguments: ${args.join(" ")}`);
+      const ps = psInit(config);
+      if (!ps) {
+        cmdLnFree(config);
+        throw new Error("pocketsphinx could not load its model (check the -hmm, -lm and -dict paths)");
+      }
+      return { ps, config };
+    },
+    startUtt: (decoder) => check(psStartUtt(decoder.ps), "start_utt"),
+    processRaw: (decoder, pcm, fullUtterance) =>
+      check(psProcessRaw(decoder.ps, pcm, pcm.length, 0, fullUtterance ? 1 : 0), "process_raw"),
+    endUtt: (decoder) => check(psEndUtt(decoder.ps), "end_utt"),
+    segments(decoder) {
+      const logmath = psGetLogmath(decoder.ps);
+      const out = [];
+      for (let seg = psSegIter(decoder.ps); seg; seg = psSegNext(seg)) {
+        const sf = [0];
+        const ef = [0];
+        psSegFrames(seg, sf, ef);
+        const logProb = psSegProb(seg, [0], [0], [0]);
+        out.push({
+          word: psSegWord(seg) as string,
+          startFrame: sf[0]!,
+          endFrame: ef[0]!,
+          probability: logmathExp(logmath, logProb) as number,
+        });
+      }
+      return out;
+    },
+    free(decoder) {
+      psFree(decoder.ps);
+      cmdLnFree(decoder.config);
+    },
+  };
+  return loaded;
+}

@@ -1,0 +1,42 @@
+/** The PocketSphinx {@link Recognizer}: one decoder per worker, one utterance per call. */
+import type { InstalledModel } from "../models/registry.js";
+import type { RecognizedWord, Recognizer } from "../recognizer.js";
+import { loadPocketSphinx } from "./binding.js";
+
+/** PocketSphinx computes features every 10 ms. */
+const FRAMES_PER_SECOND = 100;
+
+/** Fillers and sentence markers the decoder reports alongside words: `<s>`, `<sil>`, `[NOISE]`, `++BREATH++`. */
+const NON_WORD = /^(<.*>|\[.*\]|\+\+.*\+\+)$/;
+
+export function pocketSphinxArgs(model: InstalledModel, extra: string[] = []): string[] {
+  const { hmm, lm, dict } = model.files;
+  if (!hmm || !lm || !dict) throw new Error(`model ${model.name} lacks hmm/lm/dict files`);
+  return ["-hmm", hmm, "-lm", lm, "-dict", dict, "-logfn", "/dev/null", ...extra];
+}
+
+export function createPocketSphinxRecognizer(model: InstalledModel): Recognizer {
+  const lib = loadPocketSphinx();
+  const decoder = lib.createDecoder(pocketSphinxArgs(model));
+  return {
+    recognize(pcm) {
+      lib.startUtt(decoder);
+      // Whole-utterance mode: cepstral mean normalisation sees all of the audio at once, which is both
+      // more accurate than the live path and keeps frame numbers relative to this call.
+      lib.processRaw(decoder, pcm, true);
+      lib.endUtt(decoder);
+      const words: RecognizedWord[] = [];
+      for (const seg of lib.segments(decoder)) {
+        if (NON_WORD.test(seg.word)) continue;
+        words.push({
+          word: seg.word.replace(/\(\d+\)$/, ""),
+          start: seg.startFrame / FRAMES_PER_SECOND,
+          end: (seg.endFrame + 1) / FRAMES_PER_SECOND,
+          confidence: Math.min(1, Math.max(0, seg.probability)),
+        });
+      }
+      return { words };
+    },
+    dispose: () => lib.free(decoder),
+  };
+}

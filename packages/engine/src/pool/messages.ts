@@ -1,0 +1,57 @@
+/** Messages between the engine (main thread) and its pool workers. */
+import type { RawFormat } from "../audio/decode.js";
+import type { InstalledModel } from "../models/registry.js";
+import type { RecognizedWord } from "../recognizer.js";
+
+export interface WorkerInit {
+  /** The VAD model file, shared by every task of the worker. */
+  vadModel: string | undefined;
+  ffmpegBinary: string | undefined;
+}
+
+export interface PreparedPiece {
+  start: number;
+  end: number;
+  pcm: Int16Array;
+}
+
+export interface PrepareTask {
+  type: "prepare";
+  bytes: Uint8Array;
+  raw: RawFormat | undefined;
+  /** Keep channels apart (`multichannel=true`) instead of mixing them down. */
+  multichannel: boolean;
+  maxPiece: number;
+}
+
+export interface PrepareResult {
+  sha256: string;
+  duration: number;
+  channelCount: number;
+  /** Pieces per recognised channel (one entry when mixed down). */
+  channels: PreparedPiece[][];
+}
+
+export interface RecognizeTask {
+  type: "recognize";
+  model: InstalledModel;
+  pcm: Int16Array;
+}
+
+export interface RecognizeResult {
+  words: RecognizedWord[];
+}
+
+export type Task = PrepareTask | RecognizeTask;
+export type TaskResult<T extends Task> = T extends PrepareTask ? PrepareResult : RecognizeResult;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  status: number;
+  code: string;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; result: PrepareResult | RecognizeResult }
+  | { id: number; ok: false; error: SerializedError };

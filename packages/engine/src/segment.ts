@@ -1,0 +1,43 @@
+/**
+ * Cutting a recording into utterance-sized pieces for the recogniser. Pieces are cut in the middle of pauses
+ * the VAD found, never inside speech, and are as long as possible up to `maxPiece`: PocketSphinx normalises
+ * each piece as a whole, so longer pieces decode better, while bounded pieces keep memory flat and let a long
+ * file spread over every worker. Stretches with no speech at all are not decoded.
+ */
+import type { SpeechSpan } from "./vad/silero.js";
+
+export interface Piece {
+  /** Seconds into the channel. */
+  start: number;
+  end: number;
+}
+
+export interface PiecePlan {
+  /** Longest piece, seconds. */
+  maxPiece?: number;
+  /** Audio kept either side of speech, seconds. */
+  padding?: number;
+}
+
+export function planPieces(speech: SpeechSpan[], duration: number, plan: PiecePlan = {}): Piece[] {
+  const maxPiece = plan.maxPiece ?? 20;
+  const padding = plan.padding ?? 0.3;
+  const pieces: Piece[] = [];
+  let current: Piece | undefined;
+  for (let i = 0; i < speech.length; i++) {
+    const span = speech[i]!;
+    const previous = speech[i - 1];
+    const next = speech[i + 1];
+    // Padding never reaches past the middle of the pause to a neighbour, so pieces cannot overlap.
+    const start = Math.max(0, span.start - padding, previous ? (previous.end + span.start) / 2 : 0);
+    const end = Math.min(duration, span.end + padding, next ? (span.end + next.start) / 2 : duration);
+    if (current && end - current.start <= maxPiece) {
+      current.end = end;
+    } else {
+      if (current) pieces.push(current);
+      current = { start, end };
+    }
+  }
+  if (current) pieces.push(current);
+  return pieces;
+}

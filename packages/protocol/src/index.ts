@@ -1,0 +1,11 @@
+/**
+ * @module @earshot/protocol
+ * Every shape that crosses Earshot's wire, as zod schemas with their inferred types. No I/O lives here, so
+ * the server, the SDK (browser included) and the CLI can all depend on it.
+ */
+export * from "./errors.js";
+export * from "./listen/options.js";
+export * from "./listen/progress.js";
+export * from "./listen/response.js";
+export * from "./models.js";
+export * from "./query.js";

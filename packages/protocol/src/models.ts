@@ -1,0 +1,35 @@
+/** `GET /v1/models` (speech-apis.md §1.9) and `GET /v1/status`. */
+import { z } from "zod";
+
+export const SttModelSchema = z.object({
+  name: z.string(),
+  canonical_name: z.string(),
+  architecture: z.string(),
+  languages: z.array(z.string()),
+  version: z.string(),
+  uuid: z.string(),
+  batch: z.boolean(),
+  streaming: z.boolean(),
+  formatted_output: z.boolean(),
+});
+export type SttModel = z.infer<typeof SttModelSchema>;
+
+export const ModelsResponseSchema = z.object({
+  stt: z.array(SttModelSchema),
+  tts: z.array(z.record(z.string(), z.unknown())),
+});
+export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
+
+export const StatusResponseSchema = z.object({
+  status: z.enum(["ok", "degraded"]),
+  version: z.string(),
+  uptime_seconds: z.number(),
+  engine: z.object({
+    default_model: z.string(),
+    workers: z.number(),
+    busy_workers: z.number(),
+    queue_depth: z.number(),
+    queue_limit: z.number(),
+  }),
+});
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;

@@ -1,0 +1,59 @@
+/**
+ * @module @earshot/sdk
+ * Client for Earshot and other Deepgram-compatible speech servers, for Node ≥ 20 and browsers: Web APIs only
+ * (fetch, Web Streams, Blob, AbortSignal).
+ *
+ * Every failure is thrown as an `EarshotError`. The HTTP ones are `APIError` subclasses named after their
+ * status; this package's `AuthenticationError`, `NotFoundError` and `PayloadTooLargeError` are those, not
+ * the server-side classes of the same names in `@earshot/protocol`, which this package does not re-export.
+ *
+ * @example
+ * import { EarshotClient, toSRT } from "@earshot/sdk";
+ *
+ * const client = new EarshotClient();
+ * const response = await client.listen.v1.media.transcribeFile(audio, { utterances: true });
+ * console.log(toSRT(response));
+ */
+export type {
+  Alternative,
+  Channel,
+  ErrorBody,
+  ListenAcceptedResponse,
+  ListenMetadata,
+  ListenOptionsInput,
+  ListenResponse,
+  ModelInfo,
+  Paragraph,
+  Paragraphs,
+  SearchResult,
+  Utterance,
+  Warning,
+  Word,
+} from "@earshot/protocol";
+export { EarshotError, ErrorCode } from "@earshot/protocol";
+export { type CaptionOptions, toSRT, toWebVTT } from "./captions.js";
+export { type ClientOptions, EarshotClient } from "./client.js";
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  type APIErrorDetails,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "./core/errors.js";
+export type { Fetch, HeaderValues, RequestOptions } from "./core/request.js";
+export {
+  type AudioSource,
+  Listen,
+  ListenMedia,
+  type ListenRequestOptions,
+  ListenV1,
+  type TranscribeUrlParams,
+} from "./resources/listen.js";

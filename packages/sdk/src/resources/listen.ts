@@ -1,0 +1,187 @@
+/**
+ * Pre-recorded speech-to-text, `POST /v1/listen` (speech-apis.md §1.3), at the same path in the client tree as
+ * Deepgram's v5 SDK: `client.listen.v1.media`.
+ */
+import {
+  type ListenAcceptedResponse,
+  type ListenOptionsInput,
+  type ListenProgressEvent,
+  type ListenResponse,
+  PROGRESS_MEDIA_TYPE,
+  toQuery,
+} from "@earshot/protocol";
+import { APIError } from "../core/errors.js";
+import type { APIRequest, ReplayableBody, RequestOptions, Transport } from "../core/request.js";
+
+/** Audio to transcribe. Node's `Buffer` is a `Uint8Array`, and a `File` is a `Blob`. */
+export type AudioSource = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
+
+/** `transcribeUrl`'s argument: the media URL the server fetches, plus the usual query options. */
+export interface TranscribeUrlParams extends ListenOptionsInput {
+  url: string;
+}
+
+export interface ListenRequestOptions extends RequestOptions {
+  /**
+   * Called with the fraction of the speech decoded (0 → 1) while the server works — an Earshot extension
+   * (`Accept: application/x-ndjson`) for progress bars on long files. Deepgram's servers do not offer it.
+   */
+  onProgress?: (fraction: number) => void;
+}
+
+/** With `callback`, the server answers at once and posts the transcript to the callback URL later. */
+type WithCallback = { callback: string };
+type WithoutCallback = { callback?: undefined };
+
+export class ListenMedia {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /**
+   * Transcribe audio bytes, sent as `application/octet-stream`; the server detects the container.
+   *
+   * A `ReadableStream` is read to the end before the upload starts. That costs memory equal to its size, but
+   * the body can then be resent on retry, and it works in browsers, which refuse streaming request bodies over
+   * HTTP/1.1. An error the stream itself raises is rethrown unchanged.
+   *
+   * @example
+   * const result = await client.listen.v1.media.transcribeFile(await readFile("call.wav"), { utterances: true });
+   */
+  transcribeFile(
+    source: AudioSource,
+    options: ListenOptionsInput & WithCallback,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenAcceptedResponse>;
+  transcribeFile(
+    source: AudioSource,
+    options?: ListenOptionsInput & WithoutCallback,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenResponse>;
+  transcribeFile(
+    source: AudioSource,
+    options?: ListenOptionsInput,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenResponse | ListenAcceptedResponse>;
+  async transcribeFile(
+    source: AudioSource,
+    options: ListenOptionsInput = {},
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenResponse | ListenAcceptedResponse> {
+    return this.#send(
+      {
+        method: "POST",
+        path: "/v1/listen",
+        query: toQuery(options),
+        body: await replayable(source),
+        headers: { "content-type": "application/octet-stream" },
+      },
+      requestOptions,
+    );
+  }
+
+  /**
+   * Have the server download and transcribe the media at `url`.
+   *
+   * @example
+   * const result = await client.listen.v1.media.transcribeUrl({ url: "https://example.com/talk.mp3", model: "base" });
+   */
+  transcribeUrl(
+    params: TranscribeUrlParams & WithCallback,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenAcceptedResponse>;
+  transcribeUrl(
+    params: TranscribeUrlParams & WithoutCallback,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenResponse>;
+  transcribeUrl(
+    params: TranscribeUrlParams,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenResponse | ListenAcceptedResponse>;
+  transcribeUrl(
+    { url, ...options }: TranscribeUrlParams,
+    requestOptions?: ListenRequestOptions,
+  ): Promise<ListenResponse | ListenAcceptedResponse> {
+    return this.#send(
+      {
+        method: "POST",
+        path: "/v1/listen",
+        query: toQuery(options),
+        body: JSON.stringify({ url }),
+        headers: { "content-type": "application/json" },
+      },
+      requestOptions,
+    );
+  }
+
+  #send(request: APIRequest, options: ListenRequestOptions = {}): Promise<ListenResponse | ListenAcceptedResponse> {
+    const { onProgress, ...requestOptions } = options;
+    if (!onProgress) return this.#transport.json(request, requestOptions);
+    return this.#transport.request(
+      { ...request, headers: { ...request.headers, accept: `${PROGRESS_MEDIA_TYPE}, application/json` } },
+      requestOptions,
+      (response) => readProgress(response, onProgress),
+    );
+  }
+}
+
+/** Reads progress lines until the outcome line; a plain JSON answer (callback mode, other servers) passes through. */
+async function readProgress(
+  response: Response,
+  onProgress: (fraction: number) => void,
+): Promise<ListenResponse | ListenAcceptedResponse> {
+  if (!response.headers.get("content-type")?.includes(PROGRESS_MEDIA_TYPE)) return response.json();
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    buffered += value ?? "";
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const event = JSON.parse(line) as ListenProgressEvent;
+      if (event.type === "progress") onProgress(event.fraction);
+      else if (event.type === "result") return event.result;
+      else throw APIError.generate(event.status, event.error, response.headers);
+    }
+    if (done)
+      throw new APIError(
+        response.status,
+        "INCOMPLETE_RESPONSE",
+        "The server closed the progress stream without a result.",
+        { headers: response.headers, body: buffered },
+      );
+  }
+}
+
+export class ListenV1 {
+  readonly media: ListenMedia;
+
+  constructor(transport: Transport) {
+    this.media = new ListenMedia(transport);
+  }
+}
+
+export class Listen {
+  readonly v1: ListenV1;
+
+  constructor(transport: Transport) {
+    this.v1 = new ListenV1(transport);
+  }
+}
+
+async function replayable(source: AudioSource): Promise<ReplayableBody> {
+  if (source instanceof Uint8Array) {
+    // fetch only takes views of a plain ArrayBuffer; a view of a SharedArrayBuffer has to be copied out.
+    return isBackedByArrayBuffer(source) ? source : new Uint8Array(source);
+  }
+  if (source instanceof ArrayBuffer || source instanceof Blob) return source;
+  return new Response(source).blob();
+}
+
+function isBackedByArrayBuffer(bytes: Uint8Array): bytes is Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer;
+}

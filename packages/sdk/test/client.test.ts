@@ -1,0 +1,436 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  type ClientOptions,
+  EarshotClient,
+  EarshotError,
+  InternalServerError,
+  type ListenAcceptedResponse,
+  type ListenResponse,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "../src/index.js";
+
+interface Received {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** performance.now() when the request arrived. */
+  at: number;
+}
+
+type Handler = (request: Received, response: ServerResponse) => void;
+
+const LISTEN_RESPONSE: ListenResponse = {
+  metadata: {
+    transaction_key: "deprecated",
+    request_id: "req-1",
+    sha256: "00",
+    created: "2025-01-01T00:00:00.000Z",
+    duration: 1,
+    channels: 1,
+    models: ["m"],
+    model_info: { m: { name: "base", version: "1", arch: "whisper" } },
+  },
+  results: { channels: [{ alternatives: [{ transcript: "hello", confidence: 0.9, words: [] }] }] },
+};
+
+let server: Server;
+let baseUrl: string;
+const answerOk: Handler = (_request, response) => send(response, 200, LISTEN_RESPONSE);
+let handler = answerOk;
+let received: Received[] = [];
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const contentType = typeof body === "string" ? "text/plain" : "application/json";
+  response.writeHead(status, { "content-type": contentType, ...headers }).end(text);
+}
+
+function client(options: ClientOptions = {}): EarshotClient {
+  return new EarshotClient({ baseUrl, apiKey: "secret", ...options });
+}
+
+function only(list: Received[]): Received {
+  expect(list).toHaveLength(1);
+  return list[0]!;
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const at = performance.now();
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const entry: Received = {
+        method: request.method ?? "",
+        url: new URL(request.url ?? "/", "http://localhost"),
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+        at,
+      };
+      received.push(entry);
+      handler(entry, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(() => {
+  received = [];
+  handler = answerOk;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("request encoding", () => {
+  it("serialises options: booleans as true/false, lists as repeated keys, spaces as %20", async () => {
+    const result = await client().listen.v1.media.transcribeFile(new Uint8Array([1, 2, 3]), {
+      model: "base",
+      punctuate: true,
+      utterances: false,
+      utt_split: 0.8,
+      keyterm: ["a b", "c+d"],
+      tag: ["x"],
+    });
+    expect(result).toEqual(LISTEN_RESPONSE);
+    expectTypeOf(result).toEqualTypeOf<ListenResponse>();
+
+    const request = only(received);
+    expect(request.method).toBe("POST");
+    expect(request.url.pathname).toBe("/v1/listen");
+    expect(request.url.search).toBe(
+      "?model=base&punctuate=true&utterances=false&utt_split=0.8&keyterm=a%20b&keyterm=c%2Bd&tag=x",
+    );
+    expect(request.url.searchParams.getAll("keyterm")).toEqual(["a b", "c+d"]);
+    expect(request.headers.authorization).toBe("Token secret");
+    expect(request.headers.accept).toBe("application/json");
+  });
+
+  it("sends no query string without options", async () => {
+    await client().listen.v1.media.transcribeFile(new Uint8Array([1]));
+    expect(only(received).url.search).toBe("");
+  });
+
+  const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+  const sources: [string, () => Parameters<EarshotClient["listen"]["v1"]["media"]["transcribeFile"]>[0]][] = [
+    ["Uint8Array", () => bytes],
+    ["ArrayBuffer", () => bytes.slice().buffer],
+    ["Blob", () => new Blob([bytes], { type: "audio/wav" })],
+    ["Buffer view into a larger buffer", () => Buffer.from([9, 9, ...bytes, 9]).subarray(2, 2 + bytes.length)],
+    [
+      "ReadableStream",
+      () =>
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(bytes.subarray(0, 2));
+            controller.enqueue(bytes.subarray(2));
+            controller.close();
+          },
+        }),
+    ],
+  ];
+  for (const [name, source] of sources) {
+    it(`sends a ${name} as an application/octet-stream body`, async () => {
+      await client().listen.v1.media.transcribeFile(source());
+      const request = only(received);
+      expect(request.headers["content-type"]).toBe("application/octet-stream");
+      expect([...request.body]).toEqual([...bytes]);
+    });
+  }
+
+  it("resends a ReadableStream's bytes when it retries", async () => {
+    handler = (_request, response) =>
+      received.length === 1
+        ? send(response, 503, "busy", { "retry-after-ms": "0" })
+        : send(response, 200, LISTEN_RESPONSE);
+    const stream = new Blob([bytes]).stream();
+    await client().listen.v1.media.transcribeFile(stream);
+    expect(received).toHaveLength(2);
+    expect([...received[1]!.body]).toEqual([...bytes]);
+  });
+
+  it("sends transcribeUrl as JSON with the options in the query", async () => {
+    await client().listen.v1.media.transcribeUrl({ url: "https://example.com/a.mp3", model: "base", diarize: true });
+    const request = only(received);
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(request.body.toString())).toEqual({ url: "https://example.com/a.mp3" });
+    expect(request.url.search).toBe("?model=base&diarize=true");
+  });
+
+  it("returns the accepted response, typed as such, when a callback is given", async () => {
+    handler = (_request, response) => send(response, 200, { request_id: "cb-1" });
+    const media = client().listen.v1.media;
+    const accepted = await media.transcribeUrl({ url: "https://example.com/a.mp3", callback: "https://hook.test/x" });
+    expectTypeOf(accepted).toEqualTypeOf<ListenAcceptedResponse>();
+    expect(accepted).toEqual({ request_id: "cb-1" });
+    expect(only(received).url.searchParams.get("callback")).toBe("https://hook.test/x");
+
+    // Options whose callback may or may not be set get the union, not a guess.
+    const maybe: { callback?: string } = {};
+    const either = await media.transcribeFile(new Uint8Array([1]), maybe);
+    expectTypeOf(either).toEqualTypeOf<ListenResponse | ListenAcceptedResponse>();
+  });
+
+  it("merges headers: client, then request; null removes one", async () => {
+    const c = client({ headers: { "x-team": "a", "x-trace": "1" } });
+    await c.listen.v1.media.transcribeFile(
+      new Uint8Array([1]),
+      {},
+      { headers: { "x-team": "b", authorization: null } },
+    );
+    const request = only(received);
+    expect(request.headers["x-team"]).toBe("b");
+    expect(request.headers["x-trace"]).toBe("1");
+    expect(request.headers.authorization).toBeUndefined();
+  });
+
+  it("reads EARSHOT_BASE_URL and EARSHOT_API_KEY when no options are given", async () => {
+    const saved = { url: process.env.EARSHOT_BASE_URL, key: process.env.EARSHOT_API_KEY };
+    process.env.EARSHOT_BASE_URL = `${baseUrl}/`;
+    process.env.EARSHOT_API_KEY = "from-env";
+    try {
+      const c = new EarshotClient();
+      expect(c.baseUrl).toBe(baseUrl);
+      await c.listen.v1.media.transcribeFile(new Uint8Array([1]));
+      expect(only(received).headers.authorization).toBe("Token from-env");
+    } finally {
+      for (const [name, value] of [
+        ["EARSHOT_BASE_URL", saved.url],
+        ["EARSHOT_API_KEY", saved.key],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it("defaults to http://127.0.0.1:8080 and rejects a malformed base URL at once", () => {
+    const saved = process.env.EARSHOT_BASE_URL;
+    delete process.env.EARSHOT_BASE_URL;
+    try {
+      expect(new EarshotClient().baseUrl).toBe("http://127.0.0.1:8080");
+    } finally {
+      if (saved !== undefined) process.env.EARSHOT_BASE_URL = saved;
+    }
+    expect(() => new EarshotClient({ baseUrl: "not a url" })).toThrow(TypeError);
+  });
+});
+
+describe("errors", () => {
+  it("maps a Deepgram JSON error body", async () => {
+    handler = (_request, response) =>
+      send(response, 401, { err_code: "INVALID_AUTH", err_msg: "Invalid credentials.", request_id: "body-id" });
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toBeInstanceOf(EarshotError);
+    expect(error).toMatchObject({
+      name: "AuthenticationError",
+      status: 401,
+      code: "INVALID_AUTH",
+      message: "Invalid credentials.",
+      requestId: "body-id",
+      body: { err_code: "INVALID_AUTH", err_msg: "Invalid credentials.", request_id: "body-id" },
+    });
+    expect((error as APIError).headers.get("content-type")).toBe("application/json");
+  });
+
+  it("maps a plain-text error body, taking the request id from dg-request-id", async () => {
+    handler = (_request, response) => send(response, 404, "no such route\n", { "dg-request-id": "header-id" });
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+      message: "no such route",
+      requestId: "header-id",
+      body: "no such route\n",
+    });
+  });
+
+  it("generates the subclass for each status", () => {
+    const cases: [number, typeof APIError][] = [
+      [400, BadRequestError],
+      [401, AuthenticationError],
+      [403, PermissionDeniedError],
+      [404, NotFoundError],
+      [413, PayloadTooLargeError],
+      [422, UnprocessableEntityError],
+      [429, RateLimitError],
+      [500, InternalServerError],
+      [503, InternalServerError],
+    ];
+    for (const [status, ErrorClass] of cases) {
+      const error = APIError.generate(status, undefined, new Headers());
+      expect(error).toBeInstanceOf(ErrorClass);
+      expect(error.name).toBe(ErrorClass.name);
+    }
+    const teapot = APIError.generate(418, undefined, new Headers());
+    expect(teapot.constructor).toBe(APIError);
+    expect(teapot).toMatchObject({ code: "HTTP_418", message: "418 status code (no body)" });
+  });
+
+  it("reads Deepgram's modern error shape and the retry hints", () => {
+    const modern = APIError.generate(
+      400,
+      { category: "INVALID_JSON", message: "Invalid JSON submitted.", details: "line 1", request_id: "r" },
+      new Headers({ "retry-after-ms": "1500" }),
+    );
+    expect(modern).toMatchObject({ code: "INVALID_JSON", message: "Invalid JSON submitted. (line 1)", requestId: "r" });
+    expect(modern.retryAfter).toBe(1.5);
+    expect(APIError.generate(429, "", new Headers({ "retry-after": "2" })).retryAfter).toBe(2);
+    const date = new Date(Date.now() + 10_000).toUTCString();
+    const fromDate = APIError.generate(503, "", new Headers({ "retry-after": date })).retryAfter;
+    expect(fromDate).toBeGreaterThan(8);
+    expect(fromDate).toBeLessThanOrEqual(10);
+  });
+
+  it("rejects a 2xx body that is not JSON with an APIError", async () => {
+    handler = (_request, response) => send(response, 200, "<html>");
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ status: 200, body: "<html>" });
+    expect(received).toHaveLength(1);
+  });
+});
+
+describe("retries", () => {
+  it("retries a 503 and returns the later success", async () => {
+    handler = (_request, response) =>
+      received.length === 1
+        ? send(response, 503, { err_code: "SERVICE_UNAVAILABLE", err_msg: "busy", request_id: "r" })
+        : send(response, 200, LISTEN_RESPONSE);
+    const result = await client().listen.v1.media.transcribeFile(new Uint8Array([1]));
+    expect(result).toEqual(LISTEN_RESPONSE);
+    expect(received).toHaveLength(2);
+    // Default backoff: about 0.5 s, jittered down by at most a quarter.
+    expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(350);
+  });
+
+  it("waits as long as Retry-After says before retrying", async () => {
+    handler = (_request, response) =>
+      received.length === 1
+        ? send(response, 429, "slow down", { "retry-after": "1" })
+        : send(response, 200, LISTEN_RESPONSE);
+    await client().listen.v1.media.transcribeFile(new Uint8Array([1]));
+    expect(received).toHaveLength(2);
+    expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it("gives up after maxRetries and throws the last error", async () => {
+    handler = (_request, response) => send(response, 500, "boom", { "retry-after-ms": "0" });
+    const error = await client({ maxRetries: 3 })
+      .listen.v1.media.transcribeFile(new Uint8Array([1]))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(received).toHaveLength(4);
+  });
+
+  it("does not retry a 400", async () => {
+    handler = (_request, response) => send(response, 400, { err_code: "Bad Request", err_msg: "bad", request_id: "r" });
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(received).toHaveLength(1);
+  });
+
+  it("throws APIConnectionError after retrying a refused connection", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+
+    let calls = 0;
+    const c = new EarshotClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      fetch: (url, init) => {
+        calls++;
+        return fetch(url, init);
+      },
+    });
+    const error = await c.listen.v1.media.transcribeFile(new Uint8Array([1])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect((error as Error).message).toContain("ECONNREFUSED");
+    expect(calls).toBe(3);
+  });
+});
+
+describe("abort and timeout", () => {
+  const hang: Handler = () => {};
+
+  it("rejects with APIUserAbortError when the signal aborts mid-request", async () => {
+    handler = hang;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]), {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(received).toHaveLength(1);
+  });
+
+  it("rejects with APIUserAbortError when the signal aborts during a retry wait", async () => {
+    handler = (_request, response) => send(response, 503, "busy", { "retry-after": "30" });
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 100);
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]), {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(received).toHaveLength(1);
+  });
+
+  it("sends nothing when the signal is already aborted", async () => {
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]), {}, { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(received).toHaveLength(0);
+  });
+
+  it("rejects with APIConnectionTimeoutError, after retrying, when the server does not answer in time", async () => {
+    handler = hang;
+    const error = await client({ timeout: 100, maxRetries: 1 })
+      .listen.v1.media.transcribeFile(new Uint8Array([1]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ message: "Request timed out after 100 ms." });
+    expect(received).toHaveLength(2);
+  });
+
+  it("lets a per-request timeout override the client's", async () => {
+    handler = hang;
+    const error = await client()
+      .listen.v1.media.transcribeFile(new Uint8Array([1]), {}, { timeout: 50, maxRetries: 0 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(received).toHaveLength(1);
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * API-key authentication, on when keys are configured. Deepgram clients send `Authorization: Token <key>`;
+ * Bearer is accepted too, and the scheme matches case-insensitively (Deepgram's Python SDK sends `bearer`).
+ */
+import { timingSafeEqual } from "node:crypto";
+import { AuthenticationError } from "@earshot/protocol";
+import type { FastifyInstance } from "fastify";
+
+/** Paths anyone may read: health checks come from load balancers that hold no key. */
+const PUBLIC_PATHS = new Set(["/v1/status"]);
+
+export function keyFromAuthorization(header: string | undefined): string | undefined {
+  const match = header?.match(/^\s*(token|bearer)\s+(\S+)\s*$/i);
+  return match?.[2];
+}
+
+export function keyMatches(candidate: string | undefined, keys: string[]): boolean {
+  if (!candidate) return false;
+  const given = Buffer.from(candidate);
+  return keys.some((key) => {
+    const expected = Buffer.from(key);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+}
+
+export function registerAuth(app: FastifyInstance, keys: string[]): void {
+  if (keys.length === 0) return;
+  app.addHook("onRequest", async (request) => {
+    if (PUBLIC_PATHS.has(request.url.split("?")[0]!)) return;
+    if (!keyMatches(keyFromAuthorization(request.headers.authorization), keys)) throw new AuthenticationError();
+  });
+}

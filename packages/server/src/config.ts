@@ -1,0 +1,62 @@
+/** Server settings, each with a default and an `EARSHOT_*` environment variable. */
+import type { EngineOptions } from "@earshot/engine";
+
+export interface UrlPolicy {
+  /** Largest remote file fetched for `{"url": …}` requests, bytes. */
+  maxBytes: number;
+  /** Whole fetch, redirects included, ms. */
+  timeoutMs: number;
+  maxRedirects: number;
+  /**
+   * Addresses that may be fetched although they are private, loopback or link-local: CIDR ranges
+   * (`127.0.0.0/8`) or host names. Empty by default, so `{"url": "http://169.254.169.254/…"}` is refused.
+   */
+  allowList: string[];
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Largest request body, bytes (Deepgram accepts up to 2 GB; we hold the body in memory). */
+  maxBodyBytes: number;
+  url: UrlPolicy;
+  /** API keys accepted in `Authorization: Token <key>`; empty = no authentication. */
+  apiKeys: string[];
+  /** Origins allowed by CORS; `*` allows any. */
+  corsOrigins: string[];
+  engine: EngineOptions;
+  logLevel: string;
+}
+
+const env = process.env;
+const num = (value: string | undefined, fallback: number): number =>
+  value !== undefined && value !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback;
+const list = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function loadConfig(
+  overrides: Partial<Omit<ServerConfig, "url">> & { url?: Partial<UrlPolicy> } = {},
+): ServerConfig {
+  const engine: EngineOptions = {};
+  if (env.EARSHOT_WORKERS) engine.workers = num(env.EARSHOT_WORKERS, 1);
+  if (env.EARSHOT_QUEUE_LIMIT) engine.queueLimit = num(env.EARSHOT_QUEUE_LIMIT, 16);
+  return {
+    host: overrides.host ?? env.EARSHOT_HOST ?? "127.0.0.1",
+    port: overrides.port ?? num(env.EARSHOT_PORT, 8080),
+    maxBodyBytes: overrides.maxBodyBytes ?? num(env.EARSHOT_MAX_BODY_BYTES, 512 * 1024 * 1024),
+    url: {
+      maxBytes: num(env.EARSHOT_URL_MAX_BYTES, 512 * 1024 * 1024),
+      timeoutMs: num(env.EARSHOT_URL_TIMEOUT_MS, 60_000),
+      maxRedirects: num(env.EARSHOT_URL_MAX_REDIRECTS, 5),
+      allowList: list(env.EARSHOT_URL_ALLOW),
+      ...overrides.url,
+    },
+    apiKeys: overrides.apiKeys ?? list(env.EARSHOT_API_KEYS),
+    corsOrigins: overrides.corsOrigins ?? (env.EARSHOT_CORS_ORIGINS ? list(env.EARSHOT_CORS_ORIGINS) : ["*"]),
+    engine: { ...engine, ...overrides.engine },
+    logLevel: overrides.logLevel ?? env.EARSHOT_LOG_LEVEL ?? "info",
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * @module @earshot/server
+ * Earshot's HTTP server: Deepgram v1 compatible routes over the local engines.
+ */
+export { buildApp, type EarshotServer, startServer } from "./app.js";
+export { loadConfig, type ServerConfig, type UrlPolicy } from "./config.js";
