@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything Earshot needs on a fresh Debian 12 machine with Node.js >= 20.19, then builds it.
+# Idempotent: safe to run again. Used by the README's Quick start and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# System packages, each for a reason:
+#   libpocketsphinx3 + pocketsphinx-en-us  the default recogniser (loaded through koffi) and Debian's model
+#   ffmpeg                                 decoding every container that is not WAV
+#   flite                                  synthesises the Quick start sample (and test speech) at build time
+#   redis-server                           scale-out job queue (BullMQ); tests start their own instance
+APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# .npmrc turns dependency install scripts off (onnxruntime-node's would try to download); better-sqlite3 is
+# the one native addon we build, from the sources in its package.
+npm ci --no-audit --no-fund
+[ -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ] || npm rebuild better-sqlite3 --ignore-scripts=false
+
+npm run build
