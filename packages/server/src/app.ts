@@ -11,6 +11,7 @@ import { UrlFetcher } from "./listen/fetch-url.js";
 import { listenRoutes } from "./routes/listen.js";
 import { modelRoutes } from "./routes/models.js";
 import { statusRoutes } from "./routes/status.js";
+import { registerWebSocketRoutes } from "./ws/routes.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -60,6 +61,8 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   listenRoutes(app, { engine, urls });
   modelRoutes(app, engine.registry);
   statusRoutes(app, engine, version);
+  // WebSocket routes (live listen, speak) are added to this list.
+  registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, []);
   return app;
 }
 
