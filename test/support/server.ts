@@ -71,7 +71,7 @@ export async function postListen(
   const res = await fetch(`${base}/v1/listen${query ? `?${query}` : ""}`, {
     method: "POST",
     headers: { "content-type": json ? "application/json" : "application/octet-stream", ...headers },
-    body: json ? JSON.stringify(body) : body,
+    body: json ? JSON.stringify(body) : (body as Uint8Array<ArrayBuffer>),
   });
   const text = await res.text();
   let parsed: unknown = text;

@@ -1,0 +1,60 @@
+/** The PocketSphinx recogniser on real speech: timed words, and the same words whatever was decoded before. */
+import { readFileSync } from "node:fs";
+import { loadClips } from "@earshot/bench/corpus";
+import { createRecognizer, decodeWav, ModelRegistry, type RecognizedWord } from "@earshot/engine";
+import { describe, expect, it } from "vitest";
+
+const toPcm = (path: string) =>
+  Int16Array.from(decodeWav(readFileSync(path)).channels[0]!, (s) => Math.round(s * 32767));
+
+describe("PocketSphinx recogniser", () => {
+  const registry = new ModelRegistry();
+  const clips = loadClips("ljspeech-dev", 6).map((c) => ({ ...c, pcm: toPcm(c.path) }));
+
+  // Words and times must not depend on what the worker decoded before; posteriors still move in the third
+  // decimal, so confidences are compared with a tolerance.
+  it("gives each clip the same words in any decoding order", () => {
+    const decodeAll = (order: typeof clips) => {
+      const recognizer = createRecognizer(registry.defaultModel);
+      try {
+        return Object.fromEntries(order.map((c) => [c.id, recognizer.recognize(c.pcm).words]));
+      } finally {
+        recognizer.dispose();
+      }
+    };
+    const forward = decodeAll(clips);
+    const backward = decodeAll([...clips].reverse());
+    const twice = decodeAll([clips[0]!, clips[0]!]);
+    const same = (a: RecognizedWord[] = [], b: RecognizedWord[] = []) => {
+      expect(b.map(({ word, start, end }) => ({ word, start, end }))).toEqual(
+        a.map(({ word, start, end }) => ({ word, start, end })),
+      );
+      a.forEach((w, i) => expect(Math.abs(w.confidence - b[i]!.confidence)).toBeLessThanOrEqual(0.02));
+    };
+    for (const c of clips) same(forward[c.id], backward[c.id]);
+    same(forward[clips[0]!.id], twice[clips[0]!.id]);
+  });
+
+  it("returns ordered words inside the audio with confidences in [0, 1]", () => {
+    const recognizer = createRecognizer(registry.defaultModel);
+    const { words } = recognizer.recognize(clips[0]!.pcm);
+    recognizer.dispose();
+    expect(words.length).toBeGreaterThan(5);
+    const duration = clips[0]!.pcm.length / 16000;
+    for (const [i, w] of words.entries()) {
+      expect(w.word).toMatch(/^[a-z'.-]+$/);
+      expect(w.start).toBeGreaterThanOrEqual(i === 0 ? 0 : words[i - 1]!.end - 1e-9);
+      expect(w.end).toBeGreaterThan(w.start);
+      expect(w.end).toBeLessThanOrEqual(duration + 0.01);
+      expect(w.confidence).toBeGreaterThanOrEqual(0);
+      expect(w.confidence).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("lists both PocketSphinx models and the Silero VAD in the registry", () => {
+    expect(registry.stt().map((m) => m.name)).toEqual(["pocketsphinx-en-us", "pocketsphinx-en-us-debian"]);
+    expect(registry.vad()?.name).toBe("silero-vad-v5");
+    expect(registry.resolve("nova-3")).toMatchObject({ aliasOf: "nova-3", model: { name: "pocketsphinx-en-us" } });
+    expect(() => registry.resolve("pocketsphinx-en-us", "de")).toThrow(/language 'de'/);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { InvalidRequestError, parseListenOptions, toQuery, unimplementedOptionWarnings } from "../src/index.js";
+
+describe("listen options", () => {
+  it("parses Deepgram's query encoding: booleans, numbers, repeated keys", () => {
+    const options = parseListenOptions({
+      utterances: "true",
+      multichannel: "false",
+      utt_split: "1.5",
+      sample_rate: "8000",
+      encoding: "mulaw",
+      search: ["a b", "c"],
+      tag: "solo",
+      extra: ["k:v", "url:http://x"],
+      unknown_option: "ignored",
+    });
+    expect(options).toEqual({
+      utterances: true,
+      multichannel: false,
+      utt_split: 1.5,
+      sample_rate: 8000,
+      encoding: "mulaw",
+      search: ["a b", "c"],
+      tag: ["solo"],
+      extra: ["k:v", "url:http://x"],
+    });
+  });
+
+  it("names every bad option in one 400", () => {
+    const error = (() => {
+      try {
+        parseListenOptions({ utterances: "maybe", utt_split: "x", channels: "0" });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).status).toBe(400);
+    for (const name of ["utterances=", "utt_split=", "channels="]) expect((error as Error).message).toContain(name);
+  });
+
+  it("round-trips typed options through a query string", () => {
+    const query = toQuery({ utterances: true, utt_split: 0.8, search: ["x", "y z"], model: undefined });
+    expect(query.toString()).toBe("utterances=true&utt_split=0.8&search=x&search=y+z");
+    expect(parseListenOptions(Object.fromEntries(query))).toMatchObject({ utterances: true, utt_split: 0.8 });
+  });
+
+  it("warns about options that are on but not implemented", () => {
+    const warnings = unimplementedOptionWarnings(
+      parseListenOptions({ diarize: "true", punctuate: "false", summarize: "false" }),
+    );
+    expect(warnings.map((w) => w.parameter)).toEqual(["diarize"]);
+  });
+});
