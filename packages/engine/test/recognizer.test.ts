@@ -29,7 +29,7 @@ describe("PocketSphinx recogniser", () => {
       expect(b.map(({ word, start, end }) => ({ word, start, end }))).toEqual(
         a.map(({ word, start, end }) => ({ word, start, end })),
       );
-      a.forEach((w, i) => expect(Math.abs(w.confidence - b[i]!.confidence)).toBeLessThanOrEqual(0.02));
+      for (const [i, w] of a.entries()) expect(Math.abs(w.confidence - b[i]!.confidence)).toBeLessThanOrEqual(0.02);
     };
     for (const c of clips) same(forward[c.id], backward[c.id]);
     same(forward[clips[0]!.id], twice[clips[0]!.id]);

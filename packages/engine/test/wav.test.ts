@@ -14,7 +14,9 @@ function wav(
   const fmtSize = extensible ? 40 : 16;
   const out = new Uint8Array(12 + 8 + fmtSize + 8 + data.length);
   const view = new DataView(out.buffer);
-  const ascii = (offset: number, s: string) => [...s].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  const ascii = (offset: number, s: string) => {
+    for (const [i, c] of [...s].entries()) view.setUint8(offset + i, c.charCodeAt(0));
+  };
   ascii(0, "RIFF");
   view.setUint32(4, out.length - 8, true);
   ascii(8, "WAVE");
@@ -40,7 +42,7 @@ function wav(
 const bytes = (values: number[], write: (view: DataView, offset: number, v: number) => void, width: number) => {
   const out = new Uint8Array(values.length * width);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => write(view, i * width, v));
+  for (const [i, v] of values.entries()) write(view, i * width, v);
   return out;
 };
 
