@@ -8,10 +8,12 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages, each for a reason:
 #   libpocketsphinx3 + pocketsphinx-en-us  the default recogniser (loaded through koffi) and Debian's model
-#   ffmpeg                                 decoding every container that is not WAV
-#   flite                                  synthesises the Quick start sample (and test speech) at build time
+#   ffmpeg                                 decoding every container that is not WAV; encoding speech output
+#   flite                                  synthesises the Quick start sample (and test speech) at build time;
+#                                          four text-to-speech voices (rms, slt, awb, kal16)
+#   festival + festvox-us-slt-hts          the most natural text-to-speech voice (HTS slt, 32 kHz)
 #   redis-server                           scale-out job queue (BullMQ); tests start their own instance
-APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server)
+APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server festival festvox-us-slt-hts)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -35,12 +35,16 @@ async function werOf(clips: Clip[]): Promise<number> {
 describe("word error rate on the shared speech set", () => {
   it.each([
     // [set, clips, measured WER, bound]
-    ["ljspeech-dev", 80, 0.22, 0.25],
-    ["misc", 10, 0.26, 0.3],
-    ["multi-dev", 30, 0.45, 0.5],
-  ] as const)("%s (first %i clips) stays under its bound", async (set, count, _measured, bound) => {
-    const wer = await werOf(loadClips(set, count));
-    console.log(`WER ${set} first ${count} clips: ${(wer * 100).toFixed(2)} %`);
-    expect(wer).toBeLessThan(bound);
-  });
+    ["ljspeech-dev", 50, 0.22, 0.25],
+    ["misc", 10, 0.2, 0.25],
+    ["multi-dev", 30, 0.46, 0.5],
+  ] as const)(
+    "%s (first %i clips) stays under its bound",
+    async (set, count, _measured, bound) => {
+      const wer = await werOf(loadClips(set, count));
+      console.log(`WER ${set} first ${count} clips: ${(wer * 100).toFixed(2)} %`);
+      expect(wer).toBeLessThan(bound);
+    },
+    300_000,
+  );
 });

@@ -1,12 +1,17 @@
 /** Real servers on loopback for end-to-end tests. */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type EarshotServer, startServer } from "@earshot/server";
 
 export type ServerOverrides = Parameters<typeof startServer>[0];
 
-/** An Earshot server on 127.0.0.1 with a free port; loopback URLs are allowed so tests can serve audio. */
+/**
+ * An Earshot server on 127.0.0.1 with a free port and a data directory of its own (jobs never touch the
+ * user's `~/.earshot`); loopback URLs are allowed so tests can serve audio.
+ */
 export function startTestServer(overrides: ServerOverrides = {}): Promise<EarshotServer> {
   return startServer({
     host: "127.0.0.1",
@@ -15,6 +20,7 @@ export function startTestServer(overrides: ServerOverrides = {}): Promise<Earsho
     ...overrides,
     url: { allowList: ["127.0.0.0/8", "::1"], ...overrides.url },
     engine: { workers: 2, ...overrides.engine },
+    jobs: { dataDir: mkdtempSync(join(tmpdir(), "earshot-test-data-")), ...overrides.jobs },
   });
 }
 

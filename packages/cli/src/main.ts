@@ -7,9 +7,13 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerJobs } from "./commands/jobs.js";
+import { registerListen } from "./commands/listen.js";
 import { registerModels } from "./commands/models.js";
 import { registerServe } from "./commands/serve.js";
+import { registerSpeak } from "./commands/speak.js";
 import { registerTranscribe } from "./commands/transcribe.js";
+import { registerWorker } from "./commands/worker.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -18,7 +22,18 @@ const program = new Command("earshot")
   .version(version)
   .showHelpAfterError();
 
-for (const register of [registerServe, registerTranscribe, registerModels, registerDemo]) register(program);
+for (const register of [
+  registerServe,
+  registerTranscribe,
+  registerListen,
+  registerModels,
+  registerDemo,
+  registerJobs,
+  registerWorker,
+  registerSpeak,
+]) {
+  register(program);
+}
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`earshot: ${err instanceof Error ? err.message : String(err)}\n`);

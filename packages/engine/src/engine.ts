@@ -4,12 +4,16 @@
  * {@link CapacityError} at once (the server's 429) instead of letting the backlog grow without limit.
  */
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { CapacityError } from "@earshot/protocol";
 import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry } from "./models/registry.js";
-import type { PreparedPiece } from "./pool/messages.js";
+import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
 import type { RecognizedWord } from "./recognizer.js";
+import type { LivePasses } from "./stream/live-decoder.js";
+import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
+import type { LiveSettings } from "./stream/types.js";
 
 export interface EngineOptions {
   /** Worker threads, each holding its own loaded models. Default: one per core. */
@@ -20,6 +24,30 @@ export interface EngineOptions {
   /** Longest piece of audio decoded as one utterance, seconds. */
   maxPiece?: number;
   ffmpegBinary?: string;
+  live?: LiveOptions;
+}
+
+export interface LiveOptions {
+  /**
+   * PocketSphinx passes for live finals. Default `fast`: finals 9 ms after the endpoint instead of 270–446 ms,
+   * at about +1.8 WER points (see live-decoder.ts).
+   */
+  passes?: LivePasses;
+  /** Concurrent live channels per worker (each holds a decoder, ~100 MB). Default 6, measured by bench/live. */
+  streamsPerWorker?: number;
+  /** 16 kHz WAV speech that warms up new live decoders. Default: the repository's samples/quickstart.wav. */
+  warmupSample?: string;
+}
+
+export interface OpenStreamOptions {
+  model?: string | undefined;
+  language?: string | undefined;
+  /** Headerless audio (`encoding`, `sample_rate`, `channels`); containers are recognised from their bytes. */
+  raw?: RawFormat | undefined;
+  multichannel?: boolean | undefined;
+  /** Channels declared by the client; with `multichannel` each one reserves a decoder. */
+  channels?: number | undefined;
+  settings: LiveSettings;
 }
 
 export interface TranscribeOptions {
@@ -30,6 +58,9 @@ export interface TranscribeOptions {
   /** Fraction of the speech decoded so far, 0 → 1. */
   onProgress?: ((fraction: number) => void) | undefined;
 }
+
+/** Audio decoded and cut into pieces, per channel, ready for {@link Engine.recognizePiece}. */
+export type PreparedAudio = PrepareResult;
 
 export interface Transcript {
   sha256: string;
@@ -59,14 +90,31 @@ export class Engine {
   private readonly maxPiece: number;
   private active = 0;
   private lane = 0;
+  /** Live channels allowed at once; each pins a decoder on a worker. */
+  readonly maxLiveChannels: number;
+  private liveChannels = 0;
+  private readonly ffmpegBinary: string;
 
   constructor(options: EngineOptions = {}) {
     this.registry = options.registry ?? new ModelRegistry();
     const workers = options.workers ?? availableParallelism();
     this.queueLimit = options.queueLimit ?? workers * 8;
     this.maxPiece = options.maxPiece ?? 20;
+    const streamsPerWorker = options.live?.streamsPerWorker ?? 6;
+    this.maxLiveChannels = workers * streamsPerWorker;
+    this.ffmpegBinary = options.ffmpegBinary ?? "ffmpeg";
     this.pool = new WorkerPool(
-      { vadModel: this.registry.vad()?.files.model, ffmpegBinary: options.ffmpegBinary },
+      {
+        vadModel: this.registry.vad()?.files.model,
+        ffmpegBinary: options.ffmpegBinary,
+        live: {
+          vadModel: this.registry.vad()?.files.model,
+          passes: options.live?.passes ?? "fast",
+          warmupSample:
+            options.live?.warmupSample ?? fileURLToPath(new URL("../../../samples/quickstart.wav", import.meta.url)),
+          keepDecoders: streamsPerWorker,
+        },
+      },
       workers,
     );
   }
@@ -102,25 +150,98 @@ export class Engine {
         ]);
         done += piece.end - piece.start;
         options.onProgress?.(total > 0 ? done / total : 1);
-        return words.map((w) => ({ ...w, start: round(w.start + piece.start), end: round(w.end + piece.start) }));
+        return words;
       };
       // All pieces are queued at once: the pool's lanes keep this fair to other requests, and a long file
       // spreads over every idle worker.
-      const channels = await Promise.all(
-        prepared.channels.map(async (pieces) => (await Promise.all(pieces.map(recognizePiece))).flat()),
-      );
+      const words = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
       if (total === 0) options.onProgress?.(1);
-      return {
-        sha256: prepared.sha256,
-        duration: prepared.duration,
-        channelCount: prepared.channelCount,
-        channels,
-        model,
-        aliasOf,
-      };
+      return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
     } finally {
       this.active--;
     }
+  }
+
+  /** Throws the 429 a new live stream of `channels` channels would get now; nothing is dropped from open ones. */
+  checkStreamCapacity(channels = 1): void {
+    if (this.liveChannels + channels > this.maxLiveChannels) {
+      throw new CapacityError(
+        `Too many live streams: ${this.liveChannels} channels are being transcribed, the limit is ${this.maxLiveChannels}. Please try again later.`,
+        5,
+      );
+    }
+  }
+
+  /**
+   * Open a live stream: reserves its channels, then builds its recognisers on the worker with the fewest
+   * streams (a new decoder takes ~1 s; later streams reuse idle ones), so the stream can take audio at once.
+   */
+  async openStream(options: OpenStreamOptions, handlers: LiveStreamHandlers): Promise<LiveStream> {
+    const { model, aliasOf } = this.registry.resolve(options.model, options.language);
+    const channels = options.multichannel ? (options.channels ?? options.raw?.channels ?? 1) : 1;
+    this.checkStreamCapacity(channels);
+    this.liveChannels += channels;
+    const id = this.lane++;
+    const session = this.pool.openSession(`stream-${id}`);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.liveChannels -= channels;
+      session.release();
+    };
+    try {
+      await session.run({
+        type: "stream-open",
+        session: id,
+        model,
+        settings: options.settings,
+        channels,
+        multichannel: options.multichannel ?? false,
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return new LiveStream(
+      id,
+      session,
+      {
+        model,
+        aliasOf,
+        raw: options.raw,
+        multichannel: options.multichannel ?? false,
+        ffmpegBinary: this.ffmpegBinary,
+      },
+      handlers,
+      release,
+    );
+  }
+
+  /**
+   * Decodes `bytes` and cuts them at the VAD's silences without recognising anything, for a caller that spreads
+   * the pieces further than this engine's pool (the job engine, over several worker processes).
+   */
+  prepare(bytes: Uint8Array, options: Pick<TranscribeOptions, "raw" | "multichannel"> = {}): Promise<PreparedAudio> {
+    return this.pool.run(`prepare-${this.lane++}`, {
+      type: "prepare",
+      bytes,
+      raw: options.raw,
+      multichannel: options.multichannel ?? false,
+      maxPiece: this.maxPiece,
+    });
+  }
+
+  /** Recognises one piece from {@link prepare}; word times count from the piece's start. */
+  async recognizePiece(
+    pcm: Int16Array,
+    options: Pick<TranscribeOptions, "model" | "language"> = {},
+  ): Promise<RecognizedWord[]> {
+    const { model } = this.registry.resolve(options.model, options.language);
+    const { words } = await this.pool.run(`piece-${this.lane++}`, { type: "recognize", model, pcm }, [
+      pcm.buffer as ArrayBuffer,
+    ]);
+    return words;
   }
 
   status(): EngineStatus {
@@ -141,3 +262,26 @@ export class Engine {
 }
 
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+/**
+ * Puts each prepared piece's words (times from the piece's start) on the recording's timeline: one function for
+ * the engine's fan-out over its pool and the job engine's over several processes.
+ */
+export function stitchTranscript(
+  prepared: PreparedAudio,
+  wordsOf: (channel: number, piece: number) => RecognizedWord[],
+  { model, aliasOf }: { model: InstalledModel; aliasOf: string | undefined },
+): Transcript {
+  return {
+    sha256: prepared.sha256,
+    duration: prepared.duration,
+    channelCount: prepared.channelCount,
+    channels: prepared.channels.map((pieces, c) =>
+      pieces.flatMap((piece, i) =>
+        wordsOf(c, i).map((w) => ({ ...w, start: round(w.start + piece.start), end: round(w.end + piece.start) })),
+      ),
+    ),
+    model,
+    aliasOf,
+  };
+}

@@ -7,10 +7,28 @@ export { type DecodeOptions, decodeAudio, type RawFormat } from "./audio/decode.
 export { durationOf, type PcmAudio } from "./audio/pcm.js";
 export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
 export { decodeWav } from "./audio/wav.js";
-export { Engine, type EngineOptions, type EngineStatus, type TranscribeOptions, type Transcript } from "./engine.js";
+export {
+  Engine,
+  type EngineOptions,
+  type EngineStatus,
+  type LiveOptions,
+  type OpenStreamOptions,
+  type PreparedAudio,
+  stitchTranscript,
+  type TranscribeOptions,
+  type Transcript,
+} from "./engine.js";
 export { createRecognizer } from "./engines.js";
 export { defaultModelsDir, type InstalledModel, MANIFEST_FILE, ModelRegistry, modelUuid } from "./models/registry.js";
 export { RECOGNIZER_SAMPLE_RATE, type Recognition, type RecognizedWord, type Recognizer } from "./recognizer.js";
+export type { LivePasses } from "./stream/live-decoder.js";
+export {
+  isStreamableEncoding,
+  type LiveStream,
+  type LiveStreamHandlers,
+  type LiveSummary,
+} from "./stream/live-stream.js";
+export type { LiveEvent, LiveResult, LiveSettings } from "./stream/types.js";
 export { countErrors, normalizeText, wordErrorRate } from "./text/wer.js";
 export {
   applyReplacements,
@@ -20,3 +38,13 @@ export {
   searchWords,
   transcriptOf,
 } from "./text/words.js";
+export { DEFAULT_VOICE_ALIAS, VOICE_ALIASES, type VoiceAlias, type VoiceResolution } from "./tts/aliases.js";
+export {
+  type SessionOptions,
+  type SpeechOptions,
+  SpeechSession,
+  SpeechSynthesis,
+} from "./tts/speech.js";
+export type { SynthesisOptions, Synthesizer, SynthesizerFactory } from "./tts/synthesizer.js";
+export { createSynthesizer } from "./tts/synthesizers.js";
+export type { VoiceGender, VoiceInfo } from "./tts/voices.js";

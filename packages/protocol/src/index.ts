@@ -4,8 +4,17 @@
  * the server, the SDK (browser included) and the CLI can all depend on it.
  */
 export * from "./errors.js";
+export * from "./gladia.js";
+export * from "./jobs.js";
+export * from "./listen/live.js";
 export * from "./listen/options.js";
 export * from "./listen/progress.js";
 export * from "./listen/response.js";
 export * from "./models.js";
 export * from "./query.js";
+export * from "./speak/format.js";
+export * from "./speak/messages.js";
+export * from "./speak/models.js";
+export * from "./speak/openai.js";
+export * from "./speak/options.js";
+export * from "./webhooks.js";

@@ -1,13 +1,18 @@
 /** `GET /v1/models` (speech-apis.md §1.9) and `GET /v1/status`. */
 import { z } from "zod";
 
-export const SttModelSchema = z.object({
+/** What every `GET /v1/models` entry carries, speech recognition or voice. */
+export const ModelBaseSchema = z.object({
   name: z.string(),
   canonical_name: z.string(),
   architecture: z.string(),
   languages: z.array(z.string()),
   version: z.string(),
   uuid: z.string(),
+});
+export type ModelBase = z.infer<typeof ModelBaseSchema>;
+
+export const SttModelSchema = ModelBaseSchema.extend({
   batch: z.boolean(),
   streaming: z.boolean(),
   formatted_output: z.boolean(),

@@ -1,6 +1,8 @@
 /** The client: options, their environment defaults, and the resource tree. */
 import { type Fetch, type HeaderValues, Transport } from "./core/request.js";
+import { Jobs } from "./resources/jobs.js";
 import { Listen } from "./resources/listen.js";
+import { Speak } from "./resources/speak.js";
 
 export interface ClientOptions {
   /**
@@ -60,8 +62,12 @@ export class EarshotClient {
   readonly baseUrl: string;
   readonly timeout: number;
   readonly maxRetries: number;
-  /** Speech-to-text: `listen.v1.media.transcribeFile` / `transcribeUrl`. */
+  /** Speech-to-text: `listen.v1.media.transcribeFile` / `transcribeUrl`, live `listen.v1.connect`. */
   readonly listen: Listen;
+  /** Transcription jobs (an Earshot extension): `jobs.submit`, `get`, `list`, `gather`, `asCompleted`. */
+  readonly jobs: Jobs;
+  /** Text-to-speech: `speak.v1.audio.generate`, live `speak.v1.connect`. */
+  readonly speak: Speak;
 
   constructor(options: ClientOptions = {}) {
     const baseUrl = (options.baseUrl ?? readEnv("EARSHOT_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -71,16 +77,20 @@ export class EarshotClient {
     this.timeout = options.timeout ?? 600_000;
     this.maxRetries = options.maxRetries ?? 2;
     const fetchImpl = options.fetch ?? globalThis.fetch;
+    const apiKey = (options.apiKey ?? readEnv("EARSHOT_API_KEY")) || undefined;
     const transport = new Transport({
       baseUrl,
-      apiKey: (options.apiKey ?? readEnv("EARSHOT_API_KEY")) || undefined,
+      apiKey,
       timeout: this.timeout,
       maxRetries: this.maxRetries,
       // A plain call: browsers throw "Illegal invocation" when fetch runs with `this` bound to another object.
       fetch: (url, init) => fetchImpl(url, init),
       headers: options.headers ?? {},
     });
-    this.listen = new Listen(transport);
+    const sockets = { baseUrl, apiKey, headers: options.headers ?? {} };
+    this.listen = new Listen(transport, sockets);
+    this.jobs = new Jobs(transport);
+    this.speak = new Speak(transport, sockets);
   }
 }
 

@@ -18,19 +18,37 @@ export type {
   Alternative,
   Channel,
   ErrorBody,
+  Job as JobInfo,
+  JobAcceptedResponse,
+  JobDeletedResponse,
+  JobListResponse,
+  JobStatus,
+  JobSummary,
   ListenAcceptedResponse,
   ListenMetadata,
   ListenOptionsInput,
   ListenResponse,
+  LiveListenOptionsInput,
+  LiveMetadata,
+  LiveResults,
+  LiveServerMessage,
   ModelInfo,
   Paragraph,
   Paragraphs,
   SearchResult,
+  SpeakCleared,
+  SpeakFlushed,
+  SpeakMetadata,
+  SpeakOptionsInput,
+  SpeakServerMessage,
+  SpeakWarning,
+  SpeechStarted,
   Utterance,
+  UtteranceEnd,
   Warning,
   Word,
 } from "@earshot/protocol";
-export { EarshotError, ErrorCode } from "@earshot/protocol";
+export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol";
 export { type CaptionOptions, toSRT, toWebVTT } from "./captions.js";
 export { type ClientOptions, EarshotClient } from "./client.js";
 export {
@@ -50,6 +68,22 @@ export {
 } from "./core/errors.js";
 export type { Fetch, HeaderValues, RequestOptions } from "./core/request.js";
 export {
+  type LiveCloseEvent,
+  LiveConnection,
+  type LiveConnectionEvents,
+  type LiveConnectOptions,
+} from "./live/connection.js";
+export {
+  type GatherOptions,
+  Job,
+  JobFailedError,
+  type JobListParams,
+  type JobOutcome,
+  type JobSource,
+  Jobs,
+  type JobWaitOptions,
+} from "./resources/jobs.js";
+export {
   type AudioSource,
   Listen,
   ListenMedia,
@@ -57,3 +91,17 @@ export {
   ListenV1,
   type TranscribeUrlParams,
 } from "./resources/listen.js";
+export {
+  Speak,
+  SpeakAudio,
+  type SpeakGenerateParams,
+  SpeakResponse,
+  SpeakV1,
+} from "./resources/speak.js";
+export {
+  type SpeakCloseEvent,
+  type SpeakConnectOptions,
+  SpeakSocket,
+  type SpeakSocketEvents,
+} from "./speak/socket.js";
+export { type VerifyWebhookOptions, verifyWebhook, type WebhookHeaders, WebhookVerificationError } from "./webhooks.js";

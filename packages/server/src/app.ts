@@ -1,16 +1,24 @@
 /** The Fastify application: routes, parsers, authentication and error handling, over one engine. */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { Engine } from "@earshot/engine";
+import { Engine, SpeechSynthesis } from "@earshot/engine";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import { registerAuth } from "./auth.js";
 import { loadConfig, type ServerConfig } from "./config.js";
 import { registerErrorHandling } from "./errors.js";
+import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
+import { liveListenRoute } from "./live/route.js";
+import { openAiScope } from "./openai/errors.js";
+import { gladiaRoutes } from "./routes/gladia.js";
+import { jobRoutes } from "./routes/jobs.js";
 import { listenRoutes } from "./routes/listen.js";
 import { modelRoutes } from "./routes/models.js";
+import { openAiSpeechRoutes } from "./routes/openai-speech.js";
+import { speakRoutes } from "./routes/speak.js";
 import { statusRoutes } from "./routes/status.js";
+import { speakSocketRoute } from "./speak/socket-route.js";
 import { registerWebSocketRoutes } from "./ws/routes.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -54,15 +62,33 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   // Browsers on other origins (a page using the SDK) may call us; the key, not the origin, is the credential.
   await app.register(cors, {
     origin: config.corsOrigins.includes("*") ? true : config.corsOrigins,
-    exposedHeaders: ["dg-request-id", "x-dg-request-id", "retry-after"],
+    exposedHeaders: [
+      "dg-request-id",
+      "x-dg-request-id",
+      "retry-after",
+      "dg-model-name",
+      "dg-model-uuid",
+      "dg-char-count",
+    ],
   });
   registerErrorHandling(app);
   registerAuth(app, config.apiKeys);
-  listenRoutes(app, { engine, urls });
+  const jobs = JobService.open(config, engine, urls, (message, err) => app.log.warn({ err }, message));
+  app.addHook("onClose", () => jobs.close());
+  listenRoutes(app, { engine, urls, jobs });
+  jobRoutes(app, jobs);
+  await app.register(gladiaRoutes, { jobs, urls, maxBytes: config.maxBodyBytes });
+  const speech = new SpeechSynthesis(engine.registry, { ffmpegBinary: config.engine.ffmpegBinary });
+  app.addHook("onClose", async () => speech.close());
+  speakRoutes(app, speech);
+  await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
   modelRoutes(app, engine.registry);
   statusRoutes(app, engine, version);
   // WebSocket routes (live listen, speak) are added to this list.
-  registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, []);
+  registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
+    liveListenRoute(engine, { log: app.log }),
+    speakSocketRoute(speech, { log: app.log }),
+  ]);
   return app;
 }
 

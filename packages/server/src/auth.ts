@@ -27,6 +27,10 @@ export function registerAuth(app: FastifyInstance, keys: string[]): void {
   if (keys.length === 0) return;
   app.addHook("onRequest", async (request) => {
     if (PUBLIC_PATHS.has(request.url.split("?")[0]!)) return;
-    if (!keyMatches(keyFromAuthorization(request.headers.authorization), keys)) throw new AuthenticationError();
+    // Gladia's clients send their key in `x-gladia-key`.
+    const gladiaKey = request.headers["x-gladia-key"];
+    const key =
+      keyFromAuthorization(request.headers.authorization) ?? (typeof gladiaKey === "string" ? gladiaKey : undefined);
+    if (!keyMatches(key, keys)) throw new AuthenticationError();
   });
 }

@@ -1,5 +1,7 @@
 /** Server settings, each with a default and an `EARSHOT_*` environment variable. */
 import type { EngineOptions } from "@earshot/engine";
+import { env, envNumber } from "./env.js";
+import { type JobsConfig, loadJobsConfig, loadWebhookConfig, type WebhookConfig } from "./jobs/config.js";
 
 export interface UrlPolicy {
   /** Largest remote file fetched for `{"url": …}` requests, bytes. */
@@ -26,11 +28,12 @@ export interface ServerConfig {
   corsOrigins: string[];
   engine: EngineOptions;
   logLevel: string;
+  /** Transcription jobs: where they are kept and who runs them. */
+  jobs: JobsConfig;
+  /** Callback delivery: signing and retries. */
+  webhooks: WebhookConfig;
 }
 
-const env = process.env;
-const num = (value: string | undefined, fallback: number): number =>
-  value !== undefined && value !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback;
 const list = (value: string | undefined): string[] =>
   (value ?? "")
     .split(",")
@@ -38,19 +41,23 @@ const list = (value: string | undefined): string[] =>
     .filter(Boolean);
 
 export function loadConfig(
-  overrides: Partial<Omit<ServerConfig, "url">> & { url?: Partial<UrlPolicy> } = {},
+  overrides: Partial<Omit<ServerConfig, "url" | "jobs" | "webhooks">> & {
+    url?: Partial<UrlPolicy>;
+    jobs?: Partial<JobsConfig>;
+    webhooks?: Partial<WebhookConfig>;
+  } = {},
 ): ServerConfig {
   const engine: EngineOptions = {};
-  if (env.EARSHOT_WORKERS) engine.workers = num(env.EARSHOT_WORKERS, 1);
-  if (env.EARSHOT_QUEUE_LIMIT) engine.queueLimit = num(env.EARSHOT_QUEUE_LIMIT, 16);
+  if (env.EARSHOT_WORKERS) engine.workers = envNumber(env.EARSHOT_WORKERS, 1);
+  if (env.EARSHOT_QUEUE_LIMIT) engine.queueLimit = envNumber(env.EARSHOT_QUEUE_LIMIT, 16);
   return {
     host: overrides.host ?? env.EARSHOT_HOST ?? "127.0.0.1",
-    port: overrides.port ?? num(env.EARSHOT_PORT, 8080),
-    maxBodyBytes: overrides.maxBodyBytes ?? num(env.EARSHOT_MAX_BODY_BYTES, 512 * 1024 * 1024),
+    port: overrides.port ?? envNumber(env.EARSHOT_PORT, 8080),
+    maxBodyBytes: overrides.maxBodyBytes ?? envNumber(env.EARSHOT_MAX_BODY_BYTES, 512 * 1024 * 1024),
     url: {
-      maxBytes: num(env.EARSHOT_URL_MAX_BYTES, 512 * 1024 * 1024),
-      timeoutMs: num(env.EARSHOT_URL_TIMEOUT_MS, 60_000),
-      maxRedirects: num(env.EARSHOT_URL_MAX_REDIRECTS, 5),
+      maxBytes: envNumber(env.EARSHOT_URL_MAX_BYTES, 512 * 1024 * 1024),
+      timeoutMs: envNumber(env.EARSHOT_URL_TIMEOUT_MS, 60_000),
+      maxRedirects: envNumber(env.EARSHOT_URL_MAX_REDIRECTS, 5),
       allowList: list(env.EARSHOT_URL_ALLOW),
       ...overrides.url,
     },
@@ -58,5 +65,7 @@ export function loadConfig(
     corsOrigins: overrides.corsOrigins ?? (env.EARSHOT_CORS_ORIGINS ? list(env.EARSHOT_CORS_ORIGINS) : ["*"]),
     engine: { ...engine, ...overrides.engine },
     logLevel: overrides.logLevel ?? env.EARSHOT_LOG_LEVEL ?? "info",
+    jobs: loadJobsConfig(overrides.jobs),
+    webhooks: loadWebhookConfig(overrides.webhooks),
   };
 }

@@ -1,10 +1,12 @@
 /** `earshot serve`: the HTTP server in the foreground until SIGINT/SIGTERM. */
 import { startServer } from "@earshot/server";
 import type { Command } from "commander";
+import { addJobFlags, type JobFlags, jobSettings } from "../job-flags.js";
+
+type ServeFlags = JobFlags & { host?: string; port?: number; workers?: number; queueLimit?: number; model?: string };
 
 export function registerServe(program: Command): void {
-  program
-    .command("serve")
+  addJobFlags(program.command("serve"))
     .description("Run the Earshot server.")
     .option("--host <host>", "interface to listen on (EARSHOT_HOST)")
     .option("--port <port>", "port to listen on (EARSHOT_PORT)", (v) => Number(v))
@@ -13,7 +15,7 @@ export function registerServe(program: Command): void {
       Number(v),
     )
     .option("--model <name>", "default speech model (EARSHOT_MODEL)")
-    .action(async (opts: { host?: string; port?: number; workers?: number; queueLimit?: number; model?: string }) => {
+    .action(async (opts: ServeFlags) => {
       if (opts.model) process.env.EARSHOT_MODEL = opts.model;
       const engine = {
         ...(opts.workers ? { workers: opts.workers } : {}),
@@ -23,6 +25,7 @@ export function registerServe(program: Command): void {
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         engine,
+        ...jobSettings(opts),
       });
       process.stderr.write(`earshot listening on ${server.url} (model ${server.engine.registry.defaultModel.name})\n`);
       const stop = async () => {

@@ -5,6 +5,7 @@ import { toSRT, toWebVTT } from "@earshot/sdk";
 import { Presets, SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { openTarget, type TargetOptions } from "../server-target.js";
+import { transcribeAsync } from "./jobs.js";
 
 interface TranscribeFlags extends TargetOptions {
   format: "json" | "text" | "srt" | "vtt";
@@ -15,6 +16,7 @@ interface TranscribeFlags extends TargetOptions {
   multichannel?: boolean;
   option: string[];
   progress: boolean;
+  async?: boolean;
 }
 
 export function formatTranscript(response: ListenResponse, format: TranscribeFlags["format"]): string {
@@ -59,8 +61,8 @@ async function readSource(source: string): Promise<Uint8Array> {
 export function registerTranscribe(program: Command): void {
   program
     .command("transcribe")
-    .description("Transcribe an audio file (or - for stdin) or a URL.")
-    .argument("<source>", "audio file, '-' for stdin, or an http(s) URL the server fetches")
+    .description("Transcribe an audio file (or - for stdin) or a URL; with --async, many of them as jobs.")
+    .argument("<sources...>", "audio file, '-' for stdin, or an http(s) URL the server fetches")
     .addOption(
       new Option("-f, --format <format>", "output format").choices(["json", "text", "srt", "vtt"]).default("text"),
     )
@@ -79,8 +81,12 @@ export function registerTranscribe(program: Command): void {
       [],
     )
     .option("--no-progress", "no progress bar")
-    .action(async (source: string, flags: TranscribeFlags) => {
+    .option("--async", "submit every source as a job and show a progress bar per job")
+    .action(async (sources: string[], flags: TranscribeFlags) => {
       const options = listenOptions(flags);
+      if (flags.async) return transcribeAsync(sources, options, flags);
+      if (sources.length !== 1) throw new Error("transcribe takes one source; use --async for several.");
+      const source = sources[0]!;
       const target = await openTarget(flags);
       const bar =
         flags.progress && process.stderr.isTTY

@@ -23,7 +23,7 @@ export interface WavOptions {
   strict?: boolean;
 }
 
-function sampleFormat(tag: number, bits: number): SampleFormat {
+export function sampleFormat(tag: number, bits: number): SampleFormat {
   if (tag === FORMAT_PCM) {
     const byBits: Record<number, SampleFormat> = { 8: "s8u", 16: "s16", 24: "s24", 32: "s32" };
     const format = byBits[bits];

@@ -10,8 +10,10 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InvalidRequestError } from "@earshot/protocol";
+import { resolveVoiceName, type VoiceResolution } from "../tts/aliases.js";
+import { builtInVoices, type VoiceInfo } from "../tts/voices.js";
 
-export type ModelKind = "stt" | "vad";
+export type ModelKind = "stt" | "vad" | "tts";
 
 export interface InstalledModel {
   name: string;
@@ -26,6 +28,8 @@ export interface InstalledModel {
   /** Engine-specific file paths, e.g. `hmm`, `lm`, `dict` for PocketSphinx or `model` for Silero. */
   files: Record<string, string>;
   source: string;
+  /** Text-to-speech voices only: sample rate, gender, accent and how the synthesiser names the voice. */
+  voice?: VoiceInfo;
 }
 
 /** The manifest a model folder carries (what `earshot models add` writes). */
@@ -149,7 +153,7 @@ export class ModelRegistry {
   readonly defaultModel: InstalledModel;
 
   constructor(options: { modelsDir?: string; defaultModel?: string } = {}) {
-    this.models = [...builtInModels(), ...manifestModels(options.modelsDir ?? defaultModelsDir())];
+    this.models = [...builtInModels(), ...builtInVoices(), ...manifestModels(options.modelsDir ?? defaultModelsDir())];
     const wanted = options.defaultModel ?? process.env.EARSHOT_MODEL ?? "pocketsphinx-en-us";
     const found = this.models.find((m) => m.kind === "stt" && m.name === wanted);
     const fallback = this.models.find((m) => m.kind === "stt");
@@ -170,6 +174,16 @@ export class ModelRegistry {
 
   stt(): InstalledModel[] {
     return this.models.filter((m) => m.kind === "stt");
+  }
+
+  /** Text-to-speech voices, listed under `tts` by `GET /v1/models`. */
+  tts(): InstalledModel[] {
+    return this.models.filter((m) => m.kind === "tts");
+  }
+
+  /** A `/v1/speak` `model` or OpenAI `voice` → an installed voice (Deepgram and OpenAI names map to ours). */
+  resolveVoice(name: string | undefined): VoiceResolution {
+    return resolveVoiceName(this.tts(), name);
   }
 
   vad(): InstalledModel | undefined {

@@ -2,11 +2,14 @@
 import type { RawFormat } from "../audio/decode.js";
 import type { InstalledModel } from "../models/registry.js";
 import type { RecognizedWord } from "../recognizer.js";
+import type { StreamProgress, StreamTask } from "../stream/types.js";
+import type { LiveWorkerConfig } from "../stream/worker-sessions.js";
 
 export interface WorkerInit {
   /** The VAD model file, shared by every task of the worker. */
   vadModel: string | undefined;
   ffmpegBinary: string | undefined;
+  live: LiveWorkerConfig;
 }
 
 export interface PreparedPiece {
@@ -42,8 +45,12 @@ export interface RecognizeResult {
   words: RecognizedWord[];
 }
 
-export type Task = PrepareTask | RecognizeTask;
-export type TaskResult<T extends Task> = T extends PrepareTask ? PrepareResult : RecognizeResult;
+export type Task = PrepareTask | RecognizeTask | StreamTask;
+export type TaskResult<T extends Task> = T extends PrepareTask
+  ? PrepareResult
+  : T extends StreamTask
+    ? StreamProgress
+    : RecognizeResult;
 
 export interface SerializedError {
   name: string;
@@ -53,5 +60,5 @@ export interface SerializedError {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; result: PrepareResult | RecognizeResult }
+  | { id: number; ok: true; result: PrepareResult | RecognizeResult | StreamProgress }
   | { id: number; ok: false; error: SerializedError };

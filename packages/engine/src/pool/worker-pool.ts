@@ -2,6 +2,10 @@
  * A fixed set of worker threads with fair scheduling. Tasks wait in one queue per lane (a request, a stream)
  * and idle workers take from the lanes in turn, so a one-hour file split into pieces cannot starve a
  * two-second request that arrives after it. A worker that dies is replaced and its task fails with a 500.
+ *
+ * Live streams keep state in a worker between tasks, so a stream is a {@link PoolSession}: its lane is pinned
+ * to one worker, chosen as the one with the fewest sessions, and that worker serves it in its turn with the
+ * other lanes. Sessions on a worker that dies are lost; their next task fails.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -10,6 +14,8 @@ import type { Task, TaskResult, WorkerInit, WorkerReply } from "./messages.js";
 
 interface Pending {
   id: number;
+  /** The worker (slot index) this task must run on; any worker when undefined. */
+  pin: number | undefined;
   task: Task;
   transfer: ArrayBuffer[];
   resolve: (value: unknown) => void;
@@ -25,11 +31,23 @@ export interface PoolStats {
   workers: number;
   busy: number;
   queued: number;
+  sessions: number;
+}
+
+/** A lane pinned to one worker, for tasks that share state on it. */
+export interface PoolSession {
+  readonly lane: string;
+  readonly worker: number;
+  run<T extends Task>(task: T, transfer?: ArrayBuffer[]): Promise<TaskResult<T>>;
+  /** Give the worker's session slot back (after the worker-side state is closed). */
+  release(): void;
 }
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly lanes = new Map<string, Pending[]>();
+  /** Open sessions per worker, for placement. */
+  private readonly sessionCounts: number[];
   private nextId = 0;
   private closed = false;
 
@@ -38,6 +56,7 @@ export class WorkerPool {
     readonly size = availableParallelism(),
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+    this.sessionCounts = this.slots.map(() => 0);
   }
 
   private spawn(): Slot {
@@ -72,29 +91,60 @@ export class WorkerPool {
 
   /** Run `task` on the next free worker, taking turns with the other lanes. */
   run<T extends Task>(lane: string, task: T, transfer: ArrayBuffer[] = []): Promise<TaskResult<T>> {
+    return this.enqueue(lane, undefined, task, transfer);
+  }
+
+  /** A lane pinned to the worker with the fewest open sessions. */
+  openSession(lane: string): PoolSession {
+    const worker = this.sessionCounts.indexOf(Math.min(...this.sessionCounts));
+    this.sessionCounts[worker]!++;
+    let released = false;
+    return {
+      lane,
+      worker,
+      run: (task, transfer = []) => this.enqueue(lane, worker, task, transfer),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.sessionCounts[worker]!--;
+      },
+    };
+  }
+
+  private enqueue<T extends Task>(
+    lane: string,
+    pin: number | undefined,
+    task: T,
+    transfer: ArrayBuffer[],
+  ): Promise<TaskResult<T>> {
     if (this.closed)
       return Promise.reject(new EarshotError(503, ErrorCode.Unavailable, "The engine is shutting down."));
     return new Promise((resolve, reject) => {
       const queue = this.lanes.get(lane) ?? [];
-      queue.push({ id: this.nextId++, task, transfer, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ id: this.nextId++, pin, task, transfer, resolve: resolve as (v: unknown) => void, reject });
       this.lanes.set(lane, queue);
       this.dispatch();
     });
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
+    for (const [index, slot] of this.slots.entries()) {
       if (slot.running) continue;
-      const next = this.takeNext();
-      if (!next) return;
+      const next = this.takeNext(index);
+      if (!next) continue;
       slot.running = next;
       slot.worker.postMessage({ id: next.id, task: next.task }, next.transfer);
     }
   }
 
-  /** Round-robin over lanes: take the head of the oldest lane, then move that lane to the back. */
-  private takeNext(): Pending | undefined {
+  /**
+   * Round-robin over lanes: take the head of the oldest lane this worker may serve, then move that lane to the
+   * back. Lanes pinned to other workers keep their place.
+   */
+  private takeNext(worker: number): Pending | undefined {
     for (const [lane, queue] of this.lanes) {
+      const head = queue[0];
+      if (head && head.pin !== undefined && head.pin !== worker) continue;
       const next = queue.shift();
       this.lanes.delete(lane);
       if (queue.length > 0) this.lanes.set(lane, queue);
@@ -106,7 +156,12 @@ export class WorkerPool {
   stats(): PoolStats {
     let queued = 0;
     for (const queue of this.lanes.values()) queued += queue.length;
-    return { workers: this.slots.length, busy: this.slots.filter((s) => s.running).length, queued };
+    return {
+      workers: this.slots.length,
+      busy: this.slots.filter((s) => s.running).length,
+      queued,
+      sessions: this.sessionCounts.reduce((a, b) => a + b, 0),
+    };
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { createRecognizer } from "../engines.js";
 import type { Recognizer } from "../recognizer.js";
 import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
 import { planPieces } from "../segment.js";
+import { WorkerSessions } from "../stream/worker-sessions.js";
 import { createVad, detectSpeech } from "../vad/silero.js";
 import type {
   PreparedPiece,
@@ -26,6 +27,7 @@ import type {
 const init = workerData as WorkerInit;
 const recognizers = new Map<string, Recognizer>();
 let vad: Vad | undefined;
+const sessions = new WorkerSessions(init.live);
 
 function piecesOf(samples: Float32Array, task: PrepareTask): PreparedPiece[] {
   const duration = samples.length / RECOGNIZER_SAMPLE_RATE;
@@ -77,8 +79,10 @@ parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
       for (const channel of result.channels)
         for (const piece of channel) transfer.push(piece.pcm.buffer as ArrayBuffer);
       reply = { id, ok: true, result };
-    } else {
+    } else if (task.type === "recognize") {
       reply = { id, ok: true, result: recognize(task) };
+    } else {
+      reply = { id, ok: true, result: await sessions.run(task) };
     }
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -26,6 +26,8 @@ export interface VadOptions {
   minSpeech?: number;
   /** Longer speech is cut into spans of at most this, seconds. */
   maxSpeech?: number;
+  /** Samples the detector may hold, seconds. */
+  bufferSeconds?: number;
 }
 
 export function createVad(modelPath: string, options: VadOptions = {}): SherpaVad {
@@ -45,7 +47,7 @@ export function createVad(modelPath: string, options: VadOptions = {}): SherpaVa
       debug: false,
     },
     // The detector buffers speech samples it has not handed out; 60 s bounds that.
-    60,
+    options.bufferSeconds ?? 60,
   );
 }
 

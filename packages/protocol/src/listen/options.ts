@@ -38,6 +38,7 @@ export const ListenOptionsSchema = z.object({
   replace: queryPairs.optional(),
   tag: queryList.optional(),
   extra: queryPairs.optional(),
+  // Implemented by the job engine: the request is answered at once and the response is delivered to `callback`.
   callback: queryString.pipe(z.url()).optional(),
   callback_method: z
     .preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(["POST", "PUT"]))

@@ -180,7 +180,8 @@ function retryDelay(attempt: number, error: unknown): number {
   return backoff * (1 - Math.random() * 0.25);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, or rejects with {@link APIUserAbortError} as soon as `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new APIUserAbortError(undefined, { cause: signal.reason }));

@@ -12,6 +12,9 @@ import {
 } from "@earshot/protocol";
 import { APIError } from "../core/errors.js";
 import type { APIRequest, ReplayableBody, RequestOptions, Transport } from "../core/request.js";
+import type { SocketTarget } from "../core/websocket.js";
+import type { LiveConnection, LiveConnectOptions } from "../live/connection.js";
+import { connectLive } from "./listen-live.js";
 
 /** Audio to transcribe. Node's `Buffer` is a `Uint8Array`, and a `File` is a `Blob`. */
 export type AudioSource = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
@@ -159,21 +162,38 @@ async function readProgress(
 
 export class ListenV1 {
   readonly media: ListenMedia;
+  readonly #live: SocketTarget | undefined;
 
-  constructor(transport: Transport) {
+  constructor(transport: Transport, live?: SocketTarget) {
     this.media = new ListenMedia(transport);
+    this.#live = live;
+  }
+
+  /**
+   * Open a live transcription connection (`GET /v1/listen` over WebSocket). It connects at once; use either
+   * style on the returned object.
+   *
+   * @example
+   * const conn = client.listen.v1.connect({ encoding: "linear16", sample_rate: 16000, interim_results: true });
+   * conn.on("Results", (r) => console.log(r.is_final, r.channel.alternatives[0]?.transcript));
+   * await microphone.pipeTo(conn.audio); // finishes the stream when the microphone stops
+   */
+  connect(options: LiveConnectOptions = {}): LiveConnection {
+    if (!this.#live) throw new Error("This client was built without a live target.");
+    return connectLive(this.#live, options);
   }
 }
 
 export class Listen {
   readonly v1: ListenV1;
 
-  constructor(transport: Transport) {
-    this.v1 = new ListenV1(transport);
+  constructor(transport: Transport, live?: SocketTarget) {
+    this.v1 = new ListenV1(transport, live);
   }
 }
 
-async function replayable(source: AudioSource): Promise<ReplayableBody> {
+/** A body fetch can send again on retry. */
+export async function replayable(source: AudioSource): Promise<ReplayableBody> {
   if (source instanceof Uint8Array) {
     // fetch only takes views of a plain ArrayBuffer; a view of a SharedArrayBuffer has to be copied out.
     return isBackedByArrayBuffer(source) ? source : new Uint8Array(source);

@@ -9,11 +9,13 @@ import {
 } from "@earshot/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { toEarshotError } from "../errors.js";
+import type { JobService } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { buildListenResponse } from "../listen/response.js";
+import { callbackOf, jobAudio } from "./jobs.js";
 
 /** Headerless audio needs its format spelled out; containers ignore these options. */
-function rawFormat(options: ListenOptions): RawFormat | undefined {
+export function rawFormat(options: ListenOptions): RawFormat | undefined {
   if (!options.encoding) return undefined;
   if (!options.sample_rate) {
     throw new InvalidRequestError(`encoding=${options.encoding} requires sample_rate for headerless audio.`);
@@ -56,9 +58,20 @@ function progressStream(reply: FastifyReply, requestId: string) {
   };
 }
 
-export function listenRoutes(app: FastifyInstance, deps: { engine: Engine; urls: UrlFetcher }): void {
+export function listenRoutes(app: FastifyInstance, deps: { engine: Engine; urls: UrlFetcher; jobs: JobService }): void {
   app.post("/v1/listen", async (request, reply) => {
     const options = parseListenOptions(request.query as Record<string, unknown>);
+    // Callback mode (Deepgram): answer with the id at once; the job engine delivers the response later.
+    if (options.callback) {
+      const job = await deps.jobs.submit({
+        id: request.id,
+        kind: "listen",
+        options,
+        ...jobAudio(request.body),
+        callback: callbackOf(options),
+      });
+      return { request_id: job.id };
+    }
     const raw = rawFormat(options);
     const audio = await audioFromBody(request.body, deps.urls);
     const transcribe = (onProgress?: (fraction: number) => void) =>

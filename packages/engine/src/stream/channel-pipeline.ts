@@ -1,0 +1,225 @@
+/**
+ * One channel of a live stream: Silero VAD decides where utterances start and end, the live decoder turns
+ * each utterance into words. Runs inside a pool worker; every call returns the events it produced.
+ *
+ * Timeline: `cursor` counts 16 kHz samples received. An utterance starts a little before the VAD's speech
+ * onset (the detector needs `minSpeech` of speech to trigger, and PocketSphinx wants some silence before a
+ * word) and ends when the VAD has seen the endpointing silence. Results carry stream times in seconds.
+ */
+import type { Vad } from "sherpa-onnx-node";
+import { toInt16 } from "../audio/pcm.js";
+import type { RecognizedWord } from "../recognizer.js";
+import { VAD_SAMPLE_RATE } from "../vad/silero.js";
+import type { LiveDecoder } from "./live-decoder.js";
+import type { LiveEvent, LiveResult, LiveSettings } from "./types.js";
+
+const RATE = VAD_SAMPLE_RATE;
+/** Silero v5 consumes 512-sample windows at 16 kHz. */
+const WINDOW = 512;
+/** Audio kept before the detected onset, samples. */
+const LEAD_IN = Math.round(0.25 * RATE);
+/** Recent audio kept to start an utterance before its detection, samples (≥ LEAD_IN + the VAD's trigger delay). */
+const HISTORY = RATE;
+/** Longest utterance before it is cut (final, not speech_final), samples: bounds decoder memory and latency. */
+const MAX_UTTERANCE = 15 * RATE;
+/** Partials at most this often, samples of audio. */
+const PARTIAL_EVERY = Math.round(0.1 * RATE);
+/**
+ * Silence without an utterance after which an empty final acknowledges the audio so far, samples: clients that
+ * replay unacknowledged audio after a reconnect (ours does) then hold seconds, not minutes, of it.
+ */
+const SILENCE_ACK = 3 * RATE;
+/** Minimum speech the VAD needs before it triggers, seconds (also in createVad's options). */
+export const VAD_MIN_SPEECH = 0.15;
+
+const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+interface Utterance {
+  start: number;
+  lastPartialAt: number;
+  lastTranscript: string;
+}
+
+/** Int16 ring of the most recent samples. */
+class History {
+  private readonly ring = new Int16Array(HISTORY);
+  private written = 0;
+
+  push(samples: Int16Array): void {
+    for (let i = 0; i < samples.length; i++) this.ring[(this.written + i) % HISTORY] = samples[i]!;
+    this.written += samples.length;
+  }
+
+  /** Samples [from, written), clamped to what is still held. */
+  since(from: number): Int16Array {
+    const start = Math.max(from, this.written - HISTORY);
+    const out = new Int16Array(Math.max(0, this.written - start));
+    for (let i = 0; i < out.length; i++) out[i] = this.ring[(start + i) % HISTORY]!;
+    return out;
+  }
+}
+
+export class ChannelPipeline {
+  private readonly history = new History();
+  private readonly window = new Float32Array(WINDOW);
+  private windowFill = 0;
+  private cursor = 0;
+  private inSpeech = false;
+  private utterance: Utterance | undefined;
+  /** End of the last final result, samples: where the next final may start. */
+  private finalEnd = 0;
+  private lastWordEnd: number | undefined;
+  private utteranceEndSent = true;
+
+  constructor(
+    private readonly index: number,
+    private readonly vad: Vad,
+    private readonly decoder: LiveDecoder,
+    private readonly settings: LiveSettings,
+  ) {
+    vad.reset();
+  }
+
+  get duration(): number {
+    return this.cursor / RATE;
+  }
+
+  feed(samples: Float32Array): LiveEvent[] {
+    const events: LiveEvent[] = [];
+    for (let offset = 0; offset < samples.length; ) {
+      const n = Math.min(WINDOW - this.windowFill, samples.length - offset);
+      const piece = samples.subarray(offset, offset + n);
+      this.window.set(piece, this.windowFill);
+      this.windowFill += n;
+      offset += n;
+      const pcm = toInt16(piece);
+      this.history.push(pcm);
+      this.cursor += n;
+      if (this.utterance) this.decoder.feed(pcm);
+      if (this.windowFill === WINDOW) {
+        this.windowFill = 0;
+        this.detect(events);
+      }
+    }
+    this.afterFeed(events);
+    return events;
+  }
+
+  /** `Finalize`: end the current utterance now. Always answers with one final, empty when nothing was spoken. */
+  finalize(): LiveEvent[] {
+    const events: LiveEvent[] = [];
+    if (this.utterance) {
+      events.push(this.endUtterance({ speechFinal: false, fromFinalize: true }));
+      // The speaker may still be talking: what follows belongs to a new utterance.
+      if (this.inSpeech) this.startUtterance(this.cursor);
+    } else {
+      events.push(this.emptyFinal(this.cursor, true));
+    }
+    return events;
+  }
+
+  /** End of stream: the last utterance becomes final. */
+  close(): LiveEvent[] {
+    return this.utterance ? [this.endUtterance({ speechFinal: false, fromFinalize: false })] : [];
+  }
+
+  private detect(events: LiveEvent[]): void {
+    this.vad.acceptWaveform(this.window);
+    // Speech segments are not used (the decoder has the audio); popping them keeps the detector's buffer small.
+    while (!this.vad.isEmpty()) this.vad.pop();
+    const detected = this.vad.isDetected();
+    if (detected && !this.inSpeech) {
+      this.inSpeech = true;
+      const onset = Math.max(0, this.cursor - Math.round(VAD_MIN_SPEECH * RATE) - 2 * WINDOW);
+      if (this.settings.vadEvents) {
+        events.push({ type: "speech-started", channel: this.index, timestamp: round(onset / RATE) });
+      }
+      if (!this.utterance) this.startUtterance(Math.max(onset - LEAD_IN, this.finalEnd));
+    } else if (!detected && this.inSpeech) {
+      this.inSpeech = false;
+      if (this.utterance) {
+        events.push(this.endUtterance({ speechFinal: this.settings.endpointingMs !== false, fromFinalize: false }));
+      }
+    } else if (this.utterance && this.cursor - this.utterance.start >= MAX_UTTERANCE) {
+      events.push(this.endUtterance({ speechFinal: false, fromFinalize: false }));
+      this.startUtterance(this.cursor);
+    }
+  }
+
+  private afterFeed(events: LiveEvent[]): void {
+    const utterance = this.utterance;
+    if (utterance && this.cursor - utterance.lastPartialAt >= PARTIAL_EVERY) {
+      utterance.lastPartialAt = this.cursor;
+      const words = this.place(this.decoder.partial(), utterance.start);
+      const transcript = words.map((w) => w.word).join(" ");
+      if (transcript !== utterance.lastTranscript) {
+        utterance.lastTranscript = transcript;
+        this.noteWords(words);
+        if (this.settings.interimResults) events.push(this.result(utterance.start, this.cursor, words, false));
+      }
+    }
+    if (!utterance && this.cursor - this.finalEnd >= SILENCE_ACK) {
+      events.push(this.emptyFinal(this.cursor - LEAD_IN - Math.round(VAD_MIN_SPEECH * RATE) - 2 * WINDOW, false));
+    }
+    const { utteranceEndMs } = this.settings;
+    if (
+      utteranceEndMs !== undefined &&
+      this.lastWordEnd !== undefined &&
+      !this.utteranceEndSent &&
+      this.cursor / RATE - this.lastWordEnd >= utteranceEndMs / 1000
+    ) {
+      this.utteranceEndSent = true;
+      events.push({ type: "utterance-end", channel: this.index, lastWordEnd: this.lastWordEnd });
+    }
+  }
+
+  private startUtterance(from: number): void {
+    this.decoder.start();
+    const lead = this.history.since(from);
+    const start = this.cursor - lead.length;
+    this.decoder.feed(lead);
+    this.utterance = { start, lastPartialAt: start, lastTranscript: "" };
+  }
+
+  private endUtterance(flags: { speechFinal: boolean; fromFinalize: boolean }): LiveResult {
+    const utterance = this.utterance!;
+    this.utterance = undefined;
+    const words = this.place(this.decoder.finish(), utterance.start);
+    this.noteWords(words);
+    this.finalEnd = this.cursor;
+    return { ...this.result(utterance.start, this.cursor, words, true), ...flags };
+  }
+
+  private emptyFinal(until: number, fromFinalize: boolean): LiveResult {
+    const start = this.finalEnd;
+    this.finalEnd = Math.max(start, until);
+    return { ...this.result(start, this.finalEnd, [], true), fromFinalize };
+  }
+
+  private result(start: number, end: number, words: RecognizedWord[], isFinal: boolean): LiveResult {
+    return {
+      type: "result",
+      channel: this.index,
+      isFinal,
+      speechFinal: false,
+      fromFinalize: false,
+      start: round(start / RATE),
+      end: round(end / RATE),
+      words,
+    };
+  }
+
+  /** Utterance-relative times → stream times. */
+  private place(words: RecognizedWord[], start: number): RecognizedWord[] {
+    const offset = start / RATE;
+    return words.map((w) => ({ ...w, start: round(w.start + offset), end: round(w.end + offset) }));
+  }
+
+  private noteWords(words: RecognizedWord[]): void {
+    const last = words[words.length - 1];
+    if (last && (this.lastWordEnd === undefined || last.end > this.lastWordEnd)) {
+      this.lastWordEnd = last.end;
+      this.utteranceEndSent = false;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Live `GET /v1/listen` over WebSocket (speech-apis.md §1.4): the query options, the JSON frames each side
+ * sends, and the close codes a session can end with.
+ */
+import { z } from "zod";
+import { EarshotError, type EarshotErrorOptions } from "../errors.js";
+import { parseQuery, queryBool, queryInt } from "../query.js";
+import { ListenOptionsSchema, type Warning } from "./options.js";
+import { ListenMetadataSchema, ModelInfoSchema, WordSchema } from "./response.js";
+
+/** `endpointing=false` turns endpointing off; a number is the silence (ms) that ends speech. */
+const endpointing = z.preprocess(
+  (v) => {
+    const s = Array.isArray(v) ? v[v.length - 1] : v;
+    if (s === "false" || s === false) return false;
+    if (s === "true" || s === true) return true;
+    return typeof s === "string" && s.trim() !== "" ? Number(s) : s;
+  },
+  z.union([z.literal(false), z.literal(true), z.number().int().min(0).max(60_000)]),
+);
+
+export const LiveListenOptionsSchema = ListenOptionsSchema.extend({
+  interim_results: queryBool.optional(),
+  endpointing: endpointing.optional(),
+  utterance_end_ms: queryInt.pipe(z.number().min(0).max(60_000)).optional(),
+  vad_events: queryBool.optional(),
+  // Legacy: older clients still send it; every result is sent as soon as it exists anyway.
+  no_delay: queryBool.optional(),
+});
+export type LiveListenOptions = z.output<typeof LiveListenOptionsSchema>;
+export type LiveListenOptionsInput = Partial<LiveListenOptions>;
+
+/** Pre-recorded options that mean nothing on a live stream; a stream that sets one is told so in `Metadata`. */
+export const PRERECORDED_ONLY_OPTIONS = [
+  "utterances",
+  "utt_split",
+  "paragraphs",
+  "callback",
+  "callback_method",
+] as const;
+
+export function parseLiveListenOptions(query: Record<string, unknown>): LiveListenOptions {
+  return parseQuery(LiveListenOptionsSchema, query);
+}
+
+export function prerecordedOnlyWarnings(options: LiveListenOptions): Warning[] {
+  return PRERECORDED_ONLY_OPTIONS.filter((key) => options[key] !== undefined && options[key] !== false).map((key) => ({
+    parameter: key,
+    type: "unsupported_feature",
+    message: `'${key}' applies to pre-recorded audio only and was ignored on this stream.`,
+  }));
+}
+
+// Client → server text frames. Parsed as JSON and matched on `type`, never compared as strings: clients
+// differ in spacing (`{"type": "KeepAlive"}` from Python).
+export const LiveClientMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("KeepAlive") }),
+  z.object({ type: z.literal("Finalize") }),
+  z.object({ type: z.literal("CloseStream") }),
+]);
+export type LiveClientMessage = z.infer<typeof LiveClientMessageSchema>;
+
+/** The control message in a text frame, or undefined when the frame is not one we know. */
+export function parseLiveClientMessage(text: string): LiveClientMessage | undefined {
+  try {
+    const parsed = LiveClientMessageSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Server → client text frames.
+export const LiveAlternativeSchema = z.object({
+  transcript: z.string(),
+  confidence: z.number(),
+  words: z.array(WordSchema),
+});
+
+export const LiveResultsSchema = z.object({
+  type: z.literal("Results"),
+  /** `[channel, total channels]`. */
+  channel_index: z.tuple([z.number(), z.number()]),
+  /** Seconds of stream audio this result covers, from `start`. */
+  duration: z.number(),
+  start: z.number(),
+  is_final: z.boolean(),
+  /** Final, and the speaker stopped (endpointing). */
+  speech_final: z.boolean(),
+  /** Produced by the client's `Finalize`. */
+  from_finalize: z.boolean(),
+  channel: z.object({ alternatives: z.array(LiveAlternativeSchema) }),
+  metadata: z.object({ request_id: z.string(), model_info: ModelInfoSchema, model_uuid: z.string() }),
+});
+export type LiveResults = z.infer<typeof LiveResultsSchema>;
+
+/** The pre-recorded response's metadata, sent as the last message of a stream (`duration`: audio processed). */
+export const LiveMetadataSchema = ListenMetadataSchema.extend({ type: z.literal("Metadata") });
+export type LiveMetadata = z.infer<typeof LiveMetadataSchema>;
+
+export const UtteranceEndSchema = z.object({
+  type: z.literal("UtteranceEnd"),
+  channel: z.tuple([z.number(), z.number()]),
+  last_word_end: z.number(),
+});
+export type UtteranceEnd = z.infer<typeof UtteranceEndSchema>;
+
+export const SpeechStartedSchema = z.object({
+  type: z.literal("SpeechStarted"),
+  channel: z.tuple([z.number(), z.number()]),
+  timestamp: z.number(),
+});
+export type SpeechStarted = z.infer<typeof SpeechStartedSchema>;
+
+export const LiveServerMessageSchema = z.discriminatedUnion("type", [
+  LiveResultsSchema,
+  LiveMetadataSchema,
+  UtteranceEndSchema,
+  SpeechStartedSchema,
+]);
+export type LiveServerMessage = z.infer<typeof LiveServerMessageSchema>;
+
+/**
+ * How a live session ends. The code is the WebSocket close code, the reason is the close frame's payload.
+ *
+ * | code | reason               | when                                                                           |
+ * |------|----------------------|--------------------------------------------------------------------------------|
+ * | 1000 | (empty)              | after `CloseStream` (or a zero-length frame), once the last `Results` and `Metadata` are out |
+ * | 1008 | `DATA-0000`          | the audio cannot be decoded (unknown container, corrupt stream, bad encoding)  |
+ * | 1011 | `NET-0001`           | no audio and no text frame from the client for the idle timeout (~10 s)        |
+ * | 1011 | `NET-0000`           | the server failed while processing the stream (engine worker lost)            |
+ * | 1001 | `SERVER-SHUTDOWN`    | the server is shutting down                                                    |
+ *
+ * Only 1000 is a normal end. Deepgram's SDKs reconnect on every other code unless told not to.
+ */
+export const LiveCloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  UndecodableAudio: 1008,
+  ServerError: 1011,
+} as const;
+
+export const LiveCloseReason = {
+  UndecodableAudio: "DATA-0000",
+  ServerError: "NET-0000",
+  IdleTimeout: "NET-0001",
+  Shutdown: "SERVER-SHUTDOWN",
+} as const;
+
+/** A live session that ended other than normally; carries the close code and reason it ended with. */
+export class LiveStreamError extends EarshotError {
+  override name = "LiveStreamError";
+  readonly closeCode: number;
+  readonly closeReason: string;
+
+  constructor(closeCode: number, closeReason: string, message: string, options?: EarshotErrorOptions) {
+    super(closeCode === LiveCloseCode.UndecodableAudio ? 400 : 500, closeReason, message, options);
+    this.closeCode = closeCode;
+    this.closeReason = closeReason;
+  }
+}

@@ -1,0 +1,16 @@
+/** A voice as `GET /v1/models` lists it under `tts` (speech-apis.md §1.9). */
+import { z } from "zod";
+import { ModelBaseSchema } from "../models.js";
+
+export const TtsModelSchema = ModelBaseSchema.extend({
+  metadata: z.object({
+    accent: z.string(),
+    age: z.string(),
+    color: z.string(),
+    image: z.string(),
+    sample: z.string(),
+    tags: z.array(z.string()),
+    use_cases: z.array(z.string()),
+  }),
+});
+export type TtsModel = z.infer<typeof TtsModelSchema>;

@@ -1,0 +1,105 @@
+/**
+ * Running one job, the same in every mode: get its audio (fetching a URL job's file the first time), transcribe
+ * it on the engine with progress written to the store, and record the outcome. Whether and when a failed job
+ * runs again is the caller's (the embedded runner or the BullMQ worker) business.
+ */
+import type { Engine, Transcript } from "@earshot/engine";
+import { CapacityError, type ErrorBody, ErrorCode, NotFoundError } from "@earshot/protocol";
+import { toEarshotError } from "../errors.js";
+import type { UrlFetcher } from "../listen/fetch-url.js";
+import { buildListenResponse } from "../listen/response.js";
+import { rawFormat } from "../routes/listen.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import type { JobRecord, JobStore } from "./record.js";
+
+export interface ExecuteDeps {
+  store: JobStore;
+  blobs: BlobStore;
+  engine: Engine;
+  urls: UrlFetcher;
+  retentionMs: number;
+  /**
+   * Transcribes a job's audio somewhere other than `engine.transcribe` (a long file fanned out over every worker
+   * process). `onProgress` answers false once the job is gone; the result is then undefined.
+   */
+  transcribe?: (
+    job: JobRecord,
+    audio: Uint8Array,
+    onProgress: (fraction: number) => Promise<boolean>,
+  ) => Promise<Transcript | undefined>;
+}
+
+/**
+ * `done`/`error`: final, written. `retry`: a transient failure with attempts left, nothing written yet.
+ * `busy`: the engine was full, try later without counting the attempt. `gone`: cancelled meanwhile.
+ */
+export type ExecuteOutcome =
+  | { outcome: "done" | "error" | "gone" }
+  | { outcome: "retry" | "busy"; error: ErrorBody & { status: number } };
+
+const PROGRESS_INTERVAL_MS = 250;
+
+async function audioOf(job: JobRecord, deps: ExecuteDeps): Promise<Uint8Array> {
+  if (job.audioKey) {
+    const audio = await deps.blobs.get(job.audioKey);
+    if (!audio) throw new NotFoundError(`The audio of job ${job.id} is no longer in the blob store.`);
+    return audio;
+  }
+  // Fetched by the worker, not at submission, so the submitting request returns at once; stored so a retry
+  // does not download it again.
+  const audio = await deps.urls.fetch(job.source.url ?? "");
+  const audioKey = `audio/${job.id}`;
+  await deps.blobs.put(audioKey, audio);
+  await deps.store.update(job.id, { audioKey, source: { ...job.source, size: audio.byteLength } });
+  return audio;
+}
+
+/** Runs `job`, which the caller has already marked `processing` with this attempt counted. */
+export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<ExecuteOutcome> {
+  const { store } = deps;
+  const ended = (): { completedAt: number; expiresAt: number } => {
+    const now = Date.now();
+    return { completedAt: now, expiresAt: now + deps.retentionMs };
+  };
+  try {
+    const audio = await audioOf(job, deps);
+    let last = 0;
+    const onProgress = (fraction: number): void => {
+      const now = Date.now();
+      if (fraction >= 1 || now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      void store.update(job.id, { progress: fraction }).catch(() => {});
+    };
+    const transcript = deps.transcribe
+      ? await deps.transcribe(job, audio, (progress) => store.update(job.id, { progress }))
+      : await deps.engine.transcribe(audio, {
+          model: job.options.model,
+          language: job.options.language,
+          raw: rawFormat(job.options),
+          multichannel: job.options.multichannel,
+          onProgress,
+        });
+    if (!transcript) return { outcome: "gone" };
+    const result = buildListenResponse(job.id, job.options, transcript);
+    const saved = await store.update(job.id, { status: "done", progress: 1, result, error: null, ...ended() });
+    return { outcome: saved ? "done" : "gone" };
+  } catch (err) {
+    const failure = toEarshotError(err);
+    const error = { ...failure.toBody(job.id), status: failure.status };
+    if (failure instanceof CapacityError) return { outcome: "busy", error };
+    // A 4xx (undecodable audio, refused URL) fails the same way every time; anything else may be transient.
+    if (failure.status >= 500 && job.attempts < job.maxAttempts) return { outcome: "retry", error };
+    const saved = await store.update(job.id, { status: "error", error, ...ended() });
+    return { outcome: saved ? "error" : "gone" };
+  }
+}
+
+/** The record of a job that kept being interrupted (its worker died) until no attempts were left. */
+export function interruptedError(job: JobRecord): ErrorBody & { status: number } {
+  return {
+    status: 500,
+    err_code: ErrorCode.Internal,
+    err_msg: `Job ${job.id} was interrupted ${job.attempts} times (its worker stopped) and will not be retried.`,
+    request_id: job.id,
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The job engine as the API routes see it, whichever mode runs underneath: submit, read, list, delete, and
+ * the retention sweep that deletes audio and results once their time is up.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine } from "@earshot/engine";
+import { AudioDecodeError, ErrorCode, type JobKind, type JobStatus, type ListenOptions } from "@earshot/protocol";
+import type { ServerConfig } from "../config.js";
+import type { UrlFetcher } from "../listen/fetch-url.js";
+import { rawFormat } from "../routes/listen.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import { FsBlobStore } from "../storage/fs-blob-store.js";
+import { CallbackSender } from "../webhooks/sender.js";
+import { BullDispatcher } from "./bull.js";
+import { JobNotFoundError } from "./errors.js";
+import { LocalRunner } from "./local-runner.js";
+import type { JobListFilter, JobRecord, JobStore } from "./record.js";
+import { RedisJobStore } from "./redis-store.js";
+import { SqliteJobStore } from "./sqlite-store.js";
+
+export interface SubmitRequest {
+  /** The request's own id, so the id clients see in `dg-request-id` is the job's. Default: a new UUID. */
+  id?: string;
+  kind: JobKind;
+  options: ListenOptions;
+  /** The audio itself, or… */
+  audio?: Uint8Array;
+  /** …a URL a worker fetches under the `{"url": …}` rules, or… */
+  url?: string;
+  /** …audio already in the blob store (a Gladia upload). */
+  audioKey?: { key: string; size: number };
+  meta?: Record<string, unknown>;
+  callback?: { url: string; method: "POST" | "PUT" };
+}
+
+interface Dispatcher {
+  enqueue(job: JobRecord): void | Promise<void>;
+  cancel(id: string): void | Promise<void>;
+  close(): void | Promise<void>;
+}
+
+const TOMBSTONE_MS = 7 * 24 * 3600 * 1000;
+
+export class JobService {
+  private readonly sweeper: NodeJS.Timeout;
+  private warnedUnsigned = false;
+
+  private constructor(
+    readonly store: JobStore,
+    readonly blobs: BlobStore,
+    private readonly dispatcher: Dispatcher,
+    private readonly sender: CallbackSender,
+    private readonly engine: Engine,
+    private readonly config: ServerConfig,
+    private readonly log: (message: string, err?: unknown) => void,
+  ) {
+    // Retention is checked often enough that a short TTL (tests, privacy settings) is honoured closely.
+    const every = Math.min(60_000, Math.max(250, Math.round(config.jobs.retentionMs / 4)));
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => log("retention sweep failed", err)), every);
+    this.sweeper.unref();
+  }
+
+  /** Embedded (SQLite + this engine) by default; BullMQ + Redis with `jobs.redisUrl`. */
+  static open(
+    config: ServerConfig,
+    engine: Engine,
+    urls: UrlFetcher,
+    log: (message: string, err?: unknown) => void,
+  ): JobService {
+    const { jobs, webhooks } = config;
+    const blobs = new FsBlobStore(jobs.blobDir);
+    const sender = new CallbackSender(config.url, webhooks);
+    if (jobs.redisUrl) {
+      const store = new RedisJobStore(jobs.redisUrl, jobs.queuePrefix);
+      const dispatcher = new BullDispatcher(jobs.redisUrl, jobs.queuePrefix);
+      return new JobService(store, blobs, dispatcher, sender, engine, config, log);
+    }
+    mkdirSync(jobs.dataDir, { recursive: true });
+    const store = new SqliteJobStore(join(jobs.dataDir, "jobs.db"));
+    const runner = new LocalRunner(
+      store,
+      { store, blobs, engine, urls, retentionMs: jobs.retentionMs },
+      { concurrency: jobs.concurrency ?? engine.status().workers, webhooks, sender, log },
+    );
+    runner.start();
+    const dispatcher: Dispatcher = { enqueue: () => runner.enqueue(), cancel: () => {}, close: () => runner.close() };
+    return new JobService(store, blobs, dispatcher, sender, engine, config, log);
+  }
+
+  async submit(request: SubmitRequest): Promise<JobRecord> {
+    const { options } = request;
+    // Refuse now what would only fail later: unknown model, raw audio without a rate, a callback we cannot call.
+    this.engine.registry.resolve(options.model, options.language);
+    rawFormat(options);
+    if (request.callback) {
+      this.sender.check(request.callback.url);
+      if (!this.config.webhooks.secret && !this.warnedUnsigned) {
+        this.warnedUnsigned = true;
+        this.log("no webhook secret is configured (EARSHOT_WEBHOOK_SECRET): callbacks go out unsigned");
+      }
+    }
+    if (request.audio && request.audio.byteLength === 0)
+      throw new AudioDecodeError('The request body is empty: send audio bytes or {"url": …}.', ErrorCode.EmptyAudio);
+    const id = request.id ?? randomUUID();
+    let audioKey: string | null = request.audioKey?.key ?? null;
+    if (request.audio) {
+      audioKey = `audio/${id}`;
+      // The audio is safe on disk before the job exists, so no job ever points at missing audio.
+      await this.blobs.put(audioKey, request.audio);
+    }
+    const job: JobRecord = {
+      id,
+      kind: request.kind,
+      status: "queued",
+      progress: 0,
+      createdAt: Date.now(),
+      startedAt: null,
+      completedAt: null,
+      expiresAt: null,
+      attempts: 0,
+      maxAttempts: this.config.jobs.maxAttempts,
+      options,
+      source: request.url
+        ? { type: "url", url: request.url, size: null }
+        : { type: "upload", url: null, size: request.audio?.byteLength ?? request.audioKey?.size ?? null },
+      audioKey,
+      callback: request.callback ? { ...request.callback, state: "pending", attempts: [] } : null,
+      error: null,
+      result: null,
+      meta: request.meta ?? {},
+    };
+    await this.store.create(job);
+    await this.dispatcher.enqueue(job);
+    return job;
+  }
+
+  /** The job, or a 404 that says whether it expired, was deleted or never existed. */
+  async get(id: string): Promise<JobRecord> {
+    const job = await this.store.get(id);
+    if (job) return job;
+    throw new JobNotFoundError(id, await this.store.tombstone(id));
+  }
+
+  list(filter: JobListFilter): Promise<{ jobs: JobRecord[]; total: number }> {
+    return this.store.list(filter);
+  }
+
+  /** Cancels a queued or running job, or deletes a finished one, with its audio and result. */
+  async delete(id: string): Promise<JobStatus> {
+    const job = await this.get(id);
+    await this.store.remove(id, "deleted");
+    await this.dispatcher.cancel(id);
+    if (job.audioKey) await this.blobs.delete(job.audioKey);
+    return job.status;
+  }
+
+  /** Deletes what has outlived its retention: finished jobs (leaving an "expired" tombstone) and stray uploads. */
+  async sweep(now = Date.now()): Promise<void> {
+    for (;;) {
+      const expired = await this.store.expired(now, 100);
+      for (const job of expired) {
+        if (job.audioKey) await this.blobs.delete(job.audioKey);
+        await this.store.remove(job.id, "expired");
+      }
+      if (expired.length < 100) break;
+    }
+    await this.blobs.sweep("uploads", new Date(now - this.config.jobs.retentionMs));
+    if (this.store instanceof SqliteJobStore) this.store.pruneTombstones(now - TOMBSTONE_MS);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.dispatcher.close();
+    await this.sender.close();
+    await this.store.close();
+  }
+}

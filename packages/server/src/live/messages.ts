@@ -1,0 +1,98 @@
+/** Deepgram live frames (speech-apis.md §1.4) built from the engine's events. */
+import {
+  applyReplacements,
+  confidenceOf,
+  type InstalledModel,
+  type LiveEvent,
+  type LiveResult,
+  type LiveSummary,
+  transcriptOf,
+} from "@earshot/engine";
+import {
+  type LiveListenOptions,
+  type LiveMetadata,
+  type LiveResults,
+  type LiveServerMessage,
+  prerecordedOnlyWarnings,
+  type Warning,
+} from "@earshot/protocol";
+import { listenWarnings } from "../listen/response.js";
+
+export interface StreamInfo {
+  requestId: string;
+  options: LiveListenOptions;
+  model: InstalledModel;
+  aliasOf: string | undefined;
+  /** Channels results are reported for: the audio's with `multichannel`, else 1. */
+  channels: () => number;
+}
+
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults {
+  const { model, options } = info;
+  const words = options.replace?.length ? applyReplacements(event.words, options.replace) : event.words;
+  return {
+    type: "Results",
+    channel_index: [event.channel, info.channels()],
+    duration: round(event.end - event.start),
+    start: event.start,
+    is_final: event.isFinal,
+    speech_final: event.speechFinal,
+    from_finalize: event.fromFinalize,
+    channel: {
+      alternatives: [{ transcript: transcriptOf(words), confidence: confidenceOf(words), words }],
+    },
+    metadata: {
+      request_id: info.requestId,
+      model_info: { name: model.name, version: model.version, arch: model.architecture },
+      model_uuid: model.uuid,
+    },
+  };
+}
+
+export function eventMessage(info: StreamInfo, event: LiveEvent): LiveServerMessage {
+  switch (event.type) {
+    case "result":
+      return resultsMessage(info, event);
+    case "speech-started":
+      return { type: "SpeechStarted", channel: [event.channel, info.channels()], timestamp: event.timestamp };
+    case "utterance-end":
+      return { type: "UtteranceEnd", channel: [event.channel, info.channels()], last_word_end: event.lastWordEnd };
+  }
+}
+
+/** Everything the stream was asked for that it did not do, so nobody mistakes a missing feature for silence. */
+export function liveWarnings(info: StreamInfo): Warning[] {
+  const warnings = [...listenWarnings(info.options, info), ...prerecordedOnlyWarnings(info.options)];
+  if (info.options.search?.length) {
+    warnings.push({
+      parameter: "search",
+      type: "unsupported_feature",
+      message: "'search' is not implemented on live streams yet and was ignored.",
+    });
+  }
+  return warnings;
+}
+
+export function metadataMessage(info: StreamInfo, summary: LiveSummary, created: Date): LiveMetadata {
+  const { model, options } = info;
+  const warnings = liveWarnings(info);
+  return {
+    type: "Metadata",
+    transaction_key: "deprecated",
+    request_id: info.requestId,
+    sha256: summary.sha256,
+    created: created.toISOString(),
+    duration: round(summary.duration),
+    channels: summary.channelCount || info.channels(),
+    models: [model.uuid],
+    model_info: { [model.uuid]: { name: model.name, version: model.version, arch: model.architecture } },
+    ...(options.tag?.length ? { tags: options.tag } : {}),
+    ...(options.extra?.length ? { extra: extraObject(options.extra) } : {}),
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+const extraObject = (pairs: string[]): Record<string, string> =>
+  Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)]));

@@ -1,0 +1,200 @@
+/**
+ * Gladia v2 pre-recorded API on the job engine (speech-apis.md §3), enough for the official `@gladiaio/sdk`:
+ * upload (multipart `audio`, or `{audio_url}` to import), create a job, poll it, list, delete. Errors use
+ * Gladia's body. Every Gladia job asks for utterances, since its result is built from them.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  type EarshotError,
+  type GladiaAudioMetadata,
+  GladiaCreateRequestSchema,
+  type GladiaCreateResponse,
+  type GladiaErrorBody,
+  type GladiaJob,
+  type GladiaListResponse,
+  type GladiaUploadResponse,
+  InvalidRequestError,
+  JOB_STATUSES,
+  type JobStatus,
+  NotFoundError,
+  parseListenOptions,
+} from "@earshot/protocol";
+import multipart from "@fastify/multipart";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { toEarshotError } from "../errors.js";
+import { gladiaView } from "../gladia/view.js";
+import type { JobService } from "../jobs/service.js";
+import type { UrlFetcher } from "../listen/fetch-url.js";
+import { originOf } from "./jobs.js";
+
+export interface GladiaDeps {
+  jobs: JobService;
+  urls: UrlFetcher;
+  maxBytes: number;
+}
+
+/** Where an upload's bytes and its metadata live in the blob store. */
+const uploadKey = (id: string): string => `uploads/${id}`;
+const uploadMetaKey = (id: string): string => `uploads/${id}.json`;
+const UPLOAD_PATH = /\/v2\/files\/([0-9a-f-]{36})$/;
+
+function gladiaError(request: FastifyRequest, error: EarshotError): GladiaErrorBody {
+  return {
+    timestamp: new Date().toISOString(),
+    path: request.url.split("?")[0]!,
+    request_id: `G-${request.id}`,
+    statusCode: error.status,
+    message: error.message,
+    validation_errors: error.status === 400 ? [error.message] : [],
+  };
+}
+
+async function readUpload(
+  request: FastifyRequest,
+  deps: GladiaDeps,
+): Promise<{ bytes: Uint8Array; filename: string | null; source: string | null }> {
+  if (request.isMultipart()) {
+    const file = await request.file({ limits: { fileSize: deps.maxBytes, files: 1 } });
+    if (file?.fieldname !== "audio") throw new InvalidRequestError("The multipart body needs an 'audio' file field.");
+    const bytes = await file.toBuffer();
+    if (file.file.truncated) throw new InvalidRequestError(`The file is over the ${deps.maxBytes}-byte limit.`);
+    return { bytes, filename: file.filename || null, source: null };
+  }
+  const body = request.body as { audio_url?: unknown } | undefined;
+  if (typeof body?.audio_url !== "string") {
+    throw new InvalidRequestError(
+      'Send multipart/form-data with an \'audio\' file, or JSON {"audio_url": "https://…"}.',
+    );
+  }
+  const bytes = await deps.urls.fetch(body.audio_url);
+  return { bytes, filename: new URL(body.audio_url).pathname.split("/").pop() || null, source: body.audio_url };
+}
+
+async function createJob(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: GladiaDeps,
+): Promise<GladiaCreateResponse> {
+  const parsed = GladiaCreateRequestSchema.safeParse(request.body);
+  if (!parsed.success) {
+    throw new InvalidRequestError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+    );
+  }
+  const body = parsed.data;
+  const language = body.language_config?.languages?.[0] ?? body.language;
+  const options = parseListenOptions({ utterances: "true", ...(language ? { language } : {}) });
+  const callbackUrl = body.callback ? (body.callback_config?.url ?? body.callback_url) : body.callback_url;
+  const callback = callbackUrl ? { url: callbackUrl, method: body.callback_config?.method ?? "POST" } : undefined;
+  const meta: Record<string, unknown> = { request_params: body, custom_metadata: body.custom_metadata ?? null };
+  // Our own upload URLs point at audio already in the blob store; anything else is fetched by the worker.
+  const upload = body.audio_url.match(UPLOAD_PATH)?.[1];
+  let source: { audioKey: { key: string; size: number } } | { url: string };
+  if (upload) {
+    const stored = await deps.jobs.blobs.get(uploadMetaKey(upload));
+    if (!stored)
+      throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
+    const file = JSON.parse(Buffer.from(stored).toString("utf8")) as GladiaAudioMetadata;
+    meta.file = {
+      id: file.id,
+      filename: file.filename,
+      source: file.source,
+      audio_duration: file.audio_duration,
+      number_of_channels: file.number_of_channels,
+    };
+    source = { audioKey: { key: uploadKey(upload), size: file.size } };
+  } else {
+    source = { url: body.audio_url };
+  }
+  const job = await deps.jobs.submit({
+    id: request.id,
+    kind: "gladia",
+    options,
+    ...source,
+    meta,
+    ...(callback ? { callback } : {}),
+  });
+  reply.status(201);
+  return { id: job.id, result_url: `${originOf(request)}/v2/pre-recorded/${job.id}` };
+}
+
+export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Promise<void> {
+  // Multipart parsing only exists inside this plugin: Deepgram routes keep taking any body as audio bytes.
+  await app.register(multipart, { limits: { fileSize: deps.maxBytes } });
+  app.setErrorHandler((error, request, reply) => {
+    const earshot = toEarshotError(error);
+    if (earshot.status >= 500) request.log.error({ err: error }, "request failed");
+    return reply.status(earshot.status).send(gladiaError(request, earshot));
+  });
+
+  app.post("/v2/upload", async (request): Promise<GladiaUploadResponse> => {
+    const { bytes, filename, source } = await readUpload(request, deps);
+    if (bytes.byteLength === 0) throw new InvalidRequestError("The uploaded file is empty.");
+    const id = randomUUID();
+    const extension = filename?.includes(".") ? filename.split(".").pop()!.toLowerCase() : null;
+    const metadata: GladiaAudioMetadata = {
+      id,
+      filename,
+      source,
+      extension,
+      size: bytes.byteLength,
+      audio_duration: null,
+      number_of_channels: null,
+    };
+    await deps.jobs.blobs.put(uploadKey(id), bytes);
+    await deps.jobs.blobs.put(uploadMetaKey(id), Buffer.from(JSON.stringify(metadata)));
+    return { audio_url: `${originOf(request)}/v2/files/${id}`, audio_metadata: metadata };
+  });
+
+  app.get<{ Params: { id: string } }>("/v2/files/:id", async (request, reply) => {
+    const bytes = /^[0-9a-f-]{36}$/.test(request.params.id)
+      ? await deps.jobs.blobs.get(uploadKey(request.params.id))
+      : undefined;
+    if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
+    return reply.type("application/octet-stream").send(Buffer.from(bytes));
+  });
+
+  for (const base of ["/v2/pre-recorded", "/v2/transcription"]) {
+    app.post(base, (request, reply) => createJob(request, reply, deps));
+
+    app.get(base, async (request): Promise<GladiaListResponse> => {
+      const query = request.query as { offset?: string; limit?: string; status?: string | string[] };
+      const offset = Math.max(0, Number(query.offset ?? 0) || 0);
+      const limit = Math.min(100, Math.max(1, Number(query.limit ?? 20) || 20));
+      const statuses = [query.status ?? []]
+        .flat()
+        .filter((s): s is JobStatus => (JOB_STATUSES as readonly string[]).includes(s));
+      const { jobs, total } = await deps.jobs.list({ statuses, limit, offset });
+      const page = (at: number): string => {
+        const url = new URL(`${originOf(request)}${base}`);
+        url.searchParams.set("offset", String(at));
+        url.searchParams.set("limit", String(limit));
+        for (const status of statuses) url.searchParams.append("status", status);
+        return url.href;
+      };
+      return {
+        first: page(0),
+        current: page(offset),
+        next: offset + jobs.length < total ? page(offset + limit) : null,
+        items: jobs.map(gladiaView),
+      };
+    });
+
+    app.get<{ Params: { id: string } }>(`${base}/:id`, async (request): Promise<GladiaJob> => {
+      return gladiaView(await deps.jobs.get(request.params.id));
+    });
+
+    app.get<{ Params: { id: string } }>(`${base}/:id/file`, async (request, reply) => {
+      const job = await deps.jobs.get(request.params.id);
+      const bytes = job.audioKey ? await deps.jobs.blobs.get(job.audioKey) : undefined;
+      if (!bytes) throw new NotFoundError(`The audio of job ${job.id} is not stored here.`);
+      return reply.type("application/octet-stream").send(Buffer.from(bytes));
+    });
+
+    // Gladia's SDK reads 202 as "deleted".
+    app.delete<{ Params: { id: string } }>(`${base}/:id`, async (request, reply) => {
+      await deps.jobs.delete(request.params.id);
+      return reply.status(202).send();
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/** `POST /v1/speak`: text in, streamed audio out (speech-apis.md §1.5). */
+import type { SpeechSynthesis } from "@earshot/engine";
+import { EarshotError, mediaTypeOf, parseSpeakOptions, speakTextOf } from "@earshot/protocol";
+import type { FastifyInstance } from "fastify";
+import { sendAudio } from "../speak/stream-audio.js";
+
+export function speakRoutes(app: FastifyInstance, speech: SpeechSynthesis): void {
+  app.post("/v1/speak", async (request, reply) => {
+    const { options, format } = parseSpeakOptions(request.query as Record<string, unknown>, "rest");
+    if (Buffer.isBuffer(request.body)) {
+      throw new EarshotError(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        'Send the text as JSON {"text": "…"} with Content-Type: application/json.',
+      );
+    }
+    const text = speakTextOf(request.body);
+    const { voice } = speech.registry.resolveVoice(options.model);
+    const audio = speech.speak(text, { voice, format, speed: options.speed });
+    return sendAudio(reply, audio, {
+      "content-type": mediaTypeOf(format),
+      "dg-model-name": voice.name,
+      "dg-model-uuid": voice.uuid,
+      "dg-char-count": String([...text].length),
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * One HTTP delivery of a callback. Callback URLs obey the same address rules as `{"url": …}` fetches — a
+ * request must not be able to make us POST into our own network — checked on the URL and again on the
+ * address the socket connects to.
+ */
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "@earshot/protocol";
+import { Agent, request } from "undici";
+import type { UrlPolicy } from "../config.js";
+import type { WebhookConfig } from "../jobs/config.js";
+import { UrlGuard } from "../listen/fetch-url.js";
+import { signWebhook } from "./sign.js";
+
+export interface DeliveryOutcome {
+  statusCode: number | null;
+  /** Null when the receiver accepted (2xx). */
+  error: string | null;
+  /** Retrying cannot help (the URL is refused). */
+  permanent: boolean;
+}
+
+export class CallbackSender {
+  private readonly guard: UrlGuard;
+  private readonly agent: Agent;
+
+  constructor(
+    policy: Pick<UrlPolicy, "allowList">,
+    private readonly config: WebhookConfig,
+  ) {
+    this.guard = new UrlGuard(policy.allowList);
+    this.agent = new Agent({ connect: { lookup: this.guard.lookup } });
+  }
+
+  /** Throws an InvalidRequestError when `url` can never be called back (scheme, literal private address). */
+  check(url: string): void {
+    this.guard.check(new URL(url));
+  }
+
+  async send(url: string, method: "POST" | "PUT", messageId: string, body: string): Promise<DeliveryOutcome> {
+    try {
+      this.check(url);
+    } catch (err) {
+      return { statusCode: null, error: (err as Error).message, permanent: true };
+    }
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": "earshot-webhooks",
+      [WEBHOOK_ID_HEADER]: messageId,
+      [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+    };
+    if (this.config.secret)
+      headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(this.config.secret, messageId, timestamp, body);
+    try {
+      const response = await request(url, {
+        dispatcher: this.agent,
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.config.timeoutMs),
+      });
+      await response.body.dump();
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      return {
+        statusCode: response.statusCode,
+        error: ok ? null : `The receiver answered HTTP ${response.statusCode}.`,
+        permanent: false,
+      };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const refused = e.code === "EARSHOT_ADDRESS_REFUSED";
+      return { statusCode: null, error: refused ? e.message : `Delivery failed: ${e.message}`, permanent: refused };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
