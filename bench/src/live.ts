@@ -19,6 +19,7 @@ import { wordErrorRate } from "@earshot/engine";
 import { EarshotClient, type LiveResults } from "@earshot/sdk";
 import { startServer } from "@earshot/server";
 import { type Clip, loadClips } from "./corpus.js";
+import { percentile } from "./table.js";
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,16 +28,13 @@ const arg = (name: string, fallback: string): string => {
 const counts = arg("streams", "1,4,8,12,16").split(",").map(Number);
 const clipsPerStream = Number(arg("clips", "3"));
 const passes = arg("passes", "fast") as "fast" | "full";
+/** Silence (ms) that ends an utterance, as a client would set it; unset, the server's default applies. */
+const endpointing = arg("endpointing", "");
 const BYTES_PER_SECOND = 32_000;
 const CHUNK = BYTES_PER_SECOND / 10;
 const GAP = 1.5;
 const TARGET_P95_MS = 300;
 
-const percentile = (values: number[], p: number): number => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 16-bit PCM of a shared clip (16 kHz mono WAV: the data chunk after the header). */
@@ -72,7 +70,12 @@ async function runStream(client: EarshotClient, clips: Clip[], stagger: number):
     parts.push(pcm, Buffer.alloc(GAP * BYTES_PER_SECOND));
   }
   const audio = Buffer.concat(parts);
-  const conn = client.listen.v1.connect({ encoding: "linear16", sample_rate: 16_000, interim_results: true });
+  const conn = client.listen.v1.connect({
+    encoding: "linear16",
+    sample_rate: 16_000,
+    interim_results: true,
+    ...(endpointing ? { endpointing: Number(endpointing) } : {}),
+  });
   const received: Array<{ at: number; results: LiveResults }> = [];
   conn.on("Results", (results) => received.push({ at: performance.now(), results }));
   await conn.opened;
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
   const clips = loadClips("ljspeech-dev").filter((c) => c.duration >= 3);
   const baseRss = process.memoryUsage().rss;
   console.log(
-    `bench/live: ${server.engine.status().workers} workers, passes=${passes}, ${clipsPerStream} clips per stream, ` +
+    `bench/live: ${server.engine.status().workers} workers, passes=${passes}, endpointing=${endpointing || "server default"}, ${clipsPerStream} clips per stream, ` +
       `${GAP}s gaps, 100 ms chunks at real-time pace; load before: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(" ")}`,

@@ -32,10 +32,11 @@ export interface LiveRouteOptions {
 
 /**
  * Silence that ends an utterance when the client does not set `endpointing`, ms. Deepgram's default is 10 ms,
- * which a 32 ms-window VAD cannot honour without cutting utterances at every pause between words; 200 ms keeps
- * end-of-speech → final near the 300 ms budget (bench/live) while leaving phrases whole.
+ * which a 32 ms-window VAD cannot honour without cutting utterances at every pause between words. With 150 ms,
+ * end-of-speech → final stays within the 300 ms budget at 8 streams (bench/live: p95 216 ms, against 313 ms with
+ * 200 ms) at no WER cost measured over 123 utterances.
  */
-const DEFAULT_ENDPOINTING_MS = 200;
+const DEFAULT_ENDPOINTING_MS = 150;
 
 interface LiveContext {
   info: StreamInfo;
