@@ -5,10 +5,12 @@
  * file (≥ 5 min, LJ clips end to end), whose pieces are spread over the workers, with 1 vs 2 workers. Every
  * configuration runs in real processes, warmed up first. Prints a markdown table and the machine's load.
  */
+
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { EarshotClient } from "@earshot/sdk";
 import { type Clip, loadClips } from "./corpus.js";
@@ -16,7 +18,6 @@ import { type EarshotProcess, startEarshot, startRedis } from "./processes.js";
 
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "100" } } });
 const JOBS = Number(values.jobs);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const work = mkdtempSync(join(tmpdir(), "earshot-bench-jobs-"));
 
 const clips = loadClips("ljspeech-dev", JOBS);

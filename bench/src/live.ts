@@ -15,6 +15,7 @@
 
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { wordErrorRate } from "@earshot/engine";
 import { EarshotClient, type LiveResults } from "@earshot/sdk";
 import { startServer } from "@earshot/server";
@@ -34,8 +35,6 @@ const BYTES_PER_SECOND = 32_000;
 const CHUNK = BYTES_PER_SECOND / 10;
 const GAP = 1.5;
 const TARGET_P95_MS = 300;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 16-bit PCM of a shared clip (16 kHz mono WAV: the data chunk after the header). */
 function pcmOf(clip: Clip): Buffer {

@@ -135,13 +135,7 @@ export class Engine {
     this.active++;
     const lane = `request-${this.lane++}`;
     try {
-      const prepared = await this.pool.run(lane, {
-        type: "prepare",
-        bytes,
-        raw: options.raw,
-        multichannel: options.multichannel ?? false,
-        maxPiece: this.maxPiece,
-      });
+      const prepared = await this.prepareOn(lane, bytes, options);
       const total = prepared.channels.flat().reduce((sum, p) => sum + (p.end - p.start), 0);
       let done = 0;
       const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
@@ -223,7 +217,15 @@ export class Engine {
    * the pieces further than this engine's pool (the job engine, over several worker processes).
    */
   prepare(bytes: Uint8Array, options: Pick<TranscribeOptions, "raw" | "multichannel"> = {}): Promise<PreparedAudio> {
-    return this.pool.run(`prepare-${this.lane++}`, {
+    return this.prepareOn(`prepare-${this.lane++}`, bytes, options);
+  }
+
+  private prepareOn(
+    lane: string,
+    bytes: Uint8Array,
+    options: Pick<TranscribeOptions, "raw" | "multichannel">,
+  ): Promise<PreparedAudio> {
+    return this.pool.run(lane, {
       type: "prepare",
       bytes,
       raw: options.raw,

@@ -13,7 +13,7 @@ import type { CallbackSender } from "../webhooks/sender.js";
 import type { WebhookConfig } from "./config.js";
 import { type ExecuteDeps, executeJob, interruptedError } from "./execute.js";
 import { PieceFanout } from "./fanout.js";
-import type { JobRecord } from "./record.js";
+import { type JobRecord, startAttempt } from "./record.js";
 
 const TRANSCRIBE = "transcribe";
 const CALLBACKS = "callbacks";
@@ -127,13 +127,7 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
         await scheduleCallback(job);
         return;
       }
-      const started: JobRecord = {
-        ...job,
-        status: "processing",
-        progress: 0,
-        attempts: job.attempts + 1,
-        startedAt: Date.now(),
-      };
+      const started = startAttempt(job);
       const { status, progress, attempts, startedAt } = started;
       if (!(await store.update(job.id, { status, progress, attempts, startedAt }))) return;
       const result = await executeJob(started, executeDeps);

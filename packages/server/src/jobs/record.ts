@@ -33,6 +33,11 @@ export interface JobRecord {
   meta: Record<string, unknown>;
 }
 
+/** The record of `job` as a new attempt starts: processing from zero, one more attempt. */
+export function startAttempt(job: JobRecord): JobRecord {
+  return { ...job, status: "processing", progress: 0, attempts: job.attempts + 1, startedAt: Date.now() };
+}
+
 export type JobPatch = Partial<Omit<JobRecord, "id" | "kind" | "createdAt">>;
 
 export interface Tombstone {

@@ -7,7 +7,14 @@
  */
 import { hostname } from "node:os";
 import Database from "better-sqlite3";
-import type { JobListFilter, JobPatch, JobRecord, JobStore, Tombstone } from "./record.js";
+import {
+  type JobListFilter,
+  type JobPatch,
+  type JobRecord,
+  type JobStore,
+  startAttempt,
+  type Tombstone,
+} from "./record.js";
 
 interface Row {
   id: string;
@@ -166,13 +173,7 @@ export class SqliteJobStore implements JobStore {
           .get() as Row | undefined;
         const job = this.decode(row);
         if (!job) return undefined;
-        const claimed: JobRecord = {
-          ...job,
-          status: "processing",
-          progress: 0,
-          attempts: job.attempts + 1,
-          startedAt: Date.now(),
-        };
+        const claimed = startAttempt(job);
         this.write(claimed, { leaseOwner: owner, leaseUntil });
         return claimed;
       })
