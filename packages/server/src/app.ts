@@ -84,7 +84,7 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
   modelRoutes(app, engine.registry);
   statusRoutes(app, engine, version);
-  // WebSocket routes (live listen, speak) are added to this list.
+  // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
   registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
     liveListenRoute(engine, { log: app.log }),
     speakSocketRoute(speech, { log: app.log }),
