@@ -4,7 +4,7 @@
  * Why FFI and not an N-API addon: the C library is packaged, maintained and security-patched by Debian, koffi
  * ships prebuilt for Node 20 inside its npm package, and nothing needs compiling at install time — so a fresh
  * machine needs `apt-get install libpocketsphinx3` and `npm ci`, no toolchain. The API surface we call is
- * eleven plain C functions, which is where FFI is at its best.
+ * a dozen plain C functions, which is where FFI is at its best.
  */
 import koffi from "koffi";
 
@@ -16,6 +16,11 @@ export interface Decoder {
 
 export interface PocketSphinxLib {
   createDecoder(args: string[]): Decoder;
+  /**
+   * Resets what the front end carries from one utterance to the next (its noise-removal estimates). Without it
+   * the same audio decodes differently depending on what the decoder heard before.
+   */
+  startStream(decoder: Decoder): void;
   startUtt(decoder: Decoder): void;
   processRaw(decoder: Decoder, pcm: Int16Array, fullUtterance: boolean): void;
   endUtt(decoder: Decoder): void;
@@ -39,6 +44,7 @@ export function loadPocketSphinx(
   const psInit = ps.func("void* ps_init(void* config)");
   const psFree = ps.func("int ps_free(void* ps)");
   const cmdLnFree = sb.func("int cmd_ln_free_r(void* config)");
+  const psStartStream = ps.func("int ps_start_stream(void* ps)");
   const psStartUtt = ps.func("int ps_start_utt(void* ps)");
   const psProcessRaw = ps.func(
     "int ps_process_raw(void* ps, const int16_t* data, size_t n, int no_search, int full_utt)",
@@ -69,6 +75,7 @@ export function loadPocketSphinx(
       }
       return { ps, config };
     },
+    startStream: (decoder) => check(psStartStream(decoder.ps), "start_stream"),
     startUtt: (decoder) => check(psStartUtt(decoder.ps), "start_utt"),
     processRaw: (decoder, pcm, fullUtterance) =>
       check(psProcessRaw(decoder.ps, pcm, pcm.length, 0, fullUtterance ? 1 : 0), "process_raw"),

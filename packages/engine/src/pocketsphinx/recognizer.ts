@@ -15,35 +15,19 @@ export function pocketSphinxArgs(model: InstalledModel, extra: string[] = []): s
   return ["-hmm", hmm, "-lm", lm, "-dict", dict, "-logfn", "/dev/null", ...extra];
 }
 
-/**
- * PocketSphinx carries search state from one utterance into the next: the same audio decoded twice in a row
- * can come out differently (measured: 5 of 20 LJ clips changed with the decoding order). A server must answer
- * the same audio the same way whichever worker and whatever came before, so every utterance is preceded by
- * this fixed 0.3 s of faint noise, which brings the decoder to the same state (0 of 20 changed) for ~3 %
- * more decoding time.
- */
-const RESET_UTTERANCE = (() => {
-  let seed = 1;
-  return Int16Array.from({ length: 4800 }, () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return (seed % 64) - 32;
-  });
-})();
-
 export function createPocketSphinxRecognizer(model: InstalledModel): Recognizer {
   const lib = loadPocketSphinx();
   const decoder = lib.createDecoder(pocketSphinxArgs(model));
-  // Whole-utterance mode: the front end sees all of the audio at once, which is more accurate than the live
-  // path and keeps frame numbers relative to this call.
-  const decode = (pcm: Int16Array): void => {
-    lib.startUtt(decoder);
-    lib.processRaw(decoder, pcm, true);
-    lib.endUtt(decoder);
-  };
   return {
     recognize(pcm) {
-      decode(RESET_UTTERANCE);
-      decode(pcm);
+      // Each piece is a stream of its own: the front end's noise-removal estimates carry over between utterances
+      // of one stream, which made the same audio decode differently depending on what the worker decoded before
+      // (jfk.wav: "and when you can do" or "and what you can do"). Whole-utterance mode then lets the front end
+      // see all of the audio at once (batch cepstral mean), and keeps frame numbers relative to this call.
+      lib.startStream(decoder);
+      lib.startUtt(decoder);
+      lib.processRaw(decoder, pcm, true);
+      lib.endUtt(decoder);
       const words: RecognizedWord[] = [];
       for (const seg of lib.segments(decoder)) {
         if (NON_WORD.test(seg.word)) continue;

@@ -85,8 +85,10 @@ export function createPocketSphinxLiveDecoder(
     // A fresh decoder's first live utterance comes out garbled (its running cepstral mean starts from the
     // model's defaults), so one utterance of real speech is decoded before the decoder serves a stream. A reused
     // decoder would otherwise start from whatever the previous stream left, making a stream's words depend on
-    // its predecessor; replaying the same warm-up gives every stream the same start (~0.35 s of CPU at open).
+    // its predecessor: a new stream resets the front end's noise estimates and replays the same warm-up, which
+    // gives every stream the same start (~0.35 s of CPU at open).
     prime() {
+      lib.startStream(decoder);
       if (!warmup) return;
       live.start();
       for (let i = 0; i < warmup.length; i += WARMUP_CHUNK) live.feed(warmup.subarray(i, i + WARMUP_CHUNK));
