@@ -34,17 +34,16 @@ function row(mode: string, workers: number, started: number, hypotheses: string[
 }
 
 /** One decoder on this thread, one utterance per clip: the engine with nothing around it. */
-function recognizerDirect(): Row {
-  const recognizer = createRecognizer(new ModelRegistry().defaultModel);
-  recognizer.recognize(new Int16Array(1600));
+async function recognizerDirect(): Promise<Row> {
+  const recognizer = await createRecognizer(new ModelRegistry().defaultModel);
+  await recognizer.recognize(new Int16Array(1600));
   const started = performance.now();
-  const hypotheses = audio.map((bytes) => {
+  const hypotheses: string[] = [];
+  for (const bytes of audio) {
     const pcm = Int16Array.from(decodeWav(bytes).channels[0]!, (s) => Math.round(s * 32767));
-    return recognizer
-      .recognize(pcm)
-      .words.map((w) => w.word)
-      .join(" ");
-  });
+    const { words } = await recognizer.recognize(pcm);
+    hypotheses.push(words.map((w) => w.word).join(" "));
+  }
   recognizer.dispose();
   return row("recognizer, direct", 1, started, hypotheses);
 }
@@ -109,7 +108,7 @@ console.log(
   `Earshot batch benchmark — ${clips.length} clips of ${values.set} (${(audioSeconds / 60).toFixed(1)} min of audio)`,
 );
 console.log(`machine: ${machine()}\n`);
-const rows = [recognizerDirect(), await engine(1), await engine(2), await server(1), await server(2)];
+const rows = [await recognizerDirect(), await engine(1), await engine(2), await server(1), await server(2)];
 printTable(
   ["mode", "workers", "wall s", "RTF (wall / audio)", "throughput (audio s / s)", "WER"],
   rows.map((r) => [

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     host: "127.0.0.1",
     port: 0,
     logLevel: "warn",
-    engine: { live: { passes, streamsPerWorker: Math.max(...counts) } },
+    engine: { pocketsphinx: { livePasses: passes }, live: { streamsPerWorker: Math.max(...counts) } },
   });
   const client = new EarshotClient({ baseUrl: server.url, apiKey: server.config.apiKeys[0] ?? "" });
   const clips = loadClips("ljspeech-dev").filter((c) => c.duration >= 3);

@@ -4,39 +4,50 @@
  * {@link CapacityError} at once (the server's 429) instead of letting the backlog grow without limit.
  */
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { CapacityError } from "@earshot/protocol";
+import { CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import {
+  type ArchitectureRegistration,
+  type ArchitectureRegistrations,
+  builtInArchitectures,
+  registrationOf,
+} from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
-import { type InstalledModel, ModelRegistry } from "./models/registry.js";
+import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
+import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
 import type { RecognizedWord } from "./recognizer.js";
-import type { LivePasses } from "./stream/live-decoder.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
 
+/** Everything the engine is configured with; it reads no environment variables itself. */
 export interface EngineOptions {
   /** Worker threads, each holding its own loaded models. Default: one per core. */
   workers?: number;
   /** Requests admitted at once (running or waiting). Default: 8 per worker. */
   queueLimit?: number;
+  /** The installed models; built from `modelsDir` and `defaultModel` when not given. */
   registry?: ModelRegistry;
+  /** Folder of installed model folders. Default `~/.earshot/models`. */
+  modelsDir?: string | undefined;
+  /** The speech model requests get when they name none; it must be installed. Default `pocketsphinx-en-us`. */
+  defaultModel?: string | undefined;
   /** Longest piece of audio decoded as one utterance, seconds. */
   maxPiece?: number;
   ffmpegBinary?: string;
+  /** The built-in PocketSphinx engine: its libraries and live decoding. */
+  pocketsphinx?: PocketSphinxOptions;
+  /**
+   * More engines, by the architecture name their models' manifests give (one named `pocketsphinx` replaces the
+   * built-in one). Each is a module the workers import; see {@link ArchitectureModule}.
+   */
+  architectures?: Record<string, ArchitectureRegistration>;
   live?: LiveOptions;
 }
 
 export interface LiveOptions {
-  /**
-   * PocketSphinx passes for live finals. Default `fast`: finals 9 ms after the endpoint instead of 270–446 ms,
-   * at about +1.8 WER points (see live-decoder.ts).
-   */
-  passes?: LivePasses;
   /** Concurrent live channels per worker (each holds a decoder, ~100 MB). Default 6, measured by bench/live. */
   streamsPerWorker?: number;
-  /** 16 kHz WAV speech that warms up new live decoders. Default: the repository's samples/quickstart.wav. */
-  warmupSample?: string;
 }
 
 export interface OpenStreamOptions {
@@ -94,29 +105,34 @@ export class Engine {
   readonly maxLiveChannels: number;
   private liveChannels = 0;
   private readonly ffmpegBinary: string;
+  private readonly architectures: ArchitectureRegistrations;
 
   constructor(options: EngineOptions = {}) {
-    this.registry = options.registry ?? new ModelRegistry();
+    this.registry =
+      options.registry ?? new ModelRegistry({ modelsDir: options.modelsDir, defaultModel: options.defaultModel });
     const workers = options.workers ?? availableParallelism();
     this.queueLimit = options.queueLimit ?? workers * 8;
     this.maxPiece = options.maxPiece ?? 20;
     const streamsPerWorker = options.live?.streamsPerWorker ?? 6;
     this.maxLiveChannels = workers * streamsPerWorker;
     this.ffmpegBinary = options.ffmpegBinary ?? "ffmpeg";
+    this.architectures = { ...builtInArchitectures(options.pocketsphinx), ...options.architectures };
     this.pool = new WorkerPool(
       {
         vadModel: this.registry.vad()?.files.model,
         ffmpegBinary: options.ffmpegBinary,
-        live: {
-          vadModel: this.registry.vad()?.files.model,
-          passes: options.live?.passes ?? "fast",
-          warmupSample:
-            options.live?.warmupSample ?? fileURLToPath(new URL("../../../samples/quickstart.wav", import.meta.url)),
-          keepDecoders: streamsPerWorker,
-        },
+        architectures: this.architectures,
+        live: { vadModel: this.registry.vad()?.files.model, keepDecoders: streamsPerWorker },
       },
       workers,
     );
+  }
+
+  /** The installed model serving a request's `model` and `language`, on an engine this server runs. */
+  private resolve(options: Pick<TranscribeOptions, "model" | "language">): ModelResolution {
+    const resolution = this.registry.resolve(options.model, options.language);
+    registrationOf(this.architectures, resolution.model);
+    return resolution;
   }
 
   /** Throws the 429 a new request would get now; lets a caller refuse before it commits to a response. */
@@ -130,7 +146,7 @@ export class Engine {
   }
 
   async transcribe(bytes: Uint8Array, options: TranscribeOptions = {}): Promise<Transcript> {
-    const { model, aliasOf } = this.registry.resolve(options.model, options.language);
+    const { model, aliasOf } = this.resolve(options);
     this.checkCapacity();
     this.active++;
     const lane = `request-${this.lane++}`;
@@ -169,9 +185,22 @@ export class Engine {
   /**
    * Open a live stream: reserves its channels, then builds its recognisers on the worker with the fewest
    * streams (a new decoder takes ~1 s; later streams reuse idle ones), so the stream can take audio at once.
+   * A model that does not stream (by its capabilities, or for want of a live decoder in its engine) is a 400.
    */
   async openStream(options: OpenStreamOptions, handlers: LiveStreamHandlers): Promise<LiveStream> {
-    const { model, aliasOf } = this.registry.resolve(options.model, options.language);
+    const { model, aliasOf } = this.resolve(options);
+    if (!model.capabilities.streaming) {
+      throw new InvalidRequestError(
+        `Model '${model.name}' cannot transcribe live audio; send it to POST /v1/listen instead. Models that stream: ${
+          this.registry
+            .stt()
+            .filter((m) => m.capabilities.streaming)
+            .map((m) => m.name)
+            .join(", ") || "none"
+        }.`,
+        ErrorCode.ModelNotStreaming,
+      );
+    }
     const channels = options.multichannel ? (options.channels ?? options.raw?.channels ?? 1) : 1;
     this.checkStreamCapacity(channels);
     this.liveChannels += channels;
@@ -239,7 +268,7 @@ export class Engine {
     pcm: Int16Array,
     options: Pick<TranscribeOptions, "model" | "language"> = {},
   ): Promise<RecognizedWord[]> {
-    const { model } = this.registry.resolve(options.model, options.language);
+    const { model } = this.resolve(options);
     const { words } = await this.pool.run(`piece-${this.lane++}`, { type: "recognize", model, pcm }, [
       pcm.buffer as ArrayBuffer,
     ]);

@@ -1,8 +1,15 @@
 /**
  * @module @earshot/engine
  * Local speech engines behind small interfaces: audio decoding, PocketSphinx recognition, Silero VAD, the
- * model registry and the worker pool that keeps all of it off the event loop.
+ * model registry and the worker pool that keeps all of it off the event loop. More recognisers plug in as
+ * architecture modules ({@link ArchitectureModule}).
  */
+export {
+  type ArchitectureContext,
+  type ArchitectureModule,
+  type ArchitectureRegistration,
+  createRecognizer,
+} from "./architectures.js";
 export { type DecodeOptions, decodeAudio, type RawFormat } from "./audio/decode.js";
 export { durationOf, type PcmAudio } from "./audio/pcm.js";
 export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
@@ -18,10 +25,25 @@ export {
   type TranscribeOptions,
   type Transcript,
 } from "./engine.js";
-export { createRecognizer } from "./engines.js";
-export { defaultModelsDir, type InstalledModel, MANIFEST_FILE, ModelRegistry, modelUuid } from "./models/registry.js";
-export { RECOGNIZER_SAMPLE_RATE, type Recognition, type RecognizedWord, type Recognizer } from "./recognizer.js";
-export type { LivePasses } from "./stream/live-decoder.js";
+export {
+  defaultModelsDir,
+  type InstalledModel,
+  MANIFEST_FILE,
+  type ModelCapabilities,
+  ModelRegistry,
+  type ModelRegistryOptions,
+  type ModelResolution,
+  modelUuid,
+} from "./models/registry.js";
+export type { LivePasses, PocketSphinxOptions } from "./pocketsphinx/options.js";
+export {
+  type MaybePromise,
+  RECOGNIZER_SAMPLE_RATE,
+  type Recognition,
+  type RecognizedWord,
+  type Recognizer,
+} from "./recognizer.js";
+export type { LiveDecoder } from "./stream/live-decoder.js";
 export {
   isStreamableEncoding,
   type LiveStream,

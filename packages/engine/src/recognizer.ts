@@ -1,21 +1,27 @@
 /**
  * The contract every speech recogniser implements. It is deliberately small — 16 kHz mono PCM in, timed
- * words out — so another engine (whisper.cpp, sherpa-onnx) slots in behind it without the server noticing.
- * Recognisers are synchronous and CPU-bound: they only ever run inside a pool worker.
+ * words out — so another engine (whisper.cpp, sherpa-onnx, Vosk) slots in behind it without the server
+ * noticing. Recognisers are CPU-bound: they only ever run inside a pool worker, and may answer synchronously
+ * (PocketSphinx through FFI) or with a promise (bindings that decode on their own threads).
  */
-import type { InstalledModel } from "./models/registry.js";
 
 /** The sample rate every recogniser receives. */
 export const RECOGNIZER_SAMPLE_RATE = 16_000;
 
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface RecognizedWord {
-  /** Lower-case word as the model spells it. */
+  /** The word as the model spells it, lower case and without punctuation. */
   word: string;
   /** Seconds from the start of the PCM passed in. */
   start: number;
   end: number;
   /** Posterior probability in [0, 1]. */
   confidence: number;
+  /** The word with its casing and punctuation, from a model that punctuates ("Hello,"). */
+  punctuated_word?: string;
+  /** Speaker index, from a model that diarizes. */
+  speaker?: number;
 }
 
 export interface Recognition {
@@ -24,8 +30,6 @@ export interface Recognition {
 
 export interface Recognizer {
   /** Decode one utterance-sized piece of audio (a few seconds to a few tens of seconds). */
-  recognize(pcm: Int16Array): Recognition;
+  recognize(pcm: Int16Array): MaybePromise<Recognition>;
   dispose(): void;
 }
-
-export type RecognizerFactory = (model: InstalledModel) => Recognizer;

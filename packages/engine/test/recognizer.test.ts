@@ -13,18 +13,20 @@ describe("PocketSphinx recogniser", () => {
 
   // Words and times must not depend on what the worker decoded before; posteriors still move in the third
   // decimal, so confidences are compared with a tolerance.
-  it("gives each clip the same words in any decoding order", () => {
-    const decodeAll = (order: typeof clips) => {
-      const recognizer = createRecognizer(registry.defaultModel);
+  it("gives each clip the same words in any decoding order", async () => {
+    const decodeAll = async (order: typeof clips) => {
+      const recognizer = await createRecognizer(registry.defaultModel);
       try {
-        return Object.fromEntries(order.map((c) => [c.id, recognizer.recognize(c.pcm).words]));
+        const words: Record<string, RecognizedWord[]> = {};
+        for (const c of order) words[c.id] = (await recognizer.recognize(c.pcm)).words;
+        return words;
       } finally {
         recognizer.dispose();
       }
     };
-    const forward = decodeAll(clips);
-    const backward = decodeAll([...clips].reverse());
-    const twice = decodeAll([clips[0]!, clips[0]!]);
+    const forward = await decodeAll(clips);
+    const backward = await decodeAll([...clips].reverse());
+    const twice = await decodeAll([clips[0]!, clips[0]!]);
     const same = (a: RecognizedWord[] = [], b: RecognizedWord[] = []) => {
       expect(b.map(({ word, start, end }) => ({ word, start, end }))).toEqual(
         a.map(({ word, start, end }) => ({ word, start, end })),
@@ -35,9 +37,9 @@ describe("PocketSphinx recogniser", () => {
     same(forward[clips[0]!.id], twice[clips[0]!.id]);
   });
 
-  it("returns ordered words inside the audio with confidences in [0, 1]", () => {
-    const recognizer = createRecognizer(registry.defaultModel);
-    const { words } = recognizer.recognize(clips[0]!.pcm);
+  it("returns ordered words inside the audio with confidences in [0, 1]", async () => {
+    const recognizer = await createRecognizer(registry.defaultModel);
+    const { words } = await recognizer.recognize(clips[0]!.pcm);
     recognizer.dispose();
     expect(words.length).toBeGreaterThan(5);
     const duration = clips[0]!.pcm.length / 16000;

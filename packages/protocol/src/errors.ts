@@ -28,6 +28,12 @@ export const ErrorCode = {
   CorruptAudio: "CORRUPT_AUDIO",
   UrlRefused: "URL_REFUSED",
   UrlUnreachable: "URL_UNREACHABLE",
+  UnknownModel: "UNKNOWN_MODEL",
+  UnsupportedLanguage: "UNSUPPORTED_LANGUAGE",
+  /** The model (or its engine) cannot transcribe live streams. */
+  ModelNotStreaming: "MODEL_NOT_STREAMING",
+  Conflict: "CONFLICT",
+  Cancelled: "CANCELLED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 
@@ -100,4 +106,67 @@ export class AuthenticationError extends EarshotError {
   constructor(message = "Invalid credentials.", options?: EarshotErrorOptions) {
     super(401, ErrorCode.InvalidAuth, message, options);
   }
+}
+
+/**
+ * The server cannot do this now through no fault of the request: shutting down, a decoder or model missing on
+ * this machine. A 5xx, so jobs retry it and live streams close with 1011; `retryAfter` when a wait would help.
+ */
+export class UnavailableError extends EarshotError {
+  override name = "UnavailableError";
+  constructor(message: string, options?: EarshotErrorOptions) {
+    super(503, ErrorCode.Unavailable, message, options);
+  }
+}
+
+/** The request conflicts with the state of what it addresses (a stream already closed). */
+export class ConflictError extends EarshotError {
+  override name = "ConflictError";
+  constructor(message: string, options?: EarshotErrorOptions) {
+    super(409, ErrorCode.Conflict, message, options);
+  }
+}
+
+/** The caller gave up (aborted its signal, went away); 499 is nginx's "client closed request". */
+export class CancelledError extends EarshotError {
+  override name = "CancelledError";
+  constructor(message: string, options?: EarshotErrorOptions) {
+    super(499, ErrorCode.Cancelled, message, options);
+  }
+}
+
+/** An error as plain data, for crossing a thread or process boundary (structured clone drops classes). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  status: number;
+  code: string;
+  retryAfter?: number | undefined;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  if (!(e instanceof EarshotError)) {
+    return { name: e.name, message: e.message, status: 500, code: ErrorCode.Internal };
+  }
+  return { name: e.name, message: e.message, status: e.status, code: e.code, retryAfter: e.retryAfter };
+}
+
+/** How each class is rebuilt from its data; a class missing here comes back as a plain {@link EarshotError}. */
+const REVIVERS: Record<string, (e: SerializedError, options: EarshotErrorOptions) => EarshotError> = {
+  InvalidRequestError: (e, o) => new InvalidRequestError(e.message, e.code, o),
+  AudioDecodeError: (e, o) => new AudioDecodeError(e.message, e.code, o),
+  PayloadTooLargeError: (e, o) => new PayloadTooLargeError(e.message, o),
+  CapacityError: (e, o) => new CapacityError(e.message, e.retryAfter ?? 1, o),
+  NotFoundError: (e, o) => new NotFoundError(e.message, o),
+  AuthenticationError: (e, o) => new AuthenticationError(e.message, o),
+  UnavailableError: (e, o) => new UnavailableError(e.message, o),
+  ConflictError: (e, o) => new ConflictError(e.message, o),
+  CancelledError: (e, o) => new CancelledError(e.message, o),
+};
+
+/** The inverse of {@link serializeError}: the same class, status, code, message and `retryAfter`. */
+export function reviveError(data: SerializedError): EarshotError {
+  const options: EarshotErrorOptions = data.retryAfter === undefined ? {} : { retryAfter: data.retryAfter };
+  return REVIVERS[data.name]?.(data, options) ?? new EarshotError(data.status, data.code, data.message, options);
 }

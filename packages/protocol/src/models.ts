@@ -9,13 +9,30 @@ export const ModelBaseSchema = z.object({
   languages: z.array(z.string()),
   version: z.string(),
   uuid: z.string(),
+  /**
+   * Set when the entry was asked for by another name (`GET /v1/models/nova-3`): the name asked for, which this
+   * model serves the way a request's `model` option would be served.
+   */
+  alias_of: z.string().optional(),
 });
 export type ModelBase = z.infer<typeof ModelBaseSchema>;
+
+/** What a speech model does beyond timed words, so a client can tell before it asks (Earshot's own field). */
+export const SttCapabilitiesSchema = z.object({
+  streaming: z.boolean(),
+  word_timings: z.boolean(),
+  /** Punctuation and casing (`punctuated_word`). */
+  punctuation: z.boolean(),
+  diarization: z.boolean(),
+  language_detection: z.boolean(),
+});
+export type SttCapabilities = z.infer<typeof SttCapabilitiesSchema>;
 
 export const SttModelSchema = ModelBaseSchema.extend({
   batch: z.boolean(),
   streaming: z.boolean(),
   formatted_output: z.boolean(),
+  capabilities: SttCapabilitiesSchema.optional(),
 });
 export type SttModel = z.infer<typeof SttModelSchema>;
 

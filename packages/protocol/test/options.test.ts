@@ -52,4 +52,13 @@ describe("listen options", () => {
     );
     expect(warnings.map((w) => w.parameter)).toEqual(["diarize"]);
   });
+
+  it("does not warn about options the serving model provides itself", () => {
+    const options = parseListenOptions({ punctuate: "true", diarize: "true", detect_language: "true", redact: "pci" });
+    const parameters = (provided: Parameters<typeof unimplementedOptionWarnings>[1]) =>
+      unimplementedOptionWarnings(options, provided).map((w) => w.parameter);
+    expect(parameters({})).toEqual(["punctuate", "diarize", "detect_language", "redact"]);
+    expect(parameters({ punctuation: true })).toEqual(["diarize", "detect_language", "redact"]);
+    expect(parameters({ punctuation: true, diarization: true, languageDetection: true })).toEqual(["redact"]);
+  });
 });

@@ -50,6 +50,11 @@ export function loadConfig(
   const engine: EngineOptions = {};
   if (env.EARSHOT_WORKERS) engine.workers = envNumber(env.EARSHOT_WORKERS, 1);
   if (env.EARSHOT_QUEUE_LIMIT) engine.queueLimit = envNumber(env.EARSHOT_QUEUE_LIMIT, 16);
+  if (env.EARSHOT_MODELS_DIR) engine.modelsDir = env.EARSHOT_MODELS_DIR;
+  if (env.EARSHOT_MODEL) engine.defaultModel = env.EARSHOT_MODEL;
+  if (env.EARSHOT_LIBPOCKETSPHINX || env.EARSHOT_LIBSPHINXBASE) {
+    engine.pocketsphinx = { library: env.EARSHOT_LIBPOCKETSPHINX, sphinxbase: env.EARSHOT_LIBSPHINXBASE };
+  }
   return {
     host: overrides.host ?? env.EARSHOT_HOST ?? "127.0.0.1",
     port: overrides.port ?? envNumber(env.EARSHOT_PORT, 8080),

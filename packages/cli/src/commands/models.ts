@@ -1,8 +1,10 @@
 /** `earshot models`: what is installed, and installing a model folder. */
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { defaultModelsDir, MANIFEST_FILE, ModelRegistry } from "@earshot/engine";
+import { defaultModelsDir, MANIFEST_FILE } from "@earshot/engine";
+import { loadConfig } from "@earshot/server";
 import type { Command } from "commander";
+import { configuredRegistry } from "../registry.js";
 
 export function registerModels(program: Command): void {
   const models = program.command("models").description("List and install models.");
@@ -12,7 +14,7 @@ export function registerModels(program: Command): void {
     .description("List installed models (what GET /v1/models serves).")
     .option("--json", "print JSON")
     .action((flags: { json?: boolean }) => {
-      const registry = new ModelRegistry();
+      const registry = configuredRegistry();
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(registry.models, null, 2)}\n`);
         return;
@@ -41,7 +43,7 @@ export function registerModels(program: Command): void {
       for (const path of Object.values(files)) {
         if (!existsSync(join(dir, path))) throw new Error(`${join(dir, path)} does not exist`);
       }
-      const target = join(defaultModelsDir(), flags.name);
+      const target = join(loadConfig().engine.modelsDir ?? defaultModelsDir(), flags.name);
       if (existsSync(target)) throw new Error(`${target} already exists`);
       mkdirSync(target, { recursive: true });
       cpSync(dir, target, { recursive: true });
@@ -51,7 +53,7 @@ export function registerModels(program: Command): void {
         architecture: "pocketsphinx",
         languages: flags.language.split(","),
         version: basename(dir),
-        streaming: true,
+        capabilities: { streaming: true },
         files,
       };
       writeFileSync(join(target, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

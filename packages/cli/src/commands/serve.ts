@@ -16,10 +16,10 @@ export function registerServe(program: Command): void {
     )
     .option("--model <name>", "default speech model (EARSHOT_MODEL)")
     .action(async (opts: ServeFlags) => {
-      if (opts.model) process.env.EARSHOT_MODEL = opts.model;
       const engine = {
         ...(opts.workers ? { workers: opts.workers } : {}),
         ...(opts.queueLimit ? { queueLimit: opts.queueLimit } : {}),
+        ...(opts.model ? { defaultModel: opts.model } : {}),
       };
       const server = await startServer({
         ...(opts.host ? { host: opts.host } : {}),

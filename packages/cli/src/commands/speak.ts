@@ -7,9 +7,10 @@ import { extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import { ModelRegistry, VOICE_ALIASES } from "@earshot/engine";
+import { VOICE_ALIASES } from "@earshot/engine";
 import type { SpeakGenerateParams } from "@earshot/sdk";
 import { type Command, Option } from "commander";
+import { configuredRegistry } from "../registry.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
 
 /** `--format` values → `/v1/speak` options. `wav` is linear16 in WAV, `pcm` raw linear16. */
@@ -91,7 +92,7 @@ export function registerSpeak(program: Command): void {
     .option("--aliases", "also print the Deepgram and OpenAI voice names and the voice each maps to")
     .option("--json", "print JSON")
     .action((flags: { aliases?: boolean; json?: boolean }) => {
-      const registry = new ModelRegistry();
+      const registry = configuredRegistry();
       const voices = registry.tts();
       const aliases = [...VOICE_ALIASES.keys()].map((name) => ({
         name,

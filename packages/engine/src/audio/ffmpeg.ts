@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AudioDecodeError, ErrorCode } from "@earshot/protocol";
+import { AudioDecodeError, ErrorCode, UnavailableError } from "@earshot/protocol";
 import type { PcmAudio } from "./pcm.js";
 import { decodeWav } from "./wav.js";
 
@@ -34,16 +34,11 @@ const run = (
       // Keep the tail only: ffmpeg can print a line per corrupt frame.
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
+    // ffmpeg missing or not executable is this server's fault, not the audio's: a 503, which jobs retry.
     child.on("error", (err) => {
       clearTimeout(timer);
       reject(
-        new AudioDecodeError(
-          `The audio decoder (${binary}) could not be started: ${err.message}`,
-          ErrorCode.Unavailable,
-          {
-            cause: err,
-          },
-        ),
+        new UnavailableError(`The audio decoder (${binary}) could not be started: ${err.message}`, { cause: err }),
       );
     });
     child.on("close", (code) => {

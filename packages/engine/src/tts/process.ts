@@ -1,12 +1,12 @@
 /** Child-process plumbing shared by the synthesisers: run with a deadline and an abort signal, and read WAV. */
 import { spawn } from "node:child_process";
-import { EarshotError, ErrorCode } from "@earshot/protocol";
+import { CancelledError, EarshotError, ErrorCode } from "@earshot/protocol";
 
 /** A synthesiser that cannot be started, fails, or times out is a server fault, not the client's. */
 export const synthesisError = (message: string, cause?: unknown): EarshotError =>
   new EarshotError(500, ErrorCode.Internal, `Speech synthesis failed: ${message}`, { cause });
 
-export const abortError = (): EarshotError => new EarshotError(499, "ABORTED", "Speech synthesis was cancelled.");
+export const abortError = (): CancelledError => new CancelledError("Speech synthesis was cancelled.");
 
 /** Run `binary` to completion and return its stdout. */
 export function runForOutput(

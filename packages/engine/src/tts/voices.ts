@@ -4,10 +4,9 @@
  * each voice read is the intelligibility figure below. Left out: flite's 8 kHz `kal` (56 % WER) and eSpeak NG
  * (87 %: fast, but its formant speech is mostly not understood).
  */
-import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { type InstalledModel, modelUuid } from "../models/registry.js";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { type InstalledModel, modelUuid, STREAMING } from "../models/registry.js";
 
 export type VoiceGender = "feminine" | "masculine";
 
@@ -24,16 +23,9 @@ export interface VoiceInfo {
   description: string;
 }
 
-export function findExecutable(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {}
-  }
-  return undefined;
-}
+/** Whether `command` runs here (found on the PATH and executable). */
+const runs = (command: string, args: string[]): boolean =>
+  spawnSync(command, args, { stdio: "ignore", timeout: 5000 }).error === undefined;
 
 interface VoiceSpec extends VoiceInfo {
   name: string;
@@ -73,10 +65,10 @@ const FLITE_VOICES: Omit<VoiceSpec, "architecture" | "version" | "source" | "nat
   },
 ];
 
-/** Debian's flite binary links all its voices in; `flite -lv` says which. */
-function fliteVoices(binary: string): string[] {
+/** Debian's flite binary links all its voices in; `flite -lv` says which (none when flite is missing). */
+function fliteVoices(): string[] {
   try {
-    const out = execFileSync(binary, ["-lv"], { encoding: "utf8", timeout: 5000 });
+    const out = execFileSync("flite", ["-lv"], { encoding: "utf8", timeout: 5000 });
     return out.replace(/^.*:/, "").trim().split(/\s+/);
   } catch {
     return [];
@@ -87,8 +79,7 @@ const FESTIVAL_HTS_DIR = "/usr/share/festival/voices/us/cmu_us_slt_arctic_hts";
 
 function voiceSpecs(): VoiceSpec[] {
   const specs: VoiceSpec[] = [];
-  const festival = findExecutable("festival");
-  if (festival && existsSync(FESTIVAL_HTS_DIR)) {
+  if (existsSync(FESTIVAL_HTS_DIR) && runs("festival", ["--version"])) {
     specs.push({
       name: "festival-slt-hts-en",
       architecture: "festival",
@@ -102,20 +93,17 @@ function voiceSpecs(): VoiceSpec[] {
       description: "American woman (CMU ARCTIC slt, HTS statistical parametric); the most natural voice here.",
     });
   }
-  const flite = findExecutable("flite");
-  if (flite) {
-    const available = new Set(fliteVoices(flite));
-    for (const voice of FLITE_VOICES) {
-      if (!available.has(voice.engineVoice)) continue;
-      specs.push({
-        ...voice,
-        architecture: "flite",
-        version: "2.2",
-        source: "Debian flite",
-        sampleRate: 16000,
-        nativeSpeed: true,
-      });
-    }
+  const available = new Set(fliteVoices());
+  for (const voice of FLITE_VOICES) {
+    if (!available.has(voice.engineVoice)) continue;
+    specs.push({
+      ...voice,
+      architecture: "flite",
+      version: "2.2",
+      source: "Debian flite",
+      sampleRate: 16000,
+      nativeSpeed: true,
+    });
   }
   return specs;
 }
@@ -128,7 +116,7 @@ export function builtInVoices(): InstalledModel[] {
     languages: ["en", "en-US"],
     version,
     uuid: modelUuid(name),
-    streaming: true,
+    capabilities: STREAMING,
     files: {},
     source,
     voice,

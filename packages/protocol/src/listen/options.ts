@@ -111,10 +111,29 @@ export const WarningSchema = z.object({
 });
 export type Warning = z.infer<typeof WarningSchema>;
 
-/** Warnings for the options in `options` that are switched on but not implemented. */
-export function unimplementedOptionWarnings(options: ListenOptions): Warning[] {
+/** Features a serving model may provide itself, which turn the options below from unimplemented to served. */
+export interface ProvidedFeatures {
+  punctuation?: boolean;
+  diarization?: boolean;
+  languageDetection?: boolean;
+}
+
+const PROVIDED_BY: Partial<Record<(typeof UNIMPLEMENTED_LISTEN_OPTIONS)[number], keyof ProvidedFeatures>> = {
+  punctuate: "punctuation",
+  diarize: "diarization",
+  diarize_model: "diarization",
+  detect_language: "languageDetection",
+};
+
+/**
+ * Warnings for the options in `options` that are switched on but not implemented — neither by Earshot nor by
+ * the model serving the request (`provided`, from its capabilities).
+ */
+export function unimplementedOptionWarnings(options: ListenOptions, provided: ProvidedFeatures = {}): Warning[] {
   const warnings: Warning[] = [];
   for (const key of UNIMPLEMENTED_LISTEN_OPTIONS) {
+    const feature = PROVIDED_BY[key];
+    if (feature && provided[feature]) continue;
     const value = options[key];
     if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
     if (key === "summarize" && value === "false") continue;

@@ -19,7 +19,7 @@ import {
 } from "@earshot/protocol";
 
 export function listenWarnings(options: ListenOptions, transcript: Pick<Transcript, "aliasOf" | "model">): Warning[] {
-  const warnings = unimplementedOptionWarnings(options);
+  const warnings = unimplementedOptionWarnings(options, transcript.model.capabilities);
   if (transcript.aliasOf) {
     warnings.unshift({
       parameter: "model",

@@ -1,0 +1,106 @@
+/**
+ * Engine architectures: the code that turns a model's files into a recogniser. Recognisers live in the pool's
+ * worker threads, and functions cannot be sent to a thread, so an architecture is registered as a module
+ * specifier each worker imports the first time a model of that architecture is used. PocketSphinx is built in;
+ * `EngineOptions.architectures` adds more (or replaces it) without touching the engine or the server.
+ */
+import { ErrorCode, InvalidRequestError, UnavailableError } from "@earshot/protocol";
+import type { InstalledModel } from "./models/registry.js";
+import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
+import type { MaybePromise, Recognizer } from "./recognizer.js";
+import type { LiveDecoder } from "./stream/live-decoder.js";
+
+/** Where an architecture's code lives, and what it is configured with. */
+export interface ArchitectureRegistration {
+  /** Specifier a worker can `import()`: a `file:` URL, or a package the engine can resolve. */
+  module: string;
+  /** Handed to the module's factories as `context.options`; must survive structured cloning. */
+  options?: unknown;
+}
+
+export interface ArchitectureContext<Options = unknown> {
+  /** The registration's `options`. */
+  options: Options;
+}
+
+/**
+ * What an architecture module exports. `createRecognizer` decodes pre-recorded audio, one piece at a time;
+ * `createLiveDecoder`, when present, serves live streams — without it the architecture's models are batch
+ * only. Both are called once per model per worker (live decoders once per concurrent channel) and may be slow.
+ */
+export interface ArchitectureModule<Options = unknown> {
+  createRecognizer(model: InstalledModel, context: ArchitectureContext<Options>): MaybePromise<Recognizer>;
+  createLiveDecoder?(model: InstalledModel, context: ArchitectureContext<Options>): MaybePromise<LiveDecoder>;
+}
+
+export type ArchitectureRegistrations = Record<string, ArchitectureRegistration>;
+
+/** The built-in architectures, configured by the engine's own options. */
+export function builtInArchitectures(pocketsphinx: PocketSphinxOptions = {}): ArchitectureRegistrations {
+  return {
+    pocketsphinx: { module: new URL("./pocketsphinx/architecture.js", import.meta.url).href, options: pocketsphinx },
+  };
+}
+
+/** The registration serving `model`; a model installed for an engine this server does not run is a 503. */
+export function registrationOf(
+  registrations: ArchitectureRegistrations,
+  model: InstalledModel,
+): ArchitectureRegistration {
+  const registration = registrations[model.architecture];
+  if (!registration) {
+    throw new UnavailableError(
+      `Model '${model.name}' needs the '${model.architecture}' engine, which this server does not run (it runs ${Object.keys(registrations).join(", ")}).`,
+    );
+  }
+  return registration;
+}
+
+/** The architectures of one thread, imported on first use. */
+export class Architectures {
+  private readonly loaded = new Map<string, Promise<ArchitectureModule>>();
+
+  constructor(private readonly registrations: ArchitectureRegistrations) {}
+
+  async createRecognizer(model: InstalledModel): Promise<Recognizer> {
+    const { module, context } = await this.load(model);
+    return module.createRecognizer(model, context);
+  }
+
+  async createLiveDecoder(model: InstalledModel): Promise<LiveDecoder> {
+    const { module, context } = await this.load(model);
+    if (!module.createLiveDecoder) {
+      throw new InvalidRequestError(
+        `Model '${model.name}' cannot transcribe live audio: its engine (${model.architecture}) decodes pre-recorded audio only. Send it to POST /v1/listen instead.`,
+        ErrorCode.ModelNotStreaming,
+      );
+    }
+    return module.createLiveDecoder(model, context);
+  }
+
+  private async load(model: InstalledModel): Promise<{ module: ArchitectureModule; context: ArchitectureContext }> {
+    const registration = registrationOf(this.registrations, model);
+    let module = this.loaded.get(model.architecture);
+    if (!module) {
+      module = import(registration.module).then((m: Partial<ArchitectureModule>) => {
+        if (typeof m.createRecognizer !== "function") {
+          throw new Error(`${registration.module} does not export createRecognizer(model, context).`);
+        }
+        return m as ArchitectureModule;
+      });
+      this.loaded.set(model.architecture, module);
+    }
+    return { module: await module, context: { options: registration.options } };
+  }
+}
+
+/**
+ * A recogniser on the calling thread, outside the pool (benchmarks, tests). `architectures` defaults to the
+ * built-in ones.
+ */
+export function createRecognizer(
+  model: InstalledModel,
+  architectures: ArchitectureRegistrations = builtInArchitectures(),
+): Promise<Recognizer> {
+  return new Architectures(architectures).createRecognizer(model);
+}
