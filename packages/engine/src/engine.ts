@@ -5,12 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
-import {
-  type ArchitectureRegistration,
-  type ArchitectureRegistrations,
-  builtInArchitectures,
-  registrationOf,
-} from "./architectures.js";
+import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
@@ -41,7 +36,7 @@ export interface EngineOptions {
    * More engines, by the architecture name their models' manifests give (one named `pocketsphinx` replaces the
    * built-in one). Each is a module the workers import; see {@link ArchitectureModule}.
    */
-  architectures?: Record<string, ArchitectureRegistration>;
+  architectures?: ArchitectureRegistrations;
   live?: LiveOptions;
 }
 
