@@ -1,7 +1,7 @@
 /**
  * A server fault is not the client's: with an ffmpeg that cannot be started, audio that needs it gets a 503
- * (not the 400 of undecodable audio), a live stream of it closes with 1011 (not 1008 DATA-0000), and a job of
- * it is retried — while WAV, which needs no ffmpeg, is still served.
+ * (not the 400 of undecodable audio), a live stream of it closes with 1011 (not 1008 DATA-0000), a job of it is
+ * retried, and speech that must be encoded by it is a 503 too — while WAV, which needs no ffmpeg, is served.
  */
 import { readFileSync } from "node:fs";
 import { clip } from "@earshot/bench/corpus";
@@ -36,6 +36,16 @@ describe("an ffmpeg that cannot be started", () => {
     const wav = await postListen(server.url, readFileSync(jfk.path));
     expect(wav.status).toBe(200);
     expect(wav.body.results.channels[0].alternatives[0].transcript).toMatch(/country/);
+  });
+
+  it("answers POST /v1/speak of an mp3 with a 503 (the encoder is ffmpeg too)", async () => {
+    const res = await fetch(`${server.url}/v1/speak?model=flite-rms-en&encoding=mp3`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "Hello." }),
+    });
+    expect(res.status).toBe(503);
+    expect((await res.json()).err_code).toBe("SERVICE_UNAVAILABLE");
   });
 
   it.each([

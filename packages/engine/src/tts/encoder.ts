@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import type { AudioFormat } from "@earshot/protocol";
-import { synthesisError } from "./process.js";
+import { startError, synthesisError } from "./process.js";
 
 export interface EncodeOptions {
   /** Rate of the incoming 16-bit mono PCM. */
@@ -91,7 +91,7 @@ export async function* encodeStream(
   });
   child.stdin.on("error", () => {});
   const exited = new Promise<number | null>((resolve, reject) => {
-    child.on("error", (err) => reject(synthesisError(`the encoder (${binary}) could not be started: ${err.message}`)));
+    child.on("error", (err) => reject(startError(binary, err)));
     child.on("close", (code) => resolve(code));
   });
   exited.catch(() => {});

@@ -1,12 +1,18 @@
 /** Child-process plumbing shared by the synthesisers: run with a deadline and an abort signal, and read WAV. */
 import { spawn } from "node:child_process";
-import { CancelledError, EarshotError, ErrorCode } from "@earshot/protocol";
+import { CancelledError, EarshotError, ErrorCode, UnavailableError } from "@earshot/protocol";
 
 /** A synthesiser that cannot be started, fails, or times out is a server fault, not the client's. */
 export const synthesisError = (message: string, cause?: unknown): EarshotError =>
   new EarshotError(500, ErrorCode.Internal, `Speech synthesis failed: ${message}`, { cause });
 
 export const abortError = (): CancelledError => new CancelledError("Speech synthesis was cancelled.");
+
+/** A synthesiser or encoder binary missing or not executable: this machine's fault, a 503 like decoding's. */
+export const startError = (binary: string, cause: Error): UnavailableError =>
+  new UnavailableError(`Speech synthesis is unavailable: ${binary} could not be started (${cause.message}).`, {
+    cause,
+  });
 
 /** Run `binary` to completion and return its stdout. */
 export function runForOutput(
@@ -31,7 +37,7 @@ export function runForOutput(
     });
     child.on("error", (err) => {
       clearTimeout(timer);
-      reject(synthesisError(`${binary} could not be started (${err.message}).`, err));
+      reject(startError(binary, err));
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
