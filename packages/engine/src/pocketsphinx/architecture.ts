@@ -25,12 +25,13 @@ export function createRecognizer(model: InstalledModel, context: Context): Recog
   return createPocketSphinxRecognizer(model, lib(context));
 }
 
+/** This worker's warm-up speech, loaded with its first live decoder (undefined inside: none to be had). */
+let warmup: { pcm: Int16Array | undefined } | undefined;
+
 export function createLiveDecoder(model: InstalledModel, context: Context): LiveDecoder {
   warmup ??= loadWarmup(context.options?.warmupSample);
   return createPocketSphinxLiveDecoder(model, lib(context), context.options?.livePasses ?? "fast", warmup.pcm);
 }
-
-let warmup: { pcm: Int16Array | undefined } | undefined;
 
 /** What flite says to warm decoders up; also the text of the repository's Quick start sample. */
 const WARMUP_TEXT = "Earshot turns speech into text on your own computer. The quick brown fox jumps over the lazy dog.";
