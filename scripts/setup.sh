@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Earshot needs on a fresh Debian 12 machine with Node.js >= 20.19, then builds it.
-# Idempotent: safe to run again. Used by the README's Quick start and by .ci/run.
+# Idempotent: safe to run again. Used by the README's Quick start, by .ci/run and by the Dockerfile.
+#   --system-only   the Debian packages alone (what the Docker image needs at run time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+[ "${1:-}" = "--system-only" ] && exit 0
 
 # .npmrc turns dependency install scripts off (onnxruntime-node's would try to download); better-sqlite3 is
 # the one native addon we build, from the sources in its package.

@@ -8,7 +8,7 @@ import { type EarshotServer, startServer } from "@earshot/server";
 export interface TargetOptions {
   server?: string;
   apiKey?: string;
-  workers?: string;
+  workers?: number;
 }
 
 export interface Target {
@@ -24,7 +24,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     host: "127.0.0.1",
     port: 0,
     logLevel: "warn",
-    engine: options.workers ? { workers: Number(options.workers) } : {},
+    engine: options.workers ? { workers: options.workers } : {},
   });
   return {
     client: new EarshotClient({ baseUrl: server.url, apiKey: server.config.apiKeys[0] ?? "" }),

@@ -39,7 +39,7 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
     bodyLimit: config.maxBodyBytes,
   });
   const urls = new UrlFetcher(config.url);
-  app.addHook("onClose", () => urls.close());
+  app.addHook("onClose", async () => urls.close());
 
   // Deepgram clients read the id from a header on every response, errors included.
   app.addHook("onRequest", async (request, reply) => {
@@ -96,8 +96,17 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
 export async function startServer(overrides: Parameters<typeof loadConfig>[0] = {}): Promise<EarshotServer> {
   const config = loadConfig(overrides);
   const engine = new Engine(config.engine);
-  const app = await buildApp(config, engine);
-  const address = await app.listen({ host: config.host, port: config.port });
+  // A failure here (a port in use) must not leave the worker threads and the job store running: the process would
+  // never exit.
+  const app = await buildApp(config, engine).catch(async (err: unknown) => {
+    await engine.close();
+    throw err;
+  });
+  const address = await app.listen({ host: config.host, port: config.port }).catch(async (err: unknown) => {
+    await app.close();
+    await engine.close();
+    throw err;
+  });
   return {
     app,
     engine,

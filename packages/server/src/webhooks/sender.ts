@@ -4,8 +4,8 @@
  * address the socket connects to.
  */
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "@earshot/protocol";
-import { Agent, request } from "undici";
 import type { UrlPolicy } from "../config.js";
+import { OutboundClient } from "../http/outbound.js";
 import type { WebhookConfig } from "../jobs/config.js";
 import { UrlGuard } from "../listen/fetch-url.js";
 import { signWebhook } from "./sign.js";
@@ -20,14 +20,14 @@ export interface DeliveryOutcome {
 
 export class CallbackSender {
   private readonly guard: UrlGuard;
-  private readonly agent: Agent;
+  private readonly client: OutboundClient;
 
   constructor(
     policy: Pick<UrlPolicy, "allowList">,
     private readonly config: WebhookConfig,
   ) {
     this.guard = new UrlGuard(policy.allowList);
-    this.agent = new Agent({ connect: { lookup: this.guard.lookup } });
+    this.client = new OutboundClient(this.guard.lookup);
   }
 
   /** Throws an InvalidRequestError when `url` can never be called back (scheme, literal private address). */
@@ -51,14 +51,13 @@ export class CallbackSender {
     if (this.config.secret)
       headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(this.config.secret, messageId, timestamp, body);
     try {
-      const response = await request(url, {
-        dispatcher: this.agent,
+      const response = await this.client.request(new URL(url), {
         method,
         headers,
         body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
-      await response.body.dump();
+      response.body.resume();
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       return {
         statusCode: response.statusCode,
@@ -72,7 +71,7 @@ export class CallbackSender {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  close(): void {
+    this.client.close();
   }
 }
