@@ -1,9 +1,10 @@
 /**
- * The one error hierarchy of Earshot. Engine, server and SDK errors all extend {@link EarshotError}, so a
- * catch site can tell any Earshot failure apart with one `instanceof`, and the server can render every one
- * of them as a Deepgram error body without a lookup table.
+ * The error body's schema. The error classes and codes themselves live in `core/errors.ts`, free of zod, and
+ * are re-exported here for the modules that validate.
  */
 import { z } from "zod";
+
+export * from "./core/errors.js";
 
 /** Deepgram's legacy error body, which both Deepgram SDK generations parse. */
 export const ErrorBodySchema = z.object({
@@ -12,92 +13,3 @@ export const ErrorBodySchema = z.object({
   request_id: z.string(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
-
-/** Stable `err_code` values. The first ones are Deepgram's own strings, the rest are ours. */
-export const ErrorCode = {
-  BadRequest: "Bad Request",
-  InvalidAuth: "INVALID_AUTH",
-  NotFound: "NOT_FOUND",
-  PayloadTooLarge: "PAYLOAD_TOO_LARGE",
-  TooManyRequests: "TOO_MANY_REQUESTS",
-  Internal: "INTERNAL_SERVER_ERROR",
-  Unavailable: "SERVICE_UNAVAILABLE",
-  InvalidQuery: "INVALID_QUERY_PARAMETER",
-  EmptyAudio: "EMPTY_AUDIO",
-  UnsupportedAudio: "UNSUPPORTED_AUDIO",
-  CorruptAudio: "CORRUPT_AUDIO",
-  UrlRefused: "URL_REFUSED",
-  UrlUnreachable: "URL_UNREACHABLE",
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
-
-export interface EarshotErrorOptions {
-  cause?: unknown;
-  /** Seconds a client should wait before retrying (429 / 503). */
-  retryAfter?: number;
-}
-
-export class EarshotError extends Error {
-  override name = "EarshotError";
-  /** HTTP status this error maps to (500 when it is not a client error). */
-  readonly status: number;
-  /** Deepgram-style `err_code`. */
-  readonly code: ErrorCode;
-  readonly retryAfter: number | undefined;
-
-  constructor(status: number, code: ErrorCode, message: string, options: EarshotErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = status;
-    this.code = code;
-    this.retryAfter = options.retryAfter;
-  }
-
-  toBody(requestId: string): ErrorBody {
-    return { err_code: this.code, err_msg: this.message, request_id: requestId };
-  }
-}
-
-/** A request the client can fix: bad options, bad body. */
-export class InvalidRequestError extends EarshotError {
-  override name = "InvalidRequestError";
-  constructor(message: string, code: ErrorCode = ErrorCode.BadRequest, options?: EarshotErrorOptions) {
-    super(400, code, message, options);
-  }
-}
-
-/** Bytes that are not audio we can decode: empty, truncated, unknown container, unsupported codec. */
-export class AudioDecodeError extends EarshotError {
-  override name = "AudioDecodeError";
-  constructor(message: string, code: ErrorCode = ErrorCode.CorruptAudio, options?: EarshotErrorOptions) {
-    super(400, code, message, options);
-  }
-}
-
-export class PayloadTooLargeError extends EarshotError {
-  override name = "PayloadTooLargeError";
-  constructor(message: string, options?: EarshotErrorOptions) {
-    super(413, ErrorCode.PayloadTooLarge, message, options);
-  }
-}
-
-/** The bounded work queue is full; the client should retry after `retryAfter` seconds. */
-export class CapacityError extends EarshotError {
-  override name = "CapacityError";
-  constructor(message: string, retryAfter: number, options?: EarshotErrorOptions) {
-    super(429, ErrorCode.TooManyRequests, message, { ...options, retryAfter });
-  }
-}
-
-export class NotFoundError extends EarshotError {
-  override name = "NotFoundError";
-  constructor(message: string, options?: EarshotErrorOptions) {
-    super(404, ErrorCode.NotFound, message, options);
-  }
-}
-
-export class AuthenticationError extends EarshotError {
-  override name = "AuthenticationError";
-  constructor(message = "Invalid credentials.", options?: EarshotErrorOptions) {
-    super(401, ErrorCode.InvalidAuth, message, options);
-  }
-}

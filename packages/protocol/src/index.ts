@@ -1,8 +1,10 @@
 /**
  * @module @earshot/protocol
  * Every shape that crosses Earshot's wire, as zod schemas with their inferred types. No I/O lives here, so
- * the server, the SDK (browser included) and the CLI can all depend on it.
+ * the server, the SDK (browser included) and the CLI can all depend on it. `@earshot/protocol/core` is the
+ * zod-free part alone (errors, constants, query encoding, webhook signing).
  */
+export * from "./core/index.js";
 export * from "./errors.js";
 export * from "./gladia.js";
 export * from "./jobs.js";

@@ -37,16 +37,6 @@ export const queryPairs = queryList.pipe(
   z.array(z.string().refine((s) => s.indexOf(":") > 0, { message: "expected key:value" })),
 );
 
-/** Typed option values → the string multimap a query string carries. Lists become repeated keys. */
-export function toQuery(options: object): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || value === null) continue;
-    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
-  }
-  return params;
-}
-
 /** Parse query options with `schema`; a failure becomes one 400 naming each bad option and why. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, unknown>): z.output<S> {
   const parsed = schema.safeParse(query);

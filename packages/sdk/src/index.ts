@@ -13,6 +13,9 @@
  * const client = new EarshotClient();
  * const response = await client.listen.v1.media.transcribeFile(audio, { utterances: true });
  * console.log(toSRT(response));
+ *
+ * // Every REST call also gives the response it came from, e.g. to log the server's request id:
+ * const { data, requestId } = await client.listen.v1.media.transcribeFile(audio).withResponse();
  */
 export type {
   Alternative,
@@ -48,9 +51,11 @@ export type {
   Warning,
   Word,
 } from "@earshot/protocol";
-export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol";
+export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol/core";
 export { type CaptionOptions, toSRT, toWebVTT } from "./captions.js";
 export { type ClientOptions, EarshotClient } from "./client.js";
+export { APIPromise, type WithResponse } from "./core/api-promise.js";
+export type { Listener } from "./core/emitter.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -76,6 +81,7 @@ export {
 export {
   type GatherOptions,
   Job,
+  type JobEvents,
   JobFailedError,
   type JobListParams,
   type JobOutcome,

@@ -5,6 +5,7 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  APIPromise,
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
@@ -12,13 +13,19 @@ import {
   EarshotClient,
   EarshotError,
   InternalServerError,
+  Job,
+  type JobDeletedResponse,
+  type JobInfo,
+  type JobListResponse,
   type ListenAcceptedResponse,
   type ListenResponse,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
   RateLimitError,
+  type SpeakResponse,
   UnprocessableEntityError,
+  type WithResponse,
 } from "../src/index.js";
 
 interface Received {
@@ -432,5 +439,128 @@ describe("abort and timeout", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect(received).toHaveLength(1);
+  });
+});
+
+describe("withResponse", () => {
+  const withId =
+    (body: unknown, id = "req-42"): Handler =>
+    (_request, response) =>
+      send(response, 200, body, { "dg-request-id": id, "x-extra": "yes" });
+
+  it("gives the body, the response and dg-request-id of a transcription; a plain await still gives the body", async () => {
+    handler = withId(LISTEN_RESPONSE);
+    const media = client().listen.v1.media;
+    const call = media.transcribeFile(new Uint8Array([1]));
+    expect(call).toBeInstanceOf(Promise);
+    expect(call).toBeInstanceOf(APIPromise);
+    const { data, response, requestId } = await call.withResponse();
+    expect(data).toEqual(LISTEN_RESPONSE);
+    expect(requestId).toBe("req-42");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-extra")).toBe("yes");
+    // One request, however many ways the result is read.
+    expect(await call).toEqual(LISTEN_RESPONSE);
+    expect(await call.then((r) => r.metadata.request_id)).toBe("req-1");
+    expect(only(received).url.pathname).toBe("/v1/listen");
+
+    // Types only: a call inside expectTypeOf(...) would send a request nobody awaits.
+    expectTypeOf<ReturnType<typeof call.withResponse>>().toEqualTypeOf<Promise<WithResponse<ListenResponse>>>();
+  });
+
+  it("reads the request id of transcribeUrl, and of a transcription with progress", async () => {
+    handler = withId({ request_id: "cb-1" }, "url-1");
+    const media = client().listen.v1.media;
+    const accepted = media.transcribeUrl({ url: "https://a.test/x.mp3", callback: "https://hook.test/x" });
+    expectTypeOf(accepted).toEqualTypeOf<APIPromise<ListenAcceptedResponse>>();
+    expect(await accepted.withResponse()).toMatchObject({ data: { request_id: "cb-1" }, requestId: "url-1" });
+
+    handler = (_request, response) => {
+      response.writeHead(200, { "content-type": "application/x-ndjson", "dg-request-id": "progress-1" });
+      response.write(`${JSON.stringify({ type: "progress", fraction: 0.5 })}\n`);
+      response.end(`${JSON.stringify({ type: "result", result: LISTEN_RESPONSE })}\n`);
+    };
+    const fractions: number[] = [];
+    const { data, requestId } = await media
+      .transcribeFile(new Uint8Array([1]), {}, { onProgress: (f) => fractions.push(f) })
+      .withResponse();
+    expect(data).toEqual(LISTEN_RESPONSE);
+    expect(requestId).toBe("progress-1");
+    expect(fractions).toEqual([0.5]);
+  });
+
+  it("gives speech whose audio is still unread, with its request id", async () => {
+    handler = (_request, response) => {
+      response.writeHead(200, { "content-type": "audio/wav", "dg-request-id": "speak-1", "dg-char-count": "5" });
+      response.end(Buffer.from([1, 2, 3]));
+    };
+    const { data, requestId } = await client().speak.v1.audio.generate({ text: "Hello" }).withResponse();
+    expectTypeOf(data).toEqualTypeOf<SpeakResponse>();
+    expect(requestId).toBe("speak-1");
+    expect(data.requestId).toBe("speak-1");
+    expect([...(await data.bytes())]).toEqual([1, 2, 3]);
+  });
+
+  it("covers every jobs call, a submitted Job included", async () => {
+    const info: JobInfo = {
+      request_id: "j1",
+      kind: "jobs",
+      status: "processing",
+      progress: 0.25,
+      created_at: "2025-01-01T00:00:00Z",
+      started_at: "2025-01-01T00:00:01Z",
+      completed_at: null,
+      expires_at: null,
+      attempts: 1,
+      max_attempts: 3,
+      options: {},
+      source: { type: "upload", url: null, size: 1 },
+      callback: null,
+      error: null,
+    };
+    handler = (request, response) => {
+      const answers: Record<string, unknown> = {
+        "POST /v1/jobs": { request_id: "j1", status_url: `${baseUrl}/v1/jobs/j1` },
+        "GET /v1/jobs/j1": info,
+        "GET /v1/jobs": { jobs: [], total: 0, limit: 20, offset: 0, next_offset: null },
+        "DELETE /v1/jobs/j1": { request_id: "j1", deleted: true },
+      };
+      send(response, 200, answers[`${request.method} ${request.url.pathname}`], { "dg-request-id": request.method });
+    };
+    const jobs = client().jobs;
+    const submitted = await jobs.submit(new Uint8Array([1])).withResponse();
+    expect(submitted.data).toBeInstanceOf(Job);
+    expect(submitted.data.id).toBe("j1");
+    expect(submitted.requestId).toBe("POST");
+    expectTypeOf(submitted.data).toEqualTypeOf<Job>();
+
+    const job = submitted.data;
+    expect((await jobs.get("j1").withResponse()).data).toEqual(info);
+    expect((await job.status().withResponse()).requestId).toBe("GET");
+    expect(await job.isReady()).toBe(false);
+    expect((await jobs.list().withResponse()).requestId).toBe("GET");
+    expect((await job.cancel().withResponse()).requestId).toBe("DELETE");
+    expectTypeOf<ReturnType<typeof jobs.list>>().toEqualTypeOf<APIPromise<JobListResponse>>();
+    expectTypeOf<ReturnType<typeof job.cancel>>().toEqualTypeOf<APIPromise<JobDeletedResponse>>();
+    expectTypeOf<ReturnType<typeof job.isReady>>().toEqualTypeOf<APIPromise<boolean>>();
+  });
+
+  it("rejects with the APIError, and leaves no unhandled rejection when only withResponse() is read", async () => {
+    handler = (_request, response) => send(response, 400, "bad", { "dg-request-id": "bad-1" });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const error = await client()
+        .listen.v1.media.transcribeFile(new Uint8Array([1]), {}, { maxRetries: 0 })
+        .withResponse()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as BadRequestError).requestId).toBe("bad-1");
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
   });
 });
