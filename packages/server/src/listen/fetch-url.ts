@@ -98,7 +98,7 @@ export class UrlFetcher {
       try {
         response = await this.client.request(url, { method: "GET", signal });
       } catch (err) {
-        throw this.describe(err, url);
+        throw this.describe(err, url, signal);
       }
       const { statusCode, headers, body } = response;
       if (statusCode >= 300 && statusCode < 400 && headers.location) {
@@ -130,16 +130,17 @@ export class UrlFetcher {
           chunks.push(chunk);
         }
       } catch (err) {
-        throw err instanceof EarshotError ? err : this.describe(err, url);
+        throw err instanceof EarshotError ? err : this.describe(err, url, signal);
       }
       return Buffer.concat(chunks);
     }
   }
 
-  private describe(err: unknown, url: URL): EarshotError {
+  private describe(err: unknown, url: URL, signal: AbortSignal): EarshotError {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EARSHOT_ADDRESS_REFUSED") return refused(`Refusing to fetch ${url.href}: ${e.message}.`);
-    if (e.name === "AbortError" || e.name === "TimeoutError") {
+    // A timeout while the body streams surfaces as the socket's "aborted", not as the signal's error.
+    if (signal.aborted) {
       return unreachable(`Fetching ${url.href} timed out after ${this.policy.timeoutMs} ms.`, err);
     }
     return unreachable(`Could not fetch ${url.href}: ${e.message}.`, err);
