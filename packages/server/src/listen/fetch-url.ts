@@ -9,7 +9,7 @@ import { isIP } from "node:net";
 import { EarshotError, ErrorCode, InvalidRequestError, PayloadTooLargeError } from "@earshot/protocol";
 import ipaddr from "ipaddr.js";
 import { Agent, request } from "undici";
-import type { UrlPolicy } from "../config.js";
+import type { UrlPolicy } from "../config/load.js";
 
 function refused(message: string): InvalidRequestError {
   return new InvalidRequestError(message, ErrorCode.UrlRefused);
