@@ -65,7 +65,10 @@ describe("earshot failures", () => {
 
   it("refuses a port that is not a number before starting anything", async () => {
     expectOneLineFailure(await runCli(["serve", "--port", "abc"]), /'--port <port>' argument 'abc' is invalid/);
-    expectOneLineFailure(await runCli(["transcribe", jfk.path, "--workers", "0"]), /argument '0' is invalid/);
+    expectOneLineFailure(
+      await runCli(["transcribe", jfk.path, "--workers", "0"]),
+      /--workers must be a positive integer, got '0'/,
+    );
   });
 
   it("names a missing file", async () => {
@@ -80,7 +83,9 @@ describe("earshot failures", () => {
   });
 
   it("says that the worker needs Redis", async () => {
-    expectOneLineFailure(await runCli(["worker"], { env: { EARSHOT_REDIS_URL: "" } }), /needs --redis/);
+    expectOneLineFailure(await runCli(["worker"], { env: { EARSHOT_REDIS_URL: "" } }), /needs Redis: pass --redis URL/);
+    const help = await runCli(["worker", "--help"]);
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(/--redis <url> .*required unless EARSHOT_REDIS_URL is set/);
   });
 
   it("streams an mp3 from a URL live", async () => {

@@ -1,4 +1,4 @@
-/** `GET /v1/models` (speech-apis.md §1.9) and `GET /v1/status`. */
+/** `GET /v1/models` (Deepgram's shape: `stt` and `tts` lists) and `GET /v1/status`. */
 import { z } from "zod";
 
 /** What every `GET /v1/models` entry carries, speech recognition or voice. */
@@ -33,8 +33,16 @@ export const StatusResponseSchema = z.object({
     default_model: z.string(),
     workers: z.number(),
     busy_workers: z.number(),
+    /** Tasks waiting for a worker thread. */
     queue_depth: z.number(),
+    /** Requests admitted (running or waiting); at `queue_limit` new ones get a 429. */
+    active: z.number(),
     queue_limit: z.number(),
+  }),
+  /** Whether callbacks carry a Standard Webhooks signature, and whose secret signs them. */
+  webhooks: z.object({
+    signed: z.boolean(),
+    secret_source: z.enum(["config", "generated"]),
   }),
 });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;

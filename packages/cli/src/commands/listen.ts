@@ -101,7 +101,7 @@ export function registerListen(program: Command): void {
     .option("--no-interim", "print final results only")
     .option("--server <url>", "stream to this Earshot (or Deepgram-compatible) server instead of one in-process")
     .option("--api-key <key>", "API key for --server (EARSHOT_API_KEY)")
-    .option("--workers <n>", "engine worker threads for the in-process server", integer(1, 256))
+    .option("--workers <n>", "engine worker threads for the in-process server")
     .option("--model <name>", "speech model")
     .option("--language <code>", "language, e.g. en")
     .option("--encoding <encoding>", "headerless audio: linear16, linear32, mulaw, alaw, …")

@@ -1,7 +1,8 @@
 /** `earshot models`: what is installed, and installing a model folder. */
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { defaultModelsDir, MANIFEST_FILE, ModelRegistry } from "@earshot/engine";
+import { MANIFEST_FILE } from "@earshot/engine";
+import { createModelRegistry, loadConfig } from "@earshot/server";
 import type { Command } from "commander";
 
 export function registerModels(program: Command): void {
@@ -12,7 +13,7 @@ export function registerModels(program: Command): void {
     .description("List installed models (what GET /v1/models serves).")
     .option("--json", "print JSON")
     .action((flags: { json?: boolean }) => {
-      const registry = new ModelRegistry();
+      const registry = createModelRegistry(loadConfig().engine);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(registry.models, null, 2)}\n`);
         return;
@@ -41,7 +42,7 @@ export function registerModels(program: Command): void {
       for (const path of Object.values(files)) {
         if (!existsSync(join(dir, path))) throw new Error(`${join(dir, path)} does not exist`);
       }
-      const target = join(defaultModelsDir(), flags.name);
+      const target = join(loadConfig().engine.modelsDir, flags.name);
       if (existsSync(target)) throw new Error(`${target} already exists`);
       mkdirSync(target, { recursive: true });
       cpSync(dir, target, { recursive: true });

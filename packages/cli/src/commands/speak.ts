@@ -7,8 +7,9 @@ import { extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import { ModelRegistry, VOICE_ALIASES } from "@earshot/engine";
+import { VOICE_ALIASES } from "@earshot/engine";
 import type { SpeakGenerateParams } from "@earshot/sdk";
+import { createModelRegistry, loadConfig } from "@earshot/server";
 import { type Command, Option } from "commander";
 import { decimal, integer } from "../flags.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
@@ -95,7 +96,7 @@ export function registerSpeak(program: Command): void {
     .option("--aliases", "also print the Deepgram and OpenAI voice names and the voice each maps to")
     .option("--json", "print JSON")
     .action((flags: { aliases?: boolean; json?: boolean }) => {
-      const registry = new ModelRegistry();
+      const registry = createModelRegistry(loadConfig().engine);
       const voices = registry.tts();
       const aliases = [...VOICE_ALIASES.keys()].map((name) => ({
         name,

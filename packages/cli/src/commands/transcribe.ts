@@ -4,7 +4,6 @@ import { basename } from "node:path";
 import type { ListenOptionsInput, ListenResponse } from "@earshot/sdk";
 import { toSRT, toWebVTT } from "@earshot/sdk";
 import { type Command, Option } from "commander";
-import { integer } from "../flags.js";
 import { progressDisplay } from "../progress.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
 import { transcribeAsync } from "./jobs.js";
@@ -70,7 +69,7 @@ export function registerTranscribe(program: Command): void {
     )
     .option("--server <url>", "send to this Earshot (or Deepgram-compatible) server instead of running one in-process")
     .option("--api-key <key>", "API key for --server (EARSHOT_API_KEY)")
-    .option("--workers <n>", "engine worker threads for the in-process server", integer(1, 256))
+    .option("--workers <n>", "engine worker threads for the in-process server")
     .option("--model <name>", "speech model")
     .option("--language <code>", "language, e.g. en")
     .option("--utterances", "split into utterances")

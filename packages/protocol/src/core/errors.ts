@@ -21,6 +21,9 @@ export const ErrorCode = {
   CorruptAudio: "CORRUPT_AUDIO",
   UrlRefused: "URL_REFUSED",
   UrlUnreachable: "URL_UNREACHABLE",
+  InvalidJson: "INVALID_JSON",
+  /** A WebSocket route called without the upgrade. */
+  UpgradeRequired: "UPGRADE_REQUIRED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -1,6 +1,6 @@
 /**
- * Live `GET /v1/listen` over WebSocket (speech-apis.md §1.4): the query options, the JSON frames each side
- * sends. The close codes a session can end with are in `core/live-close.ts`, which needs no zod.
+ * Live `GET /v1/listen` over WebSocket: the query options, the JSON frames each side sends (binary frames are
+ * audio). The close codes a session can end with are in `core/live-close.ts`, which needs no zod.
  */
 import { z } from "zod";
 import { parseQuery, queryBool, queryInt } from "../query.js";
@@ -18,7 +18,8 @@ const endpointing = z.preprocess(
   z.union([z.literal(false), z.literal(true), z.number().int().min(0).max(60_000)]),
 );
 
-export const LiveListenOptionsSchema = ListenOptionsSchema.extend({
+// safeExtend keeps the pre-recorded options' rules (encoding requires sample_rate).
+export const LiveListenOptionsSchema = ListenOptionsSchema.safeExtend({
   interim_results: queryBool.optional(),
   endpointing: endpointing.optional(),
   utterance_end_ms: queryInt.pipe(z.number().min(0).max(60_000)).optional(),

@@ -8,7 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
 import { EarshotError, ErrorCode, InvalidRequestError, PayloadTooLargeError } from "@earshot/protocol";
 import ipaddr from "ipaddr.js";
-import type { UrlPolicy } from "../config.js";
+import type { UrlPolicy } from "../config/load.js";
 import { OutboundClient, type OutboundResponse } from "../http/outbound.js";
 
 function refused(message: string): InvalidRequestError {

@@ -4,9 +4,8 @@
  * address the socket connects to.
  */
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "@earshot/protocol";
-import type { UrlPolicy } from "../config.js";
+import type { UrlPolicy, WebhookConfig } from "../config/load.js";
 import { OutboundClient } from "../http/outbound.js";
-import type { WebhookConfig } from "../jobs/config.js";
 import { UrlGuard } from "../listen/fetch-url.js";
 import { signWebhook } from "./sign.js";
 
@@ -24,7 +23,9 @@ export class CallbackSender {
 
   constructor(
     policy: Pick<UrlPolicy, "allowList">,
-    private readonly config: WebhookConfig,
+    private readonly config: Pick<WebhookConfig, "timeoutMs">,
+    /** Every callback is signed with it (Standard Webhooks). */
+    private readonly secret: string,
   ) {
     this.guard = new UrlGuard(policy.allowList);
     this.client = new OutboundClient(this.guard.lookup);
@@ -47,9 +48,8 @@ export class CallbackSender {
       "user-agent": "earshot-webhooks",
       [WEBHOOK_ID_HEADER]: messageId,
       [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+      [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.secret, messageId, timestamp, body),
     };
-    if (this.config.secret)
-      headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(this.config.secret, messageId, timestamp, body);
     try {
       const response = await this.client.request(new URL(url), {
         method,

@@ -1,13 +1,13 @@
 /**
- * `GET /v1/listen` as a WebSocket (speech-apis.md §1.4): binary frames are audio, text frames are JSON control
- * messages, and the engine's events go back as Deepgram `Results` / `SpeechStarted` / `UtteranceEnd`, then
- * `Metadata` before a 1000 close. Options, model, capacity and the stream's recognisers are all settled in
- * `prepare`, before the upgrade, so every refusal is a plain HTTP response (429 at capacity).
+ * `GET /v1/listen` as a WebSocket: binary frames are audio, text frames are JSON control messages (`KeepAlive`,
+ * `Finalize`, `CloseStream`), and the engine's events go back as Deepgram `Results` / `SpeechStarted` /
+ * `UtteranceEnd`, then `Metadata` before a 1000 close. Options, model, capacity and the stream's recognisers are
+ * all settled in `prepare`, before the upgrade, so every refusal is a plain HTTP response (429 at capacity).
  *
  * Close codes are protocol's `LiveCloseCode` table. A client that sends faster than the engine decodes is
  * paused at the socket (TCP backpressure) rather than buffered without bound or dropped.
  */
-import type { Engine, LiveEvent, LiveSettings, LiveStream } from "@earshot/engine";
+import type { LiveEvent, LiveSettings, LiveStream } from "@earshot/engine";
 import { isStreamableEncoding } from "@earshot/engine";
 import {
   type EarshotError,
@@ -21,8 +21,10 @@ import {
 } from "@earshot/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { RawData, WebSocket } from "ws";
-import type { UpgradeRequest, WebSocketRoute } from "../ws/routes.js";
-import { eventMessage, metadataMessage, type StreamInfo } from "./messages.js";
+import type { ServerEngine } from "../engine.js";
+import { rawFormatOf } from "../listen/request.js";
+import { eventMessage, metadataMessage, type StreamInfo } from "../live/messages.js";
+import type { UpgradeRequest, WebSocketRoute } from "../ws/upgrade.js";
 
 export interface LiveRouteOptions {
   /** Close with 1011 NET-0001 after this long without audio or text from the client, ms. */
@@ -46,17 +48,15 @@ interface LiveContext {
   created: Date;
 }
 
-function rawFormat(options: LiveListenOptions) {
-  const { encoding } = options;
-  if (!encoding) return undefined;
-  if (!isStreamableEncoding(encoding)) {
-    throw new InvalidRequestError(`encoding=${encoding} is not supported for live audio.`, ErrorCode.InvalidQuery);
+/** The pre-recorded raw format, limited to the encodings a live stream can decode as it arrives. */
+function liveRawFormat(options: LiveListenOptions) {
+  if (options.encoding && !isStreamableEncoding(options.encoding)) {
+    throw new InvalidRequestError(
+      `encoding=${options.encoding} is not supported for live audio.`,
+      ErrorCode.InvalidQuery,
+    );
   }
-  const pcm = ["linear16", "linear32", "mulaw", "alaw"].includes(encoding);
-  if (pcm && !options.sample_rate) {
-    throw new InvalidRequestError(`encoding=${encoding} requires sample_rate.`, ErrorCode.InvalidQuery);
-  }
-  return { encoding, sampleRate: options.sample_rate ?? 16_000, channels: options.channels ?? 1 };
+  return rawFormatOf(options);
 }
 
 function settingsOf(options: LiveListenOptions): LiveSettings {
@@ -70,14 +70,14 @@ function settingsOf(options: LiveListenOptions): LiveSettings {
   };
 }
 
-export function liveListenRoute(engine: Engine, routeOptions: LiveRouteOptions): WebSocketRoute<LiveContext> {
+export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOptions): WebSocketRoute<LiveContext> {
   const idleTimeoutMs = routeOptions.idleTimeoutMs ?? 10_000;
   return {
     path: "/v1/listen",
 
     async prepare(request: UpgradeRequest): Promise<LiveContext> {
       const options = parseLiveListenOptions(request.query);
-      const raw = rawFormat(options);
+      const raw = liveRawFormat(options);
       const sink: LiveContext["sink"] = { event() {}, error() {}, drain() {} };
       let audioChannels = 0;
       const stream = await engine.openStream(

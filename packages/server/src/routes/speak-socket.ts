@@ -1,5 +1,5 @@
 /**
- * `GET /v1/speak` as a WebSocket (speech-apis.md §1.6). `Speak` appends text to a buffer; `Flush` queues the
+ * `GET /v1/speak` as a WebSocket. `Speak` appends text to a buffer; `Flush` queues the
  * buffer for synthesis, and its audio goes out as binary frames, sentence by sentence, followed by
  * `Flushed`; `Clear` drops queued text and stops audio in progress (`Cleared`); `Close` speaks what is left,
  * then closes 1000. `Metadata` is the first message. A malformed message gets a `Warning` and the session
@@ -18,7 +18,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import { toEarshotError } from "../errors.js";
-import type { WebSocketRoute } from "../ws/routes.js";
+import type { WebSocketRoute } from "../ws/upgrade.js";
 
 interface SpeakContext {
   voice: InstalledModel;

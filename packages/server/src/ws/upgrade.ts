@@ -7,11 +7,21 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { AuthenticationError, type EarshotError, NotFoundError } from "@earshot/protocol";
+import {
+  AuthenticationError,
+  EarshotError,
+  ErrorCode,
+  LiveCloseCode,
+  LiveCloseReason,
+  NotFoundError,
+} from "@earshot/protocol";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
 import { keyFromAuthorization, keyMatches } from "../auth.js";
 import { toEarshotError } from "../errors.js";
+
+/** How long clients get to answer the server's closing handshake at shutdown. */
+const SHUTDOWN_GRACE_MS = 1000;
 
 export interface UpgradeRequest {
   raw: IncomingMessage;
@@ -111,8 +121,35 @@ export function registerWebSocketRoutes(
       refuse(socket, requestId, error);
     }
   });
-  app.addHook("onClose", async () => {
-    for (const client of wss.clients) client.terminate();
+  // A plain GET (a browser, curl) on a WebSocket path: say what the path is instead of a 404.
+  for (const route of routes) {
+    app.get(route.path, async (_request, reply) => {
+      reply.header("upgrade", "websocket");
+      throw new EarshotError(
+        426,
+        ErrorCode.UpgradeRequired,
+        `GET ${route.path} is a WebSocket route: connect with a WebSocket client (Upgrade: websocket), or POST to ${route.path} for the HTTP API.`,
+      );
+    });
+  }
+  // Shutting down: tell every client with a 1001 close (Deepgram's SDKs reconnect, to another instance if there
+  // is one), then cut whoever has not answered the close within the grace period. preClose, because the HTTP
+  // server's close waits for these connections.
+  app.addHook("preClose", async () => {
+    const open = [...wss.clients];
+    await Promise.all(
+      open.map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            const cut = setTimeout(() => client.terminate(), SHUTDOWN_GRACE_MS);
+            client.once("close", () => {
+              clearTimeout(cut);
+              resolve();
+            });
+            client.close(LiveCloseCode.GoingAway, LiveCloseReason.Shutdown);
+          }),
+      ),
+    );
     wss.close();
   });
 }
