@@ -64,7 +64,10 @@ describe("earshot failures", () => {
   });
 
   it("refuses a port that is not a number before starting anything", async () => {
-    expectOneLineFailure(await runCli(["serve", "--port", "abc"]), /'--port <port>' argument 'abc' is invalid/);
+    expectOneLineFailure(
+      await runCli(["serve", "--port", "abc"]),
+      /--port must be a port number from 0 to 65535, got 'abc'/,
+    );
     expectOneLineFailure(
       await runCli(["transcribe", jfk.path, "--workers", "0"]),
       /--workers must be a positive integer, got '0'/,
