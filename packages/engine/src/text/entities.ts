@@ -21,7 +21,7 @@ export function findNames(words: readonly string[], separators?: readonly string
   let text = "";
   words.forEach((w, i) => {
     starts.push(text.length);
-    text += w + (separators?.[i] ?? "") + " ";
+    text += `${w}${separators?.[i] ?? ""} `;
   });
   const wordAt = (offset: number): number => {
     let lo = 0;

@@ -15,9 +15,10 @@
  * - `profanity_filter` masks a word letter for letter with `*`;
  * - fillers "uh" and "um" are dropped unless `filler_words=true`.
  */
-import type { ListenOptions, Word } from "@earshot/protocol";
+import type { Entity, ListenOptions, Word } from "@earshot/protocol";
 import type { RecognizedWord } from "../recognizer.js";
 import { findNames, type NameLabel } from "./entities.js";
+import { digitOf } from "./itn/numbers.js";
 import { findSpans, type Span, type SpanKind, unitAbbreviation } from "./itn/spans.js";
 import { profanityMatcher } from "./lazy.js";
 import { MARKS } from "./punctuate/features.js";
@@ -35,6 +36,7 @@ export type FormatOptions = Partial<
     | "filler_words"
     | "profanity_filter"
     | "redact"
+    | "detect_entities"
   >
 >;
 
@@ -51,6 +53,8 @@ export interface FormattedWords {
   transcript: string;
   /** Sentences in order, covering every word; empty when nothing was punctuated. */
   sentences: SentenceRange[];
+  /** With `detect_entities`: `alternatives[].entities`, indexing `words`. */
+  entities?: Entity[];
 }
 
 /** Fillers Deepgram drops unless `filler_words=true`. */
@@ -129,15 +133,26 @@ export function formatWords(input: readonly RecognizedWord[], options: FormatOpt
   const marks: string[] = spoken.map(() => "");
   if (punctuating) {
     const timed = words.some((w) => w.end > w.start);
-    const pauses = timed ? words.map((w, i) => (i + 1 < words.length ? words[i + 1]!.start - w.end : undefined)) : undefined;
+    const pauses = timed
+      ? words.map((w, i) => (i + 1 < words.length ? words[i + 1]!.start - w.end : undefined))
+      : undefined;
     predictMarks(spoken, pauses).forEach((m, i) => {
       marks[i] = MARKS[m];
     });
   }
+  // Digits read one by one are one number ("five five five, two two one" is a model error, not a pause).
+  for (let i = 0; i + 1 < spoken.length; i++) {
+    if (digitOf(spoken[i]!) !== undefined && digitOf(spoken[i + 1]!) !== undefined) marks[i] = "";
+  }
   for (const [i, text] of forced) marks[i] = text;
 
   const redactLabels = new Set((options.redact ?? []).flatMap((v) => REDACTION_LABELS[v.toLowerCase()] ?? []));
-  const needSpans = options.smart_format || options.numerals || options.measurements || redactLabels.size > 0;
+  const needSpans =
+    options.smart_format ||
+    options.numerals ||
+    options.measurements ||
+    options.detect_entities ||
+    redactLabels.size > 0;
   const spans = needSpans ? findSpans(spoken, marks.map(Boolean), { measurements: options.measurements ?? false }) : [];
   const labelled = redactLabels.size > 0 ? redactionSpans(spoken, marks, spans, redactLabels) : [];
 
@@ -158,7 +173,65 @@ export function formatWords(input: readonly RecognizedWord[], options: FormatOpt
     if (punctuating) word.punctuated_word = masked + p.mark;
     return word;
   });
-  return { words: out, transcript: joinTranscript(out), sentences: sentenceRanges(pieces, punctuating) };
+  const result: FormattedWords = {
+    words: out,
+    transcript: joinTranscript(out),
+    sentences: sentenceRanges(pieces, punctuating),
+  };
+  if (options.detect_entities) result.entities = entitiesOf(spoken, marks, spans, pieces, out);
+  return result;
+}
+
+const ENTITY_LABELS: Record<SpanKind, string> = {
+  cardinal: "CARDINAL",
+  ordinal: "ORDINAL",
+  year: "DATE",
+  decimal: "CARDINAL",
+  date: "DATE",
+  time: "TIME",
+  money: "MONEY",
+  percent: "PERCENT",
+  measure: "QUANTITY",
+  digits: "NUMBER",
+  phone: "PHONE_NUMBER",
+  ssn: "SSN",
+  card: "CREDIT_CARD",
+  email: "EMAIL_ADDRESS",
+  url: "URL",
+};
+
+/**
+ * Entities over the output words: numbers, dates, money… from the spans, and people, places and organisations
+ * from the names; `value` is the text as output, `raw_value` the words as spoken.
+ */
+function entitiesOf(
+  spoken: readonly string[],
+  marks: readonly string[],
+  spans: readonly Span[],
+  pieces: readonly Piece[],
+  words: readonly Word[],
+): Entity[] {
+  const pieceOf = (wordIndex: number): number => pieces.findIndex((p) => p.from <= wordIndex && wordIndex < p.to);
+  const found: Array<{ start: number; end: number; label: string }> = [
+    ...spans.map((s) => ({ start: s.start, end: s.end, label: ENTITY_LABELS[s.kind] })),
+    ...findNames(spoken, marks),
+  ];
+  const entities: Entity[] = [];
+  for (const f of found.sort((a, b) => a.start - b.start)) {
+    const first = pieceOf(f.start);
+    const last = pieceOf(f.end - 1);
+    if (first < 0 || last < 0 || pieces[first]!.redactedAs) continue;
+    const covered = words.slice(first, last + 1);
+    entities.push({
+      label: f.label,
+      value: covered.map((w) => (w.punctuated_word ?? w.word).replace(/[.,?!:;]+$/, "")).join(" "),
+      raw_value: spoken.slice(f.start, f.end).join(" "),
+      confidence: Math.min(...covered.map((w) => w.confidence)),
+      start_word: first,
+      end_word: last + 1,
+    });
+  }
+  return entities;
 }
 
 function dictationAt(words: readonly RecognizedWord[], i: number): { text: string; length: number } | undefined {
@@ -182,7 +255,14 @@ function piecesOf(
   for (let i = 0; i < spoken.length; ) {
     const redacted = labelAt.get(i);
     if (redacted) {
-      pieces.push({ from: i, to: redacted.end, text: "", formatted: true, mark: marks[redacted.end - 1]!, redactedAs: redacted.label });
+      pieces.push({
+        from: i,
+        to: redacted.end,
+        text: "",
+        formatted: true,
+        mark: marks[redacted.end - 1]!,
+        redactedAs: redacted.label,
+      });
       i = redacted.end;
       continue;
     }
@@ -266,7 +346,8 @@ function redactionSpans(
   const out: LabelledSpan[] = [];
   for (const span of spans) {
     let label = SPAN_LABELS[span.kind];
-    if (!label && span.digits && cueBefore(span.start, CVV_CUES) && span.digits.length >= 3 && span.digits.length <= 4) label = "CVV";
+    if (!label && span.digits && cueBefore(span.start, CVV_CUES) && span.digits.length >= 3 && span.digits.length <= 4)
+      label = "CVV";
     if (!label && span.digits && cueBefore(span.start, EXPIRY_CUES)) label = "CREDIT_CARD_EXPIRATION";
     if (label && wanted.has(label)) {
       out.push({ start: span.start, end: span.end, label });

@@ -20,7 +20,8 @@ let matcher: obscenityType.RegExpMatcher | undefined;
 /** obscenity (MIT): an English profanity list with the variant spellings that go with it. */
 export function profanityMatcher(): obscenityType.RegExpMatcher {
   if (!matcher) {
-    const { RegExpMatcher, englishDataset, englishRecommendedTransformers } = require("obscenity") as typeof obscenityType;
+    const { RegExpMatcher, englishDataset, englishRecommendedTransformers } =
+      require("obscenity") as typeof obscenityType;
     matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
   }
   return matcher;

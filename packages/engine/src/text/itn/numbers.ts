@@ -83,7 +83,12 @@ export interface ParsedNumber {
 
 /** Whether `word` can start or continue a spoken number. */
 export const isNumberWord = (word: string): boolean =>
-  word in UNITS || word in TENS || word in SCALES || word === "hundred" || word in ORDINAL_UNITS || word in ORDINAL_TENS;
+  word in UNITS ||
+  word in TENS ||
+  word in SCALES ||
+  word === "hundred" ||
+  word in ORDINAL_UNITS ||
+  word in ORDINAL_TENS;
 
 /** Single digits as spoken in a run ("oh" counts as zero). */
 export const digitOf = (word: string): number | undefined => {
@@ -119,7 +124,8 @@ function parseBelowHundred(words: readonly string[], i: number): ParsedNumber | 
 function parseBelowThousand(words: readonly string[], i: number): ParsedNumber | undefined {
   let head = parseBelowHundred(words, i);
   let start = i;
-  if (!head && words[i] === "a" && (words[i + 1] === "hundred" || words[i + 1] === "hundredth")) {
+  const next = words[i + 1] ?? "";
+  if (!head && words[i] === "a" && (next === "hundred" || next === "hundredth" || next in SCALES)) {
     head = { value: 1, length: 1, ordinal: false };
   }
   if (!head) return undefined;
@@ -129,7 +135,8 @@ function parseBelowThousand(words: readonly string[], i: number): ParsedNumber |
     let length = head.length + 1;
     const andOffset = words[start + 1] === "and" ? 1 : 0;
     const rest = parseBelowHundred(words, start + 1 + andOffset);
-    if (rest && rest.value > 0) return { value: value + rest.value, length: length + andOffset + rest.length, ordinal: rest.ordinal };
+    if (rest && rest.value > 0)
+      return { value: value + rest.value, length: length + andOffset + rest.length, ordinal: rest.ordinal };
     value = head.value * 100;
     length = head.length + 1;
     return { value, length, ordinal: false };

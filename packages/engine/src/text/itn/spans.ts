@@ -138,7 +138,13 @@ function spanAt(
   joinable: (i: number, length: number) => boolean,
   options: SpanOptions,
 ): Span | undefined {
-  const make = (length: number, kind: SpanKind, smart: string | undefined, numeral: string | undefined, digits = "") => ({
+  const make = (
+    length: number,
+    kind: SpanKind,
+    smart: string | undefined,
+    numeral: string | undefined,
+    digits = "",
+  ) => ({
     start: i,
     end: i + length,
     kind,
@@ -156,7 +162,14 @@ function spanAt(
     const day = parseNumber(words, i + 1);
     // "may" and "march" are also ordinary words: as months they need an ordinal day ("may fifth").
     const ambiguous = words[i] === "may" || words[i] === "march";
-    if (day && day.value >= 1 && day.value <= 31 && !day.fraction && (day.ordinal || !ambiguous) && joinable(i, 1 + day.length)) {
+    if (
+      day &&
+      day.value >= 1 &&
+      day.value <= 31 &&
+      !day.fraction &&
+      (day.ordinal || !ambiguous) &&
+      joinable(i, 1 + day.length)
+    ) {
       let length = 1 + day.length;
       let text = `${capitalise(words[i]!)} ${day.value}`;
       const year = yearAt(words, i + length);
@@ -172,7 +185,8 @@ function spanAt(
   if (run && joinable(i, run.length)) {
     const numeral = run.digits.split("").join(" ");
     const d = run.digits;
-    if (d.length === 10) return make(run.length, "phone", `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6)}`, numeral, d);
+    if (d.length === 10)
+      return make(run.length, "phone", `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6)}`, numeral, d);
     if (d.length === 11 && d[0] === "1") {
       return make(run.length, "phone", `1-${d.slice(1, 4)}-${d.slice(4, 7)}-${d.slice(7)}`, numeral, d);
     }
@@ -208,7 +222,13 @@ function yearAt(words: readonly string[], i: number): Parsed | undefined {
   return n && !n.ordinal && !n.fraction && n.value >= 1000 && n.value <= 2999 ? n : undefined;
 }
 
-type Make = (length: number, kind: SpanKind, smart: string | undefined, numeral: string | undefined, digits?: string) => Span;
+type Make = (
+  length: number,
+  kind: SpanKind,
+  smart: string | undefined,
+  numeral: string | undefined,
+  digits?: string,
+) => Span;
 
 /** A number and what follows it: a currency, "percent", a clock time, a unit, a month. */
 function numberSpan(
@@ -247,7 +267,13 @@ function numberSpan(
     const time = clockAt(words, after);
     if (time) {
       const text = `${n.value}:${String(time.minutes).padStart(2, "0")}${time.meridiem ? ` ${time.meridiem}` : ""}`;
-      return make(n.length + time.length, "time", time.minutes === 0 && !time.explicitMinutes && time.meridiem ? `${n.value} ${time.meridiem}` : text, plain, digits);
+      return make(
+        n.length + time.length,
+        "time",
+        time.minutes === 0 && !time.explicitMinutes && time.meridiem ? `${n.value} ${time.meridiem}` : text,
+        plain,
+        digits,
+      );
     }
   }
   if (n.ordinal && n.value >= 1 && n.value <= 31) {

@@ -8,7 +8,7 @@
  * JSON description; both load once, on first use, so a server that never punctuates never reads them.
  */
 import { readFileSync } from "node:fs";
-import { type Mark, MARKS, type MarkClass, gapFeatures, hashFeatures } from "./features.js";
+import { gapFeatures, hashFeatures, MARKS, type Mark, type MarkClass } from "./features.js";
 
 /** The JSON half of a trained model. */
 export interface PunctuationModelInfo {
@@ -106,7 +106,7 @@ function argmax(logits: readonly number[]): MarkClass {
  */
 export function predictMarks(words: readonly string[], pauses?: Pauses, model = punctuationModel()): MarkClass[] {
   const marks: MarkClass[] = [];
-  const timed = pauses !== undefined && pauses.some((p) => p !== undefined);
+  const timed = pauses?.some((p) => p !== undefined) ?? false;
   let sinceMark = 0;
   let sinceStop = 0;
   for (let i = 0; i < words.length; i++) {
@@ -114,7 +114,7 @@ export function predictMarks(words: readonly string[], pauses?: Pauses, model = 
     sinceStop++;
     let logits = textLogits(model, gapFeatures(words, i, sinceMark, sinceStop));
     const last = i === words.length - 1;
-    if (timed) logits = withPause(model, logits, pauses[i], last);
+    if (timed) logits = withPause(model, logits, pauses?.[i], last);
     let mark = argmax(logits);
     // The input ends a sentence: a transcript never ends on a comma or on nothing, as Deepgram's do not.
     if (last && mark < 2) mark = logits[2] > logits[1] ? 3 : 2;
@@ -131,7 +131,9 @@ const AUXILIARIES = new Set(
     " ",
   ),
 );
-const SUBJECTS = new Set("i you we they he she it there this that these those the a an my your our their his her".split(" "));
+const SUBJECTS = new Set(
+  "i you we they he she it there this that these those the a an my your our their his her".split(" "),
+);
 const LEAD_INS = new Set(["so", "and", "but", "well", "okay", "now", "then", "oh"]);
 const WH = new Set("what why where who which how whose".split(" "));
 

@@ -289,7 +289,8 @@ export function buildCasing(chunks: Iterable<readonly WrittenToken[]>, minCount:
         bestCount = n;
       }
     }
-    if (total >= minCount && best !== word && bestCount >= 0.9 * total && best.toLowerCase() === word) casing[word] = best;
+    if (total >= minCount && best !== word && bestCount >= 0.9 * total && best.toLowerCase() === word)
+      casing[word] = best;
   }
   return casing;
 }

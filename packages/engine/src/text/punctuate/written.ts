@@ -21,7 +21,22 @@ export interface WrittenToken {
 }
 
 /** Abbreviations whose full stop is part of the word, not the end of a sentence. */
-const ABBREVIATIONS = new Set(["mr", "mrs", "messrs", "dr", "st", "jr", "sr", "vs", "gen", "col", "capt", "hon", "rev", "etc"]);
+const ABBREVIATIONS = new Set([
+  "mr",
+  "mrs",
+  "messrs",
+  "dr",
+  "st",
+  "jr",
+  "sr",
+  "vs",
+  "gen",
+  "col",
+  "capt",
+  "hon",
+  "rev",
+  "etc",
+]);
 
 const MARK_STRENGTH: Record<MarkClass, number> = { 0: 0, 1: 1, 2: 2, 3: 3 };
 
