@@ -10,7 +10,8 @@
  *    Sentences written with digits are left out, since recognisers spell numbers out. Chunks are cut at random
  *    marks, as recorded speech is cut at pauses.
  * 2. Class offsets, chosen on the held-out addresses (never on speech dev sets).
- * 3. Casing: each word's usual written form mid-sentence in the training addresses.
+ * 3. Casing: each word's usual written form mid-sentence in the training addresses, plus the names and places of
+ *    compromise's lexicon that the addresses do not mostly write in lower case.
  * 4. Pause term: six weights fitted on PocketSphinx's timed words for the clips of the shared `multi-dev` set
  *    that have written text (VCTK). Benchmarks report punctuation on `ljspeech-dev`, which nothing here reads.
  *
@@ -127,7 +128,13 @@ for (const [c, m] of heldOutScores.perMark.entries()) {
 }
 
 // 3. Casing.
-model.casing = buildCasing(train, 3);
+// compromise's lexicon (MIT, a runtime dependency already) adds the people and places SOTU never names.
+const nameTags = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "City", "Country", "Region", "Place", "Organization", "Demonym", "ProperNoun"]);
+const lexicon = require("compromise").model().one.lexicon;
+const properNames = Object.entries(lexicon)
+  .filter(([, tags]) => [tags].flat().some((t) => nameTags.has(t)))
+  .map(([word]) => word);
+model.casing = buildCasing(train, 3, properNames);
 log(`casing list: ${Object.keys(model.casing).length} words`);
 
 // 4. Pause term on multi-dev (VCTK) recogniser output.

@@ -6,7 +6,9 @@
  *   which is what production sees.
  *
  * Printed per set: F1 of comma, full stop and question mark (marks folded as the model folds them: `;` and `!`
- * count as full stops, `:` and dashes as commas); how often a sentence start is capitalised; a case- and
+ * count as full stops, `:` and dashes as commas), and of full stops once more without each clip's last word —
+ * the text stage ends every input on a stop, as Deepgram's transcripts end, while many clips of read speech
+ * stop mid-sentence; how often a sentence start is capitalised; a case- and
  * punctuation-sensitive WER of the formatted transcript against the written text, next to the same figure for
  * the unformatted words; how many of the written digit tokens ("1455", "1470") come out as written; and the
  * formatting cost in ms per minute of audio against the recognition time.
@@ -43,6 +45,8 @@ interface Tally {
   tp: number[];
   fp: number[];
   fn: number[];
+  /** Full stops with each clip's last word left out (clips of read speech often end mid-sentence). */
+  innerStops: { tp: number; fp: number; fn: number };
   starts: number;
   startsCased: number;
   digitTokens: number;
@@ -56,6 +60,7 @@ const newTally = (): Tally => ({
   tp: [0, 0, 0],
   fp: [0, 0, 0],
   fn: [0, 0, 0],
+  innerStops: { tp: 0, fp: 0, fn: 0 },
   starts: 0,
   startsCased: 0,
   digitTokens: 0,
@@ -88,6 +93,12 @@ function score(tally: Tally, clip: ClipInput, transcript: string): void {
       if (predicted !== 0) tally.fp[predicted - 1]!++;
       if (gold !== 0) tally.fn[gold - 1]!++;
     }
+    if (r !== ref.length - 1 && h !== hyp.length - 1) {
+      const inner = tally.innerStops;
+      if (gold === 2 && predicted === 2) inner.tp++;
+      else if (predicted === 2) inner.fp++;
+      else if (gold === 2) inner.fn++;
+    }
     if (r === undefined || h === undefined || ref[r]!.word !== hyp[h]!.word) continue;
     const startsSentence = r === 0 ? clip.startsSentence : ref[r - 1]!.sentenceEnd;
     if (startsSentence && /^\p{Lu}/u.test(ref[r]!.surface)) {
@@ -113,11 +124,11 @@ function score(tally: Tally, clip: ClipInput, transcript: string): void {
   );
 }
 
-const f1 = (t: Tally, c: number): string => {
-  const tp = t.tp[c]!;
-  const support = tp + t.fn[c]!;
-  if (support === 0) return `n/a (0 written, ${t.fp[c]} predicted)`;
-  const precision = tp + t.fp[c]! === 0 ? 0 : tp / (tp + t.fp[c]!);
+const f1 = (t: Tally, c: number): string => f1Of(t.tp[c]!, t.fp[c]!, t.fn[c]!);
+const f1Of = (tp: number, fp: number, fn: number): string => {
+  const support = tp + fn;
+  if (support === 0) return `n/a (0 written, ${fp} predicted)`;
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp / support;
   const f = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return `${f.toFixed(3)} (P ${precision.toFixed(2)} R ${recall.toFixed(2)}, n=${support})`;
@@ -141,6 +152,7 @@ const row = (input: string, options: string, t: Tally): string[] => [
   options,
   f1(t, 0),
   f1(t, 1),
+  f1Of(t.innerStops.tp, t.innerStops.fp, t.innerStops.fn),
   f1(t, 2),
   pct(t.startsCased, t.starts),
   pct(t.errors, t.refTokens),
@@ -201,6 +213,7 @@ for (const set of values.sets!.split(",")) {
       "options",
       "comma F1",
       "full stop F1",
+      "full stop F1, clip ends left out",
       "question F1",
       "sentence starts capitalised",
       "WER vs written (formatted)",

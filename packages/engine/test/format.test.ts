@@ -25,6 +25,7 @@ describe("smart_format numbers", () => {
   it("writes cardinals from ten up as digits and keeps small ones as words", () => {
     expect(smart("one hundred and ninety nine debtors")).toBe("199 debtors.");
     expect(smart("three only")).toBe("Three only.");
+    expect(smart("volume two section four")).toBe("Volume 2 section 4.");
     expect(smart("two million three hundred thousand and five people")).toBe("2,300,005 people.");
   });
 
@@ -83,6 +84,10 @@ describe("punctuation and casing", () => {
     expect(transcript).toMatch(/^I think,? America is ready[.?!]$/);
     expect(words.map((w) => w.word)).toEqual(["i", "think", "america", "is", "ready"]);
     expect(sentences).toEqual([{ start: 0, end: 5 }]);
+  });
+
+  it("capitalises names and places the training text never saw, from compromise's lexicon", () => {
+    expect(transcriptOf("the diary of lady willoughby in edinburgh", { punctuate: true })).toMatch(/Edinburgh\.$/);
   });
 
   it("turns a question start into a question mark", () => {

@@ -306,7 +306,10 @@ function applyCasing(pieces: Piece[]): void {
   for (const p of pieces) {
     if (!p.redactedAs) {
       if (p.formatted) {
-        if (sentenceStart && /^[a-z]/.test(p.text)) p.text = p.text[0]!.toUpperCase() + p.text.slice(1);
+        // Addresses keep their case ("john.smith@gmail.com" even at the start of a sentence).
+        if (sentenceStart && /^[a-z]/.test(p.text) && !/[@.]/.test(p.text)) {
+          p.text = p.text[0]!.toUpperCase() + p.text.slice(1);
+        }
       } else p.text = caseWord(p.text, sentenceStart);
     }
     sentenceStart = SENTENCE_END.has(p.mark);

@@ -70,6 +70,31 @@ export function analyzeWords(words: readonly string[], options: IntelligenceOpti
   return results;
 }
 
+/** The options `/v1/read` and `/v1/listen` share, by their query names; an unknown custom mode means the default. */
+interface SharedQueryOptions {
+  topics?: boolean | undefined;
+  custom_topic?: string[] | undefined;
+  custom_topic_mode?: string | undefined;
+  intents?: boolean | undefined;
+  custom_intent?: string[] | undefined;
+  custom_intent_mode?: string | undefined;
+  sentiment?: boolean | undefined;
+}
+
+function featureOptions(options: SharedQueryOptions, summarize: boolean): IntelligenceOptions {
+  const mode = (m: string | undefined) => (m === "strict" || m === "extended" ? m : undefined);
+  return {
+    summarize,
+    topics: options.topics,
+    custom_topic: options.custom_topic,
+    custom_topic_mode: mode(options.custom_topic_mode),
+    intents: options.intents,
+    custom_intent: options.custom_intent,
+    custom_intent_mode: mode(options.custom_intent_mode),
+    sentiment: options.sentiment,
+  };
+}
+
 const info = (modelUuid: string, usage: { input_tokens: number; output_tokens: number } | undefined) =>
   usage ? ({ model_uuid: modelUuid, ...usage } satisfies IntelligenceInfo) : undefined;
 
@@ -83,17 +108,7 @@ export function readText(
   meta: { requestId: string; created: string; modelUuid: string },
 ): ReadResponse {
   const words = wordsOf(text);
-  const mode = (m: string | undefined) => (m === "strict" || m === "extended" ? m : undefined);
-  const analysis = analyzeWords(words, {
-    summarize: options.summarize,
-    topics: options.topics,
-    custom_topic: options.custom_topic,
-    custom_topic_mode: mode(options.custom_topic_mode),
-    intents: options.intents,
-    custom_intent: options.custom_intent,
-    custom_intent_mode: mode(options.custom_intent_mode),
-    sentiment: options.sentiment,
-  });
+  const analysis = analyzeWords(words, featureOptions(options, options.summarize ?? false));
   const metadata: ReadResponse["metadata"] = {
     request_id: meta.requestId,
     created: meta.created,
@@ -145,17 +160,10 @@ export function listenIntelligence(
 ): ListenIntelligence {
   const texts = words.map((w) => w.punctuated_word ?? w.word);
   const summarizeOption = options.summarize?.toLowerCase();
-  const mode = (m: string | undefined) => (m === "strict" || m === "extended" ? m : undefined);
-  const analysis = analyzeWords(texts, {
-    summarize: summarizeOption !== undefined && summarizeOption !== "false",
-    topics: options.topics,
-    custom_topic: options.custom_topic,
-    custom_topic_mode: mode(options.custom_topic_mode),
-    intents: options.intents,
-    custom_intent: options.custom_intent,
-    custom_intent_mode: mode(options.custom_intent_mode),
-    sentiment: options.sentiment,
-  });
+  const analysis = analyzeWords(
+    texts,
+    featureOptions(options, summarizeOption !== undefined && summarizeOption !== "false"),
+  );
   const out: ListenIntelligence = { usage: analysis.usage };
   if (analysis.summary !== undefined) {
     if (summarizeOption === "v2") out.summary = { result: "success", short: analysis.summary };

@@ -295,10 +295,19 @@ function numberSpan(
     if (unit) return make(n.length, "measure", numberText(n, true), plain, digits);
   }
   const kind: SpanKind = isYear ? "year" : n.ordinal ? "ordinal" : n.fraction ? "decimal" : "cardinal";
-  // Small numbers read better as words in running text; larger ones and years as digits.
-  const smallWord = n.value < 10 && !n.fraction && kind !== "year";
+  // Small numbers read better as words in running text ("three only"), except as labels ("volume 2"); larger
+  // ones and years as digits.
+  const label = kind === "cardinal" && LABELS.has(words[i - 1] ?? "");
+  const smallWord = n.value < 10 && !n.fraction && kind !== "year" && !label;
   return make(n.length, kind, smallWord ? undefined : isYear ? String(n.value) : numberText(n, true), plain, digits);
 }
+
+/** Nouns that take a number as a label: "volume 2", "section 4", "room 5". */
+const LABELS = new Set(
+  "volume section chapter page number no room floor level step part version act scene grade line platform gate channel track figure table item article verse psalm book".split(
+    " ",
+  ),
+);
 
 const MERIDIEM: Record<string, string> = { am: "AM", pm: "PM", "a.m.": "AM", "p.m.": "PM" };
 

@@ -264,10 +264,15 @@ export function fitPause(
 }
 
 /**
- * Words whose written form mid-sentence is nearly always (nine times in ten) capitalised ("congress", "america", "january"), mapped to
- * that form. Sentence-initial occurrences say nothing about a word's own casing and are skipped.
+ * Words whose written form mid-sentence is nearly always (nine times in ten) capitalised ("congress", "america",
+ * "january"), mapped to that form, plus `properNames` (a lexicon's people and places) that the text does not
+ * mostly write in lower case. Sentence-initial occurrences say nothing about a word's own casing and are skipped.
  */
-export function buildCasing(chunks: Iterable<readonly WrittenToken[]>, minCount: number): Record<string, string> {
+export function buildCasing(
+  chunks: Iterable<readonly WrittenToken[]>,
+  minCount: number,
+  properNames: Iterable<string> = [],
+): Record<string, string> {
   const counts = new Map<string, Map<string, number>>();
   for (const chunk of chunks) {
     chunk.forEach((t, i) => {
@@ -292,5 +297,13 @@ export function buildCasing(chunks: Iterable<readonly WrittenToken[]>, minCount:
     if (total >= minCount && best !== word && bestCount >= 0.9 * total && best.toLowerCase() === word)
       casing[word] = best;
   }
-  return casing;
+  // Names from a lexicon, unless the training text mostly writes them in lower case ("will", "hope", "bill").
+  for (const name of properNames) {
+    if (name in casing || !/^[a-z]+$/.test(name)) continue;
+    const forms = counts.get(name);
+    const lower = forms?.get(name) ?? 0;
+    const total = forms ? [...forms.values()].reduce((a, b) => a + b, 0) : 0;
+    if (lower * 2 <= total) casing[name] = name[0]!.toUpperCase() + name.slice(1);
+  }
+  return Object.fromEntries(Object.entries(casing).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
