@@ -129,7 +129,19 @@ for (const [c, m] of heldOutScores.perMark.entries()) {
 
 // 3. Casing.
 // compromise's lexicon (MIT, a runtime dependency already) adds the people and places SOTU never names.
-const nameTags = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "City", "Country", "Region", "Place", "Organization", "Demonym", "ProperNoun"]);
+const nameTags = new Set([
+  "FirstName",
+  "MaleName",
+  "FemaleName",
+  "LastName",
+  "City",
+  "Country",
+  "Region",
+  "Place",
+  "Organization",
+  "Demonym",
+  "ProperNoun",
+]);
 const lexicon = require("compromise").model().one.lexicon;
 const properNames = Object.entries(lexicon)
   .filter(([, tags]) => [tags].flat().some((t) => nameTags.has(t)))

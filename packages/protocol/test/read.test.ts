@@ -1,6 +1,7 @@
 /** `/v1/read` options and bodies parse as Deepgram's SDKs send them, and bad values are a 400 naming them. */
-import { InvalidRequestError, parseReadOptions, ReadRequestSchema } from "../src/index.js";
+
 import { describe, expect, it } from "vitest";
+import { InvalidRequestError, parseReadOptions, ReadRequestSchema } from "../src/index.js";
 
 describe("parseReadOptions", () => {
   it("reads booleans, repeated custom topics and summarize=v2 as the SDKs send them", () => {
