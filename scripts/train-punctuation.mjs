@@ -188,5 +188,10 @@ model.provenance = {
 };
 const { weights, ...info } = model;
 writeFileSync(join(out, "weights.bin"), weights);
-writeFileSync(join(out, "model.json"), `${JSON.stringify(info, null, 1)}\n`);
+// Laid out as the repository's formatter lays out JSON (short arrays on one line), so a retrain diffs cleanly.
+const json = JSON.stringify(info, null, 2).replace(
+  /\[\s+([^[\]{}]*?)\s+\]/g,
+  (_, items) => `[${items.split(/,\s+/).join(", ")}]`,
+);
+writeFileSync(join(out, "model.json"), `${json}\n`);
 log(`wrote ${join(out, "weights.bin")} (${weights.byteLength} bytes) and model.json`);
