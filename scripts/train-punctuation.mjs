@@ -12,8 +12,11 @@
  * 2. Class offsets, chosen on the held-out addresses (never on speech dev sets).
  * 3. Casing: each word's usual written form mid-sentence in the training addresses, plus the names and places of
  *    compromise's lexicon that the addresses do not mostly write in lower case.
- * 4. Pause term: six weights fitted on PocketSphinx's timed words for the clips of the shared `multi-dev` set
- *    that have written text (VCTK). Benchmarks report punctuation on `ljspeech-dev`, which nothing here reads.
+ * 4. Pause term: fitted on PocketSphinx's timed words for the clips of the shared `multi-dev` set that have
+ *    written text (VCTK). Those clips are one sentence each, so they can only teach what a pause says about
+ *    commas: only the comma's two weights are fitted, the last gap of each clip is left out (every input ends on a
+ *    stop anyway), and stops and question marks keep the text model's word. Benchmarks report punctuation on
+ *    `ljspeech-dev`, which nothing here reads.
  *
  * Options: --bits 19 --epochs 2 --skip-pause (keeps the text model's pause weights at zero).
  */
@@ -171,7 +174,7 @@ if (!values["skip-pause"]) {
     examples.push({ words: hypWords, pauses, gold });
   }
   await engine.close();
-  Object.assign(model, fitPause(model, examples, { iterations: 300, l2: 0.01 }));
+  Object.assign(model, fitPause(model, examples, { iterations: 300, l2: 0.01, classes: [0] }));
   log(
     `pause weights on ${examples.length} multi-dev clips: pause ${model.pause.map((v) => v.toFixed(2))} timed ${model.timed.map((v) => v.toFixed(2))}`,
   );

@@ -113,7 +113,8 @@ interface Piece {
 }
 
 export function formatWords(input: readonly RecognizedWord[], options: FormatOptions): FormattedWords {
-  const punctuating = Boolean(options.punctuate || options.smart_format);
+  // Deepgram turns punctuation on for smart formatting and for entity detection.
+  const punctuating = Boolean(options.punctuate || options.smart_format || options.detect_entities);
   const kept = options.filler_words ? [...input] : input.filter((w) => !FILLERS.has(w.word));
 
   // Dictation commands leave the word list and become the mark after the word before them.

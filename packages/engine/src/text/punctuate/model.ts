@@ -50,6 +50,9 @@ export function punctuationModel(): PunctuationModel {
   return loaded;
 }
 
+/** Seconds of silence that end a sentence on their own. */
+const SENTENCE_PAUSE = 1;
+
 /** A gap's duration in seconds, or `undefined` when the words carry no timing. */
 export type Pauses = readonly (number | undefined)[];
 
@@ -116,6 +119,10 @@ export function predictMarks(words: readonly string[], pauses?: Pauses, model = 
     const last = i === words.length - 1;
     if (timed) logits = withPause(model, logits, pauses?.[i], last);
     let mark = argmax(logits);
+    // A silence this long ends a sentence whatever the words say. The fitting set (one sentence per clip) cannot
+    // teach that, so it is set a priori: a little above Deepgram's default utterance split, 0.8 s.
+    const pause = pauses?.[i];
+    if (pause !== undefined && pause >= SENTENCE_PAUSE && mark < 2) mark = 2;
     // The input ends a sentence: a transcript never ends on a comma or on nothing, as Deepgram's do not.
     if (last && mark < 2) mark = logits[2] > logits[1] ? 3 : 2;
     if (mark === 2 && asksQuestion(words, i - sinceStop + 1)) mark = 3;

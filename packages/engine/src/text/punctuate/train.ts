@@ -221,19 +221,21 @@ export interface TimedExample {
 }
 
 /**
- * Fits `pause` and `timed` (six numbers) by gradient descent on the cross-entropy of the gold marks, with the
+ * Fits `pause` and `timed` (two numbers per mark) by gradient descent on the cross-entropy of the gold marks, with the
  * text logits fixed and L2 regularisation so that a small fitting set cannot push them far.
  */
 export function fitPause(
   model: PunctuationModel,
   examples: readonly TimedExample[],
-  options: { iterations: number; l2: number },
+  /** `classes`: which marks' pause weights to fit (0 comma, 1 stop, 2 question); the others stay 0. */
+  options: { iterations: number; l2: number; classes: readonly number[] },
 ): Pick<PunctuationModelInfo, "pause" | "timed"> {
   const gaps: { text: [number, number, number]; seconds: number | undefined; last: boolean; gold: MarkClass }[] = [];
   for (const ex of examples) {
     const logits = decodeLogits(model, ex.words, [0, 0, 0]);
-    logits.forEach((text, i) => {
-      gaps.push({ text, seconds: ex.pauses[i], last: i === ex.words.length - 1, gold: ex.gold[i]! });
+    // The last gap is left out: inference ends every input on a stop whatever the pause says.
+    logits.slice(0, -1).forEach((text, i) => {
+      gaps.push({ text, seconds: ex.pauses[i], last: false, gold: ex.gold[i]! });
     });
   }
   const params = { pause: [0, 0, 0] as [number, number, number], timed: [0, 0, 0] as [number, number, number] };
@@ -255,7 +257,7 @@ export function fitPause(
         gTimed[c]! += grad;
       }
     }
-    for (let c = 0; c < 3; c++) {
+    for (const c of options.classes) {
       params.pause[c]! -= rate * (gPause[c]! / gaps.length + options.l2 * params.pause[c]!);
       params.timed[c]! -= rate * (gTimed[c]! / gaps.length + options.l2 * params.timed[c]!);
     }
