@@ -18,6 +18,7 @@ import { modelRoutes } from "./routes/models.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { speakRoutes } from "./routes/speak.js";
 import { statusRoutes } from "./routes/status.js";
+import { webRoutes } from "./routes/web.js";
 import { speakSocketRoute } from "./speak/socket-route.js";
 import { registerWebSocketRoutes } from "./ws/routes.js";
 
@@ -84,6 +85,7 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
   modelRoutes(app, engine.registry);
   statusRoutes(app, engine, version);
+  await webRoutes(app);
   // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
   registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
     liveListenRoute(engine, { log: app.log }),
