@@ -107,19 +107,15 @@ export function App() {
   const { View } = view;
   return (
     <ConsoleContext.Provider value={{ client: session.client, models, unauthorised }}>
-      <a class="skip" href="#main" onClick={() => heading.current?.focus()}>
+      {/* A button, not a link to #main: the hash is the view's route. */}
+      <button type="button" class="skip" onClick={() => heading.current?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header class="top">
         <div class="brand">
           <svg viewBox="0 0 32 32" width="28" height="28" aria-hidden="true">
             <rect width="32" height="32" rx="7" fill="currentColor" />
-            <path
-              d="M8 20v-8M13 24V8M18 21v-10M23 18v-4"
-              stroke="white"
-              stroke-width="3"
-              stroke-linecap="round"
-            />
+            <path d="M8 20v-8M13 24V8M18 21v-10M23 18v-4" stroke="white" stroke-width="3" stroke-linecap="round" />
           </svg>
           <span>Earshot</span>
           {status && (

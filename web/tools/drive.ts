@@ -3,7 +3,12 @@
  * (the way a screen reader would): shared by the end-to-end test, which checks the outcome, and the screenshot
  * script, which photographs it.
  */
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
+
+/** The words of a transcript as shown, in order, one space apart. */
+async function wordsOf(transcript: Locator): Promise<string> {
+  return (await transcript.locator(".word").allTextContents()).join(" ");
+}
 
 /** Opens `view` (`transcribe`, `live`, `jobs`, `speak`, `status`) of the console at `url`. */
 export async function openView(page: Page, url: string, view: string): Promise<void> {
@@ -17,7 +22,7 @@ export async function transcribeFile(page: Page, file: string, timeout = 120_000
   await page.getByRole("button", { name: "Transcribe", exact: true }).click();
   const transcript = page.locator(".transcript-text");
   await transcript.waitFor({ timeout });
-  return (await transcript.innerText()).replace(/\b\d+:\d\d\b/g, " ").replace(/\s+/g, " ").trim();
+  return wordsOf(transcript);
 }
 
 /**
@@ -31,7 +36,8 @@ export async function liveMicrophone(
 ): Promise<string> {
   await page.getByRole("button", { name: "Start microphone" }).click();
   await page.getByRole("status").filter({ hasText: "Listening" }).waitFor({ timeout: 30_000 });
-  const finals = async () => (await page.locator(".live-text .final").allInnerTexts()).join(" ").trim();
+  const finals = async () =>
+    (await page.locator(".live-text .final").allTextContents()).join(" ").replace(/\s+/g, " ").trim();
   const deadline = Date.now() + timeout;
   while (!until(await finals()) && Date.now() < deadline) await page.waitForTimeout(250);
   await beforeStop?.();
@@ -44,7 +50,10 @@ export async function liveMicrophone(
 export async function submitJobs(page: Page, files: string[], timeout = 120_000): Promise<void> {
   await page.getByLabel("Choose audio files").setInputFiles(files);
   await page.getByRole("list", { name: "Uploads" }).waitFor({ state: "detached", timeout });
-  await page.locator(".job-list .badge.queued, .job-list .badge.processing").first().waitFor({ state: "detached", timeout });
+  await page
+    .locator(".job-list .badge.queued, .job-list .badge.processing")
+    .first()
+    .waitFor({ state: "detached", timeout });
   const names = files.map((f) => f.split("/").at(-1)!);
   for (const name of names) {
     await page
@@ -58,10 +67,13 @@ export async function submitJobs(page: Page, files: string[], timeout = 120_000)
 
 /** Opens the result of the job for `name`; returns the transcript's text. */
 export async function openJob(page: Page, name: string): Promise<string> {
-  await page.getByRole("button", { name: `Open ${name}` }).first().click();
+  await page
+    .getByRole("button", { name: `Open ${name}` })
+    .first()
+    .click();
   const transcript = page.locator(".opened .transcript-text");
   await transcript.waitFor();
-  return (await transcript.innerText()).replace(/\b\d+:\d\d\b/g, " ").replace(/\s+/g, " ").trim();
+  return wordsOf(transcript);
 }
 
 /** Speaks `text` and waits until the audio element knows the audio's duration; returns it in seconds. */
@@ -82,5 +94,5 @@ export async function roundTrip(page: Page, timeout = 120_000): Promise<string> 
   await page.getByRole("button", { name: "Transcribe what was spoken" }).click();
   const heard = page.getByRole("region", { name: "Round trip" }).locator("blockquote");
   await heard.waitFor({ timeout });
-  return heard.innerText();
+  return (await heard.textContent()) ?? "";
 }

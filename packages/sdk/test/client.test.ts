@@ -594,7 +594,11 @@ describe("models, status and access tokens", () => {
 
   it("lists models, reads one by id (escaped) and reads the status, each a typed GET", async () => {
     handler = (request, response) =>
-      send(response, 200, request.url.pathname === "/v1/status" ? STATUS : request.url.pathname === "/v1/models" ? MODELS : MODELS.stt[0]);
+      send(
+        response,
+        200,
+        request.url.pathname === "/v1/status" ? STATUS : request.url.pathname === "/v1/models" ? MODELS : MODELS.stt[0],
+      );
     const c = client();
     const models = await c.models.list();
     expect(models).toEqual(MODELS);

@@ -6,4 +6,4 @@ export { buildApp, type EarshotServer, startServer } from "./app.js";
 export { loadConfig, type ServerConfig, type UrlPolicy } from "./config.js";
 export type { JobsConfig, WebhookConfig } from "./jobs/config.js";
 export { type JobWorker, type JobWorkerOptions, startJobWorker } from "./jobs/worker.js";
-export { webRoutes, type WebOptions } from "./routes/web.js";
+export { type WebOptions, webRoutes } from "./routes/web.js";

@@ -3,7 +3,10 @@ import { APIError, APIUserAbortError, EarshotError } from "@earshot/sdk";
 
 export function describeError(error: unknown): { message: string; detail?: string } {
   if (error instanceof APIError) {
-    return { message: error.message, detail: [error.code, error.requestId && `request ${error.requestId}`].filter(Boolean).join(" · ") };
+    return {
+      message: error.message,
+      detail: [error.code, error.requestId && `request ${error.requestId}`].filter(Boolean).join(" · "),
+    };
   }
   if (error instanceof EarshotError) return { message: error.message, detail: error.code };
   if (error instanceof DOMException && error.name === "NotAllowedError") {

@@ -31,7 +31,13 @@ function segmentsOf(response: ListenResponse): Segment[] {
   if (paragraphs && paragraphs.length > 0) {
     let first = 0;
     return paragraphs.map((p) => {
-      const segment = { start: p.start, end: p.end, speaker: p.speaker, first, words: words.slice(first, first + p.num_words) };
+      const segment = {
+        start: p.start,
+        end: p.end,
+        speaker: p.speaker,
+        first,
+        words: words.slice(first, first + p.num_words),
+      };
       first += p.num_words;
       return segment;
     });
@@ -54,7 +60,13 @@ function segmentsOf(response: ListenResponse): Segment[] {
 
 /** Words grouped by the segment their start falls in. */
 function byBounds(words: Word[], bounds: Bounds[]): Segment[] {
-  const segments: Segment[] = bounds.map((b) => ({ start: b.start, end: b.end, speaker: b.speaker, first: -1, words: [] }));
+  const segments: Segment[] = bounds.map((b) => ({
+    start: b.start,
+    end: b.end,
+    speaker: b.speaker,
+    first: -1,
+    words: [],
+  }));
   let s = 0;
   words.forEach((word, index) => {
     while (s < segments.length - 1 && word.start >= segments[s + 1]!.start) s++;
@@ -112,7 +124,12 @@ export function Transcript(props: { response: ListenResponse; audioUrl?: string 
     ],
     [response, stem],
   );
-  useEffect(() => () => files.forEach((f) => URL.revokeObjectURL(f.href)), [files]);
+  useEffect(
+    () => () => {
+      for (const f of files) URL.revokeObjectURL(f.href);
+    },
+    [files],
+  );
 
   // Highlighting runs per animation frame while playing and touches two elements, never the whole transcript.
   useEffect(() => {
@@ -192,6 +209,10 @@ export function Transcript(props: { response: ListenResponse; audioUrl?: string 
           ))}
         </nav>
       </div>
+      {/* One listener for every word. Words are not tab stops (hundreds would be); the keyboard seeks with each
+          segment's time button, and the audio element's own controls. */}
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: see above */}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: see above */}
       <div
         class="transcript-text"
         ref={text}

@@ -17,7 +17,10 @@ export function play(audio: HTMLAudioElement, stream: ReadableStream<Uint8Array>
   return { streamed, done: streamed ? playSource(audio, stream, mimeType) : playWhole(audio, stream, mimeType) };
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, onChunk?: (chunk: Uint8Array<ArrayBuffer>) => Promise<void>) {
+async function readAll(
+  stream: ReadableStream<Uint8Array>,
+  onChunk?: (chunk: Uint8Array<ArrayBuffer>) => Promise<void>,
+) {
   const chunks: Uint8Array<ArrayBuffer>[] = [];
   const reader = stream.getReader();
   for (;;) {

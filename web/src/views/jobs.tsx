@@ -57,7 +57,12 @@ export function JobsView() {
   const audio = useRef(new Map<string, { url: string; name: string }>());
   const uploadCount = useRef(0);
 
-  useEffect(() => () => audio.current.forEach(({ url }) => URL.revokeObjectURL(url)), []);
+  useEffect(
+    () => () => {
+      for (const { url } of audio.current.values()) URL.revokeObjectURL(url);
+    },
+    [],
+  );
 
   // Poll: every second while a job is queued or running (or a file is uploading), every five otherwise.
   useEffect(() => {
@@ -239,7 +244,12 @@ function JobRow(props: {
               Open
             </button>
           )}
-          <button type="button" class="small" onClick={props.onRemove} aria-label={`${active ? "Cancel" : "Delete"} ${label}`}>
+          <button
+            type="button"
+            class="small"
+            onClick={props.onRemove}
+            aria-label={`${active ? "Cancel" : "Delete"} ${label}`}
+          >
             {active ? "Cancel" : "Delete"}
           </button>
         </span>

@@ -106,7 +106,8 @@ export function LiveView() {
     setPartial("");
     setFinalLag((previous) => ({ last: lag, all: [...(previous?.all ?? []), lag].slice(-100) }));
     if (text) setLines((list) => [...list, { text, ended: r.speech_final }]);
-    else if (r.speech_final) setLines((list) => list.map((l, i) => (i === list.length - 1 ? { ...l, ended: true } : l)));
+    else if (r.speech_final)
+      setLines((list) => list.map((l, i) => (i === list.length - 1 ? { ...l, ended: true } : l)));
     if (r.speech_final) {
       setSpeaking(false);
       log("Endpoint", `speech_final at ${(r.start + r.duration).toFixed(2)} s${r.from_finalize ? " (Finalize)" : ""}`);
@@ -133,7 +134,9 @@ export function LiveView() {
       channels: 1,
       interim_results: interim,
       vad_events: vadEvents,
-      ...(endpointing.trim() === "" ? {} : { endpointing: endpointing.trim() === "false" ? false : Number(endpointing) }),
+      ...(endpointing.trim() === ""
+        ? {}
+        : { endpointing: endpointing.trim() === "false" ? false : Number(endpointing) }),
       ...(utteranceEnd.trim() === "" ? {} : { utterance_end_ms: Number(utteranceEnd) }),
     });
     session.current = { mic, conn, startedAt: performance.now() };
@@ -254,6 +257,8 @@ export function LiveView() {
             <span class={`speaking${speaking ? " on" : ""}`} aria-live="polite">
               {speaking ? "speech" : "silence"}
             </span>
+            {/* A styled bar redrawn per frame; <meter> looks different in every browser and animates badly. */}
+            {/* biome-ignore lint/a11y/useSemanticElements: see above */}
             <div
               class="meter"
               ref={meter}
@@ -285,14 +290,12 @@ export function LiveView() {
               ))}
             </ul>
           )}
-          <div class="live-text" aria-live="polite" aria-label="Live transcript">
+          <div class="live-text" role="log" aria-live="polite" aria-label="Live transcript">
             {lines.length === 0 && !partial && <p class="muted">Words appear here as they are recognised.</p>}
             {paragraphs.map((p, i) =>
               p.length > 0 || (i === paragraphs.length - 1 && partial) ? (
-                // biome-ignore lint/suspicious/noArrayIndexKey: paragraphs only grow at the end
                 <p key={i}>
                   {p.map((text, j) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: finals only grow at the end
                     <span key={j} class="final">
                       {text}{" "}
                     </span>

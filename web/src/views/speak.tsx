@@ -13,7 +13,12 @@ import { wordErrorRate } from "../lib/wer.js";
 
 const FORMATS: { label: string; options: SpeakOptionsInput; mimeType: string; extension: string }[] = [
   { label: "MP3", options: { encoding: "mp3" }, mimeType: "audio/mpeg", extension: "mp3" },
-  { label: "WAV (linear16, 24 kHz)", options: { encoding: "linear16", container: "wav" }, mimeType: "audio/wav", extension: "wav" },
+  {
+    label: "WAV (linear16, 24 kHz)",
+    options: { encoding: "linear16", container: "wav" },
+    mimeType: "audio/wav",
+    extension: "wav",
+  },
   { label: "Opus (Ogg)", options: { encoding: "opus", container: "ogg" }, mimeType: "audio/ogg", extension: "ogg" },
   { label: "FLAC", options: { encoding: "flac" }, mimeType: "audio/flac", extension: "flac" },
 ];

@@ -63,8 +63,8 @@ export function TranscribeView() {
   return (
     <div class="view transcribe">
       <p class="lede">
-        Drop a recording in any container the server decodes (WAV, MP3, FLAC, Ogg, WebM, M4A, …) and read it back
-        with the audio.
+        Drop a recording in any container the server decodes (WAV, MP3, FLAC, Ogg, WebM, M4A, …) and read it back with
+        the audio.
       </p>
       <div class="two-columns">
         <div class="stack">
@@ -104,7 +104,10 @@ export function TranscribeView() {
             </>
           ) : (
             <div class="placeholder">
-              <p>The transcript appears here, with the audio: the word being spoken is highlighted, a click on a word plays from it.</p>
+              <p>
+                The transcript appears here, with the audio: the word being spoken is highlighted, a click on a word
+                plays from it.
+              </p>
             </div>
           )}
         </div>
