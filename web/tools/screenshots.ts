@@ -15,7 +15,8 @@ import { launchChromium } from "./chromium.js";
 import { liveMicrophone, openJob, openView, roundTrip, speak, submitJobs, transcribeFile } from "./drive.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../../..");
-const audio = join(resolve(root, process.env.EARSHOT_SHARED ?? "../shared"), "audio/misc");
+const shared = join(resolve(root, process.env.EARSHOT_SHARED ?? "../shared"), "audio");
+const audio = join(shared, "misc");
 const outDir = join(root, ".earshot/screenshots");
 const WIDTHS = [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
@@ -53,7 +54,7 @@ const { url, child } = await serve(dataDir);
 mkdirSync(outDir, { recursive: true });
 try {
   for (const { name, viewport } of WIDTHS) {
-    const browser = await launchChromium({ microphone: join(audio, "jfk.wav"), viewport });
+    const browser = await launchChromium({ microphone: join(shared, "ljspeech-dev/LJ001-0001.wav"), viewport });
     try {
       const page = await browser.newPage();
       await openView(page, url, "transcribe");

@@ -38,6 +38,49 @@ function Gauge(props: { label: string; value: number; max: number }) {
   );
 }
 
+interface ModelRow {
+  key: string;
+  name: string;
+  badge?: string | undefined;
+  cells: string[];
+}
+
+/** One kind of installed model: a row per model, its name as the row's header. */
+function ModelTable(props: { title: string; columns: string[]; rows: ModelRow[] }) {
+  return (
+    <section class="card">
+      <h2 class="small-heading">{props.title}</h2>
+      <div class="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              {props.columns.map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">
+                  {row.name}
+                  {row.badge && <span class="badge done">{row.badge}</span>}
+                </th>
+                {row.cells.map((cell, i) => (
+                  <td key={props.columns[i]}>{cell}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 export function StatusView() {
   const { client, models } = useConsole();
   const [status, setStatus] = useState<StatusResponse>();
@@ -122,63 +165,30 @@ export function StatusView() {
       )}
       {models && (
         <>
-          <section class="card">
-            <h2 class="small-heading">Speech recognition models</h2>
-            <div class="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Architecture</th>
-                    <th scope="col">Languages</th>
-                    <th scope="col">Live</th>
-                    <th scope="col">Version</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {models.stt.map((m) => (
-                    <tr key={m.uuid}>
-                      <th scope="row">
-                        {m.name}
-                        {m.name === engine?.default_model && <span class="badge done">default</span>}
-                      </th>
-                      <td>{m.architecture}</td>
-                      <td>{m.languages.join(", ")}</td>
-                      <td>{m.streaming ? "yes" : "no"}</td>
-                      <td>{m.version}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
-          <section class="card">
-            <h2 class="small-heading">Voices</h2>
-            <div class="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Architecture</th>
-                    <th scope="col">Languages</th>
-                    <th scope="col">Accent</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {models.tts.map((v) => (
-                    <tr key={v.uuid}>
-                      <th scope="row">{v.name}</th>
-                      <td>{v.architecture}</td>
-                      <td>{v.languages.join(", ")}</td>
-                      <td>{v.metadata.accent || "—"}</td>
-                      <td>{v.metadata.tags.filter(Boolean).join(", ")}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+          <ModelTable
+            title="Speech recognition models"
+            columns={["Architecture", "Languages", "Live", "Version"]}
+            rows={models.stt.map((m) => ({
+              key: m.uuid,
+              name: m.name,
+              badge: m.name === engine?.default_model ? "default" : undefined,
+              cells: [m.architecture, m.languages.join(", "), m.streaming ? "yes" : "no", m.version],
+            }))}
+          />
+          <ModelTable
+            title="Voices"
+            columns={["Architecture", "Languages", "Accent", "Details"]}
+            rows={models.tts.map((v) => ({
+              key: v.uuid,
+              name: v.name,
+              cells: [
+                v.architecture,
+                v.languages.join(", "),
+                v.metadata.accent || "—",
+                v.metadata.tags.filter(Boolean).join(", "),
+              ],
+            }))}
+          />
         </>
       )}
     </div>
