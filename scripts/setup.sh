@@ -15,6 +15,10 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 #   festival + festvox-us-slt-hts          the most natural text-to-speech voice (HTS slt, 32 kHz)
 #   redis-server                           scale-out job queue (BullMQ); tests start their own instance
 APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server festival festvox-us-slt-hts)
+# For development and CI only, never the runtime image:
+#   chromium                               the web console's end-to-end test and `npm run screenshots` drive it
+#                                          headless through playwright-core, which cannot download a browser here
+[ "${1:-}" = "--system-only" ] || APT_PACKAGES+=(chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -4,6 +4,7 @@
  * the server, the SDK (browser included) and the CLI can all depend on it. `@earshot/protocol/core` is the
  * zod-free part alone (errors, constants, query encoding, webhook signing).
  */
+export * from "./auth.js";
 export * from "./core/index.js";
 export * from "./errors.js";
 export * from "./gladia.js";

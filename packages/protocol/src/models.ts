@@ -1,5 +1,6 @@
 /** `GET /v1/models` (Deepgram's shape: `stt` and `tts` lists) and `GET /v1/status`. */
 import { z } from "zod";
+import type { TtsModel } from "./speak/models.js";
 
 /** What every `GET /v1/models` entry carries, speech recognition or voice. */
 export const ModelBaseSchema = z.object({
@@ -24,6 +25,15 @@ export const ModelsResponseSchema = z.object({
   tts: z.array(z.record(z.string(), z.unknown())),
 });
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
+
+/**
+ * `GET /v1/models` with its voices typed, as clients read it. The schema keeps `tts` loose because the voice
+ * schema (`speak/models.ts`) is built on this file's base.
+ */
+export interface ModelList {
+  stt: SttModel[];
+  tts: TtsModel[];
+}
 
 export const StatusResponseSchema = z.object({
   status: z.enum(["ok", "degraded"]),

@@ -21,6 +21,8 @@ export type {
   Alternative,
   Channel,
   ErrorBody,
+  GrantTokenRequest,
+  GrantTokenResponse,
   Job as JobInfo,
   JobAcceptedResponse,
   JobDeletedResponse,
@@ -36,6 +38,7 @@ export type {
   LiveResults,
   LiveServerMessage,
   ModelInfo,
+  ModelList,
   Paragraph,
   Paragraphs,
   SearchResult,
@@ -46,6 +49,9 @@ export type {
   SpeakServerMessage,
   SpeakWarning,
   SpeechStarted,
+  StatusResponse,
+  SttModel,
+  TtsModel,
   Utterance,
   UtteranceEnd,
   Warning,
@@ -78,6 +84,7 @@ export {
   type LiveConnectionEvents,
   type LiveConnectOptions,
 } from "./live/connection.js";
+export { Auth, AuthV1, Tokens } from "./resources/auth.js";
 export {
   type GatherOptions,
   Job,
@@ -97,6 +104,7 @@ export {
   ListenV1,
   type TranscribeUrlParams,
 } from "./resources/listen.js";
+export { Models } from "./resources/models.js";
 export {
   Speak,
   SpeakAudio,

@@ -12,6 +12,7 @@ import {
   type ClientOptions,
   EarshotClient,
   EarshotError,
+  type GrantTokenResponse,
   InternalServerError,
   Job,
   type JobDeletedResponse,
@@ -19,11 +20,13 @@ import {
   type JobListResponse,
   type ListenAcceptedResponse,
   type ListenResponse,
+  type ModelList,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
   RateLimitError,
   type SpeakResponse,
+  type StatusResponse,
   UnprocessableEntityError,
   type WithResponse,
 } from "../src/index.js";
@@ -562,5 +565,103 @@ describe("withResponse", () => {
       process.off("unhandledRejection", onUnhandled);
     }
     expect(unhandled).toEqual([]);
+  });
+});
+
+describe("models, status and access tokens", () => {
+  const MODELS: ModelList = {
+    stt: [
+      {
+        name: "pocketsphinx-en-us",
+        canonical_name: "pocketsphinx-en-us",
+        architecture: "pocketsphinx",
+        languages: ["en"],
+        version: "1",
+        uuid: "u1",
+        batch: true,
+        streaming: true,
+        formatted_output: false,
+      },
+    ],
+    tts: [],
+  };
+  const STATUS: StatusResponse = {
+    status: "ok",
+    version: "0.1.0",
+    uptime_seconds: 3,
+    engine: { default_model: "m", workers: 2, busy_workers: 0, queue_depth: 0, queue_limit: 16 },
+  };
+
+  it("lists models, reads one by id (escaped) and reads the status, each a typed GET", async () => {
+    handler = (request, response) =>
+      send(
+        response,
+        200,
+        request.url.pathname === "/v1/status" ? STATUS : request.url.pathname === "/v1/models" ? MODELS : MODELS.stt[0],
+      );
+    const c = client();
+    const models = await c.models.list();
+    expect(models).toEqual(MODELS);
+    expectTypeOf(models).toEqualTypeOf<ModelList>();
+    await c.models.get("a/b c");
+    const status = await c.status();
+    expect(status).toEqual(STATUS);
+    expectTypeOf(status).toEqualTypeOf<StatusResponse>();
+    expect(received.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+      "GET /v1/models",
+      "GET /v1/models/a%2Fb%20c",
+      "GET /v1/status",
+    ]);
+    expect(received.every((r) => r.headers.authorization === "Token secret")).toBe(true);
+  });
+
+  it("grants a token with the key, and a client built from it sends Bearer instead of the key", async () => {
+    const grant: GrantTokenResponse = { access_token: "eyJ.tok.en", expires_in: 600 };
+    handler = (_request, response) => send(response, 200, grant);
+    const answer = await client().auth.v1.tokens.grant({ ttl_seconds: 600 });
+    expect(answer).toEqual(grant);
+    const request = only(received);
+    expect(`${request.method} ${request.url.pathname}`).toBe("POST /v1/auth/grant");
+    expect(request.headers.authorization).toBe("Token secret");
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(request.body.toString())).toEqual({ ttl_seconds: 600 });
+
+    received = [];
+    handler = answerOk;
+    await client({ accessToken: answer.access_token }).listen.v1.media.transcribeFile(new Uint8Array([1]));
+    expect(only(received).headers.authorization).toBe("Bearer eyJ.tok.en");
+  });
+
+  it("reports a server without token support as a NotFoundError", async () => {
+    handler = (_request, response) => send(response, 404, { err_code: "NOT_FOUND", err_msg: "No route." });
+    const error = await client()
+      .auth.v1.tokens.grant()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(JSON.parse(only(received).body.toString())).toEqual({});
+  });
+
+  it("offers the access token as the WebSocket protocols bearer, <token> where sockets cannot send headers", () => {
+    const opened: { url: string; protocols: unknown }[] = [];
+    class BrowserWebSocket {
+      binaryType = "blob";
+      constructor(url: string, protocols?: string[]) {
+        opened.push({ url, protocols });
+      }
+      addEventListener(): void {}
+      close(): void {}
+    }
+    const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket");
+    Object.defineProperty(globalThis, "WebSocket", { value: BrowserWebSocket, configurable: true, writable: true });
+    try {
+      client({ accessToken: "eyJ.tok.en" }).listen.v1.connect({ reconnect: false }).close();
+      client().listen.v1.connect({ reconnect: false }).close();
+      client({ apiKey: "" }).listen.v1.connect({ reconnect: false }).close();
+    } finally {
+      if (saved) Object.defineProperty(globalThis, "WebSocket", saved);
+      else delete (globalThis as { WebSocket?: unknown }).WebSocket;
+    }
+    expect(opened.map((o) => o.protocols)).toEqual([["bearer", "eyJ.tok.en"], ["token", "secret"], undefined]);
+    expect(opened[0]!.url).toBe(`${baseUrl.replace("http", "ws")}/v1/listen`);
   });
 });

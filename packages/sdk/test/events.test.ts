@@ -274,7 +274,7 @@ class CountingConnection extends LiveConnection {
 const connectCounting = (options: LiveConnectOptions = {}): CountingConnection =>
   new CountingConnection(
     `${baseUrl.replace("http", "ws")}/v1/listen?${LiveConnection.query(options)}`,
-    { baseUrl, apiKey: undefined, headers: {} },
+    { baseUrl, credential: undefined, headers: {} },
     options,
   );
 

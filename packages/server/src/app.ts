@@ -22,6 +22,7 @@ import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { speakRoutes } from "./routes/speak.js";
 import { speakSocketRoute } from "./routes/speak-socket.js";
 import { statusRoutes } from "./routes/status.js";
+import { webRoutes } from "./routes/web.js";
 import { describeSigning, resolveWebhookSecret } from "./webhooks/secret.js";
 import { registerWebSocketRoutes } from "./ws/upgrade.js";
 
@@ -108,6 +109,7 @@ export async function buildApp(config: ServerConfig, engine: ServerEngine): Prom
   await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
   modelRoutes(app, engine.registry);
   statusRoutes(app, { engine, version, signing });
+  await webRoutes(app);
   // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
   registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
     liveListenRoute(engine, { log: app.log }),

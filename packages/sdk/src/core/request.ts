@@ -18,6 +18,17 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 /** Header values by name; `null` removes a header a lower layer (client defaults, auth) would have set. */
 export type HeaderValues = Record<string, string | null | undefined>;
 
+/** What proves who the client is: an API key (`Token`) or an access token from `/v1/auth/grant` (`Bearer`). */
+export interface Credential {
+  scheme: "token" | "bearer";
+  secret: string;
+}
+
+/** The `Authorization` header value for a credential: `Token <key>` or `Bearer <token>`. */
+export function authorizationOf({ scheme, secret }: Credential): string {
+  return `${scheme === "token" ? "Token" : "Bearer"} ${secret}`;
+}
+
 /** Per-call overrides, accepted as the last argument of every resource method. */
 export interface RequestOptions {
   /** Aborts the call, including a pending retry; the call then rejects with {@link APIUserAbortError}. */
@@ -50,7 +61,7 @@ export interface APIRequest {
 
 export interface TransportConfig {
   baseUrl: string;
-  apiKey: string | undefined;
+  credential: Credential | undefined;
   timeout: number;
   maxRetries: number;
   fetch: Fetch;
@@ -147,9 +158,9 @@ export class Transport {
 
   #headers(request: APIRequest, options: RequestOptions): Headers {
     const headers = new Headers();
-    const apiKey = this.#config.apiKey;
+    const credential = this.#config.credential;
     for (const layer of [
-      apiKey === undefined ? {} : { authorization: `Token ${apiKey}` },
+      credential === undefined ? {} : { authorization: authorizationOf(credential) },
       this.#config.headers,
       request.headers ?? {},
       options.headers ?? {},
