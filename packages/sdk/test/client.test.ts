@@ -589,7 +589,8 @@ describe("models, status and access tokens", () => {
     status: "ok",
     version: "0.1.0",
     uptime_seconds: 3,
-    engine: { default_model: "m", workers: 2, busy_workers: 0, queue_depth: 0, queue_limit: 16 },
+    engine: { default_model: "m", workers: 2, busy_workers: 0, queue_depth: 0, active: 0, queue_limit: 16 },
+    webhooks: { signed: true, secret_source: "generated" },
   };
 
   it("lists models, reads one by id (escaped) and reads the status, each a typed GET", async () => {
