@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Earshot needs on a fresh Debian 12 machine with Node.js >= 20.19, then builds it.
-# Idempotent: safe to run again. Used by the README's Quick start and by .ci/run.
+# Idempotent: safe to run again. Used by the README's Quick start, by .ci/run and by the Dockerfile.
+#   --system-only   the Debian packages alone (what the Docker image needs at run time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,10 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 #   festival + festvox-us-slt-hts          the most natural text-to-speech voice (HTS slt, 32 kHz)
 #   redis-server                           scale-out job queue (BullMQ); tests start their own instance
 APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server festival festvox-us-slt-hts)
+# For development and CI only, never the runtime image:
+#   chromium                               the web console's end-to-end test and `npm run screenshots` drive it
+#                                          headless through playwright-core, which cannot download a browser here
+[ "${1:-}" = "--system-only" ] || APT_PACKAGES+=(chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -22,6 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+[ "${1:-}" = "--system-only" ] && exit 0
 
 # .npmrc turns dependency install scripts off (onnxruntime-node's would try to download); better-sqlite3 is
 # the one native addon we build, from the sources in its package.

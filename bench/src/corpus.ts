@@ -52,3 +52,24 @@ export function clip(set: string, id: string): Clip {
   if (!found) throw new Error(`No clip ${id} in the shared set ${set}.`);
   return found;
 }
+
+/**
+ * The original written text (punctuated, cased, numerals as printed) of the clips of a set that have one,
+ * from its `written.tsv` (`id <TAB> text`); in manifest order, with each clip's audio and spoken reference.
+ */
+export function loadWritten(set: string): Array<Clip & { written: string }> {
+  const path = join(audioDir(), set, "written.tsv");
+  if (!existsSync(path)) throw new Error(`The shared speech set has no ${set}/written.tsv at ${path}.`);
+  const written = new Map(
+    readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const tab = line.indexOf("\t");
+        return [line.slice(0, tab), line.slice(tab + 1)] as const;
+      }),
+  );
+  return loadClips(set)
+    .filter((c) => written.has(c.id))
+    .map((c) => ({ ...c, written: written.get(c.id)! }));
+}

@@ -90,12 +90,17 @@ describe("bad audio", () => {
     await expectError(await postListen(server.url, video), 400, "UNSUPPORTED_AUDIO");
   });
 
+  it("rejects an empty body sent without a Content-Type", async () => {
+    const res = await fetch(`${server.url}/v1/listen`, { method: "POST" });
+    await expectError({ status: res.status, headers: res.headers, body: await res.json() }, 400, "EMPTY_AUDIO");
+  });
+
   it("asks for sample_rate with a raw encoding", async () => {
     await expectError(
       await postListen(server.url, new Uint8Array(3200), "encoding=linear16"),
       400,
-      "Bad Request",
-      /sample_rate/,
+      "INVALID_QUERY_PARAMETER",
+      /encoding=linear16 requires sample_rate/,
     );
   });
 });
@@ -128,7 +133,25 @@ describe("bad options", () => {
       body: "{not json",
     });
     expect(bad.status).toBe(400);
-    expect(ErrorBodySchema.parse(await bad.json()).err_code).toBe("Bad Request");
+    expect(ErrorBodySchema.parse(await bad.json()).err_code).toBe("INVALID_JSON");
+  });
+
+  it("says a number option must be a number, quoting the value", async () => {
+    await expectError(
+      await postListen(server.url, wav, "sample_rate=abc&encoding=linear16"),
+      400,
+      "INVALID_QUERY_PARAMETER",
+      /sample_rate must be a number, got 'abc'/,
+    );
+  });
+
+  it("answers a plain GET on the WebSocket route with 426, saying what the route is", async () => {
+    const res = await fetch(`${server.url}/v1/listen`);
+    expect(res.status).toBe(426);
+    expect(res.headers.get("upgrade")).toBe("websocket");
+    const body = ErrorBodySchema.parse(await res.json());
+    expect(body.err_code).toBe("UPGRADE_REQUIRED");
+    expect(body.err_msg).toMatch(/WebSocket route/);
   });
 });
 

@@ -169,6 +169,17 @@ describe("live session lifetime", () => {
     expect(result.code).toBe(1000);
   });
 
+  it("tells open streams it is going away (1001 SERVER-SHUTDOWN) when the server shuts down", async () => {
+    const leaving = await startTestServer({ engine: { workers: 1 } });
+    const socket = new WebSocket(`${leaving.url.replace("http", "ws")}/v1/listen?encoding=linear16&sample_rate=16000`);
+    await new Promise((resolve) => socket.on("open", resolve));
+    const closed = new Promise<[number, string]>((resolve) =>
+      socket.on("close", (code, reason) => resolve([code, reason.toString()])),
+    );
+    await leaving.close();
+    expect(await closed).toEqual([1001, "SERVER-SHUTDOWN"]);
+  });
+
   it("refuses a new stream with 429 before the upgrade when at capacity, without touching open ones", async () => {
     const small = await startTestServer({ engine: { workers: 1, live: { streamsPerWorker: 1 } } });
     try {

@@ -14,13 +14,15 @@ import { registerServe } from "./commands/serve.js";
 import { registerSpeak } from "./commands/speak.js";
 import { registerTranscribe } from "./commands/transcribe.js";
 import { registerWorker } from "./commands/worker.js";
+import { fail, failCleanly } from "./failure.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 const program = new Command("earshot")
-  .description("Self-hosted speech-to-text with a Deepgram-compatible API.")
+  .description("Self-hosted speech-to-text and text-to-speech with a Deepgram-compatible API.")
   .version(version)
-  .showHelpAfterError();
+  // Usage errors read like every other failure: one `earshot: …` line.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "earshot: ")) });
 
 for (const register of [
   registerServe,
@@ -35,7 +37,5 @@ for (const register of [
   register(program);
 }
 
-program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`earshot: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+failCleanly();
+program.parseAsync().catch(fail);

@@ -20,12 +20,10 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   if (options.server) {
     return { client: new EarshotClient({ baseUrl: options.server, apiKey: options.apiKey }), close: async () => {} };
   }
-  const server: EarshotServer = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    logLevel: "warn",
-    engine: options.workers ? { workers: Number(options.workers) } : {},
-  });
+  const server: EarshotServer = await startServer(
+    { host: "127.0.0.1", port: 0, logLevel: "warn" },
+    { flags: { EARSHOT_WORKERS: { flag: "--workers", value: options.workers } } },
+  );
   return {
     client: new EarshotClient({ baseUrl: server.url, apiKey: server.config.apiKeys[0] ?? "" }),
     close: () => server.close(),

@@ -51,6 +51,25 @@ export {
   type LiveSummary,
 } from "./stream/live-stream.js";
 export type { LiveEvent, LiveResult, LiveSettings } from "./stream/types.js";
+export { type Alignment, alignWords } from "./text/align.js";
+export {
+  type FormatOptions,
+  type FormattedWords,
+  formatWords,
+  REDACTION_LABELS,
+  type SentenceRange,
+  unknownRedactions,
+} from "./text/format.js";
+export {
+  analyzeWords,
+  type IntelligenceOptions,
+  type IntelligenceResults,
+  type ListenIntelligence,
+  listenIntelligence,
+  readText,
+} from "./text/intelligence/analyze.js";
+export { detectTextLanguage } from "./text/intelligence/language.js";
+export { tokenizeWritten, type WrittenToken } from "./text/punctuate/written.js";
 export { countErrors, normalizeText, wordErrorRate } from "./text/wer.js";
 export {
   applyReplacements,

@@ -1,5 +1,5 @@
 /**
- * Gladia v2 pre-recorded API shapes (speech-apis.md §3), for the compatibility routes under `/v2`. Request
+ * Gladia v2 pre-recorded API shapes, for the compatibility routes under `/v2`. Request
  * bodies are parsed leniently: Gladia's many add-on options are accepted, echoed in `request_params` and
  * ignored; only what changes the transcription is read.
  */

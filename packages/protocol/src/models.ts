@@ -1,5 +1,6 @@
-/** `GET /v1/models` (speech-apis.md §1.9) and `GET /v1/status`. */
+/** `GET /v1/models` (Deepgram's shape: `stt` and `tts` lists) and `GET /v1/status`. */
 import { z } from "zod";
+import type { TtsModel } from "./speak/models.js";
 
 /** What every `GET /v1/models` entry carries, speech recognition or voice. */
 export const ModelBaseSchema = z.object({
@@ -42,6 +43,15 @@ export const ModelsResponseSchema = z.object({
 });
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
 
+/**
+ * `GET /v1/models` with its voices typed, as clients read it. The schema keeps `tts` loose because the voice
+ * schema (`speak/models.ts`) is built on this file's base.
+ */
+export interface ModelList {
+  stt: SttModel[];
+  tts: TtsModel[];
+}
+
 export const StatusResponseSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   version: z.string(),
@@ -50,8 +60,16 @@ export const StatusResponseSchema = z.object({
     default_model: z.string(),
     workers: z.number(),
     busy_workers: z.number(),
+    /** Tasks waiting for a worker thread. */
     queue_depth: z.number(),
+    /** Requests admitted (running or waiting); at `queue_limit` new ones get a 429. */
+    active: z.number(),
     queue_limit: z.number(),
+  }),
+  /** Whether callbacks carry a Standard Webhooks signature, and whose secret signs them. */
+  webhooks: z.object({
+    signed: z.boolean(),
+    secret_source: z.enum(["config", "generated"]),
   }),
 });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { InvalidRequestError, parseListenOptions, toQuery, unimplementedOptionWarnings } from "../src/index.js";
+import {
+  ErrorCode,
+  InvalidRequestError,
+  parseListenOptions,
+  parseLiveListenOptions,
+  toQuery,
+  unimplementedOptionWarnings,
+} from "../src/index.js";
 
 describe("listen options", () => {
   it("parses Deepgram's query encoding: booleans, numbers, repeated keys", () => {
@@ -37,7 +44,37 @@ describe("listen options", () => {
     })();
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).status).toBe(400);
-    for (const name of ["utterances=", "utt_split=", "channels="]) expect((error as Error).message).toContain(name);
+    for (const name of ["utterances must", "utt_split must", "channels must"]) {
+      expect((error as Error).message).toContain(name);
+    }
+  });
+
+  it("says what a bad value should have been, quoting what was sent", () => {
+    expect(() => parseListenOptions({ sample_rate: "abc" })).toThrow("sample_rate must be a number, got 'abc'");
+    expect(() => parseListenOptions({ channels: "1.5" })).toThrow("channels must be an integer, got '1.5'");
+    expect(() => parseListenOptions({ utterances: "maybe" })).toThrow("utterances must be true or false, got 'maybe'");
+    expect(() => parseListenOptions({ extra: ["a:b", "nocolon"] })).toThrow(
+      "extra must be key:value pairs, got 'nocolon'",
+    );
+    expect(() => parseListenOptions({ encoding: "wav49" })).toThrow(
+      /encoding must be one of linear16, .*, got 'wav49'/,
+    );
+  });
+
+  it("requires sample_rate with an encoding, live streams included", () => {
+    for (const parse of [parseListenOptions, parseLiveListenOptions]) {
+      const error = (() => {
+        try {
+          parse({ encoding: "mulaw" });
+        } catch (e) {
+          return e as InvalidRequestError;
+        }
+        return undefined;
+      })();
+      expect(error?.code).toBe(ErrorCode.InvalidQuery);
+      expect(error?.message).toMatch(/encoding=mulaw requires sample_rate/);
+      expect(parse({ encoding: "mulaw", sample_rate: "8000" })).toMatchObject({ encoding: "mulaw", sample_rate: 8000 });
+    }
   });
 
   it("round-trips typed options through a query string", () => {

@@ -1,7 +1,11 @@
 /** The client: options, their environment defaults, and the resource tree. */
-import { type Fetch, type HeaderValues, Transport } from "./core/request.js";
+import type { StatusResponse } from "@earshot/protocol";
+import type { APIPromise } from "./core/api-promise.js";
+import { type Credential, type Fetch, type HeaderValues, type RequestOptions, Transport } from "./core/request.js";
+import { Auth } from "./resources/auth.js";
 import { Jobs } from "./resources/jobs.js";
 import { Listen } from "./resources/listen.js";
+import { Models } from "./resources/models.js";
 import { Speak } from "./resources/speak.js";
 
 export interface ClientOptions {
@@ -20,6 +24,13 @@ export interface ClientOptions {
    * @default process.env.EARSHOT_API_KEY
    */
   apiKey?: string | undefined;
+
+  /**
+   * Access token from `POST /v1/auth/grant` (`client.auth.v1.tokens.grant`), sent as `Authorization: Bearer
+   * <token>`; takes precedence over `apiKey`, as in Deepgram's SDK. What a browser page should hold instead of a
+   * key where the server grants tokens.
+   */
+  accessToken?: string | undefined;
 
   /**
    * Milliseconds one attempt may take, response body included, before it fails with
@@ -68,6 +79,11 @@ export class EarshotClient {
   readonly jobs: Jobs;
   /** Text-to-speech: `speak.v1.audio.generate`, live `speak.v1.connect`. */
   readonly speak: Speak;
+  /** Installed recognisers and voices: `models.list`, `models.get`. */
+  readonly models: Models;
+  /** Short-lived access tokens: `auth.v1.tokens.grant`. */
+  readonly auth: Auth;
+  readonly #transport: Transport;
 
   constructor(options: ClientOptions = {}) {
     const baseUrl = (options.baseUrl ?? readEnv("EARSHOT_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -78,19 +94,35 @@ export class EarshotClient {
     this.maxRetries = options.maxRetries ?? 2;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     const apiKey = (options.apiKey ?? readEnv("EARSHOT_API_KEY")) || undefined;
+    const credential: Credential | undefined = options.accessToken
+      ? { scheme: "bearer", secret: options.accessToken }
+      : apiKey
+        ? { scheme: "token", secret: apiKey }
+        : undefined;
     const transport = new Transport({
       baseUrl,
-      apiKey,
+      credential,
       timeout: this.timeout,
       maxRetries: this.maxRetries,
       // A plain call: browsers throw "Illegal invocation" when fetch runs with `this` bound to another object.
       fetch: (url, init) => fetchImpl(url, init),
       headers: options.headers ?? {},
     });
-    const sockets = { baseUrl, apiKey, headers: options.headers ?? {} };
+    const sockets = { baseUrl, credential, headers: options.headers ?? {} };
+    this.#transport = transport;
     this.listen = new Listen(transport, sockets);
     this.jobs = new Jobs(transport);
     this.speak = new Speak(transport, sockets);
+    this.models = new Models(transport);
+    this.auth = new Auth(transport);
+  }
+
+  /**
+   * The server's health and load, `GET /v1/status` (Deepgram self-hosted's path): version, uptime, workers,
+   * queue. It needs no credentials on Earshot, so a page can show it before anyone signs in.
+   */
+  status(requestOptions?: RequestOptions): APIPromise<StatusResponse> {
+    return this.#transport.json({ method: "GET", path: "/v1/status" }, requestOptions);
   }
 }
 

@@ -13,11 +13,16 @@
  * const client = new EarshotClient();
  * const response = await client.listen.v1.media.transcribeFile(audio, { utterances: true });
  * console.log(toSRT(response));
+ *
+ * // Every REST call also gives the response it came from, e.g. to log the server's request id:
+ * const { data, requestId } = await client.listen.v1.media.transcribeFile(audio).withResponse();
  */
 export type {
   Alternative,
   Channel,
   ErrorBody,
+  GrantTokenRequest,
+  GrantTokenResponse,
   Job as JobInfo,
   JobAcceptedResponse,
   JobDeletedResponse,
@@ -33,6 +38,7 @@ export type {
   LiveResults,
   LiveServerMessage,
   ModelInfo,
+  ModelList,
   Paragraph,
   Paragraphs,
   SearchResult,
@@ -43,14 +49,19 @@ export type {
   SpeakServerMessage,
   SpeakWarning,
   SpeechStarted,
+  StatusResponse,
+  SttModel,
+  TtsModel,
   Utterance,
   UtteranceEnd,
   Warning,
   Word,
 } from "@earshot/protocol";
-export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol";
+export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol/core";
 export { type CaptionOptions, toSRT, toWebVTT } from "./captions.js";
 export { type ClientOptions, EarshotClient } from "./client.js";
+export { APIPromise, type WithResponse } from "./core/api-promise.js";
+export type { Listener } from "./core/emitter.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -73,9 +84,11 @@ export {
   type LiveConnectionEvents,
   type LiveConnectOptions,
 } from "./live/connection.js";
+export { Auth, AuthV1, Tokens } from "./resources/auth.js";
 export {
   type GatherOptions,
   Job,
+  type JobEvents,
   JobFailedError,
   type JobListParams,
   type JobOutcome,
@@ -91,6 +104,7 @@ export {
   ListenV1,
   type TranscribeUrlParams,
 } from "./resources/listen.js";
+export { Models } from "./resources/models.js";
 export {
   Speak,
   SpeakAudio,

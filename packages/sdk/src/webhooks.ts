@@ -15,7 +15,7 @@ import {
   WEBHOOK_TIMESTAMP_HEADER,
   webhookKey,
   webhookSignedContent,
-} from "@earshot/protocol";
+} from "@earshot/protocol/core";
 
 export class WebhookVerificationError extends EarshotError {
   override name = "WebhookVerificationError";

@@ -5,20 +5,30 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  APIPromise,
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
   type ClientOptions,
   EarshotClient,
   EarshotError,
+  type GrantTokenResponse,
   InternalServerError,
+  Job,
+  type JobDeletedResponse,
+  type JobInfo,
+  type JobListResponse,
   type ListenAcceptedResponse,
   type ListenResponse,
+  type ModelList,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
   RateLimitError,
+  type SpeakResponse,
+  type StatusResponse,
   UnprocessableEntityError,
+  type WithResponse,
 } from "../src/index.js";
 
 interface Received {
@@ -432,5 +442,227 @@ describe("abort and timeout", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect(received).toHaveLength(1);
+  });
+});
+
+describe("withResponse", () => {
+  const withId =
+    (body: unknown, id = "req-42"): Handler =>
+    (_request, response) =>
+      send(response, 200, body, { "dg-request-id": id, "x-extra": "yes" });
+
+  it("gives the body, the response and dg-request-id of a transcription; a plain await still gives the body", async () => {
+    handler = withId(LISTEN_RESPONSE);
+    const media = client().listen.v1.media;
+    const call = media.transcribeFile(new Uint8Array([1]));
+    expect(call).toBeInstanceOf(Promise);
+    expect(call).toBeInstanceOf(APIPromise);
+    const { data, response, requestId } = await call.withResponse();
+    expect(data).toEqual(LISTEN_RESPONSE);
+    expect(requestId).toBe("req-42");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-extra")).toBe("yes");
+    // One request, however many ways the result is read.
+    expect(await call).toEqual(LISTEN_RESPONSE);
+    expect(await call.then((r) => r.metadata.request_id)).toBe("req-1");
+    expect(only(received).url.pathname).toBe("/v1/listen");
+
+    // Types only: a call inside expectTypeOf(...) would send a request nobody awaits.
+    expectTypeOf<ReturnType<typeof call.withResponse>>().toEqualTypeOf<Promise<WithResponse<ListenResponse>>>();
+  });
+
+  it("reads the request id of transcribeUrl, and of a transcription with progress", async () => {
+    handler = withId({ request_id: "cb-1" }, "url-1");
+    const media = client().listen.v1.media;
+    const accepted = media.transcribeUrl({ url: "https://a.test/x.mp3", callback: "https://hook.test/x" });
+    expectTypeOf(accepted).toEqualTypeOf<APIPromise<ListenAcceptedResponse>>();
+    expect(await accepted.withResponse()).toMatchObject({ data: { request_id: "cb-1" }, requestId: "url-1" });
+
+    handler = (_request, response) => {
+      response.writeHead(200, { "content-type": "application/x-ndjson", "dg-request-id": "progress-1" });
+      response.write(`${JSON.stringify({ type: "progress", fraction: 0.5 })}\n`);
+      response.end(`${JSON.stringify({ type: "result", result: LISTEN_RESPONSE })}\n`);
+    };
+    const fractions: number[] = [];
+    const { data, requestId } = await media
+      .transcribeFile(new Uint8Array([1]), {}, { onProgress: (f) => fractions.push(f) })
+      .withResponse();
+    expect(data).toEqual(LISTEN_RESPONSE);
+    expect(requestId).toBe("progress-1");
+    expect(fractions).toEqual([0.5]);
+  });
+
+  it("gives speech whose audio is still unread, with its request id", async () => {
+    handler = (_request, response) => {
+      response.writeHead(200, { "content-type": "audio/wav", "dg-request-id": "speak-1", "dg-char-count": "5" });
+      response.end(Buffer.from([1, 2, 3]));
+    };
+    const { data, requestId } = await client().speak.v1.audio.generate({ text: "Hello" }).withResponse();
+    expectTypeOf(data).toEqualTypeOf<SpeakResponse>();
+    expect(requestId).toBe("speak-1");
+    expect(data.requestId).toBe("speak-1");
+    expect([...(await data.bytes())]).toEqual([1, 2, 3]);
+  });
+
+  it("covers every jobs call, a submitted Job included", async () => {
+    const info: JobInfo = {
+      request_id: "j1",
+      kind: "jobs",
+      status: "processing",
+      progress: 0.25,
+      created_at: "2025-01-01T00:00:00Z",
+      started_at: "2025-01-01T00:00:01Z",
+      completed_at: null,
+      expires_at: null,
+      attempts: 1,
+      max_attempts: 3,
+      options: {},
+      source: { type: "upload", url: null, size: 1 },
+      callback: null,
+      error: null,
+    };
+    handler = (request, response) => {
+      const answers: Record<string, unknown> = {
+        "POST /v1/jobs": { request_id: "j1", status_url: `${baseUrl}/v1/jobs/j1` },
+        "GET /v1/jobs/j1": info,
+        "GET /v1/jobs": { jobs: [], total: 0, limit: 20, offset: 0, next_offset: null },
+        "DELETE /v1/jobs/j1": { request_id: "j1", deleted: true },
+      };
+      send(response, 200, answers[`${request.method} ${request.url.pathname}`], { "dg-request-id": request.method });
+    };
+    const jobs = client().jobs;
+    const submitted = await jobs.submit(new Uint8Array([1])).withResponse();
+    expect(submitted.data).toBeInstanceOf(Job);
+    expect(submitted.data.id).toBe("j1");
+    expect(submitted.requestId).toBe("POST");
+    expectTypeOf(submitted.data).toEqualTypeOf<Job>();
+
+    const job = submitted.data;
+    expect((await jobs.get("j1").withResponse()).data).toEqual(info);
+    expect((await job.status().withResponse()).requestId).toBe("GET");
+    expect(await job.isReady()).toBe(false);
+    expect((await jobs.list().withResponse()).requestId).toBe("GET");
+    expect((await job.cancel().withResponse()).requestId).toBe("DELETE");
+    expectTypeOf<ReturnType<typeof jobs.list>>().toEqualTypeOf<APIPromise<JobListResponse>>();
+    expectTypeOf<ReturnType<typeof job.cancel>>().toEqualTypeOf<APIPromise<JobDeletedResponse>>();
+    expectTypeOf<ReturnType<typeof job.isReady>>().toEqualTypeOf<APIPromise<boolean>>();
+  });
+
+  it("rejects with the APIError, and leaves no unhandled rejection when only withResponse() is read", async () => {
+    handler = (_request, response) => send(response, 400, "bad", { "dg-request-id": "bad-1" });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const error = await client()
+        .listen.v1.media.transcribeFile(new Uint8Array([1]), {}, { maxRetries: 0 })
+        .withResponse()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as BadRequestError).requestId).toBe("bad-1");
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe("models, status and access tokens", () => {
+  const MODELS: ModelList = {
+    stt: [
+      {
+        name: "pocketsphinx-en-us",
+        canonical_name: "pocketsphinx-en-us",
+        architecture: "pocketsphinx",
+        languages: ["en"],
+        version: "1",
+        uuid: "u1",
+        batch: true,
+        streaming: true,
+        formatted_output: false,
+      },
+    ],
+    tts: [],
+  };
+  const STATUS: StatusResponse = {
+    status: "ok",
+    version: "0.1.0",
+    uptime_seconds: 3,
+    engine: { default_model: "m", workers: 2, busy_workers: 0, queue_depth: 0, active: 0, queue_limit: 16 },
+    webhooks: { signed: true, secret_source: "generated" },
+  };
+
+  it("lists models, reads one by id (escaped) and reads the status, each a typed GET", async () => {
+    handler = (request, response) =>
+      send(
+        response,
+        200,
+        request.url.pathname === "/v1/status" ? STATUS : request.url.pathname === "/v1/models" ? MODELS : MODELS.stt[0],
+      );
+    const c = client();
+    const models = await c.models.list();
+    expect(models).toEqual(MODELS);
+    expectTypeOf(models).toEqualTypeOf<ModelList>();
+    await c.models.get("a/b c");
+    const status = await c.status();
+    expect(status).toEqual(STATUS);
+    expectTypeOf(status).toEqualTypeOf<StatusResponse>();
+    expect(received.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+      "GET /v1/models",
+      "GET /v1/models/a%2Fb%20c",
+      "GET /v1/status",
+    ]);
+    expect(received.every((r) => r.headers.authorization === "Token secret")).toBe(true);
+  });
+
+  it("grants a token with the key, and a client built from it sends Bearer instead of the key", async () => {
+    const grant: GrantTokenResponse = { access_token: "eyJ.tok.en", expires_in: 600 };
+    handler = (_request, response) => send(response, 200, grant);
+    const answer = await client().auth.v1.tokens.grant({ ttl_seconds: 600 });
+    expect(answer).toEqual(grant);
+    const request = only(received);
+    expect(`${request.method} ${request.url.pathname}`).toBe("POST /v1/auth/grant");
+    expect(request.headers.authorization).toBe("Token secret");
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(request.body.toString())).toEqual({ ttl_seconds: 600 });
+
+    received = [];
+    handler = answerOk;
+    await client({ accessToken: answer.access_token }).listen.v1.media.transcribeFile(new Uint8Array([1]));
+    expect(only(received).headers.authorization).toBe("Bearer eyJ.tok.en");
+  });
+
+  it("reports a server without token support as a NotFoundError", async () => {
+    handler = (_request, response) => send(response, 404, { err_code: "NOT_FOUND", err_msg: "No route." });
+    const error = await client()
+      .auth.v1.tokens.grant()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(JSON.parse(only(received).body.toString())).toEqual({});
+  });
+
+  it("offers the access token as the WebSocket protocols bearer, <token> where sockets cannot send headers", () => {
+    const opened: { url: string; protocols: unknown }[] = [];
+    class BrowserWebSocket {
+      binaryType = "blob";
+      constructor(url: string, protocols?: string[]) {
+        opened.push({ url, protocols });
+      }
+      addEventListener(): void {}
+      close(): void {}
+    }
+    const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket");
+    Object.defineProperty(globalThis, "WebSocket", { value: BrowserWebSocket, configurable: true, writable: true });
+    try {
+      client({ accessToken: "eyJ.tok.en" }).listen.v1.connect({ reconnect: false }).close();
+      client().listen.v1.connect({ reconnect: false }).close();
+      client({ apiKey: "" }).listen.v1.connect({ reconnect: false }).close();
+    } finally {
+      if (saved) Object.defineProperty(globalThis, "WebSocket", saved);
+      else delete (globalThis as { WebSocket?: unknown }).WebSocket;
+    }
+    expect(opened.map((o) => o.protocols)).toEqual([["bearer", "eyJ.tok.en"], ["token", "secret"], undefined]);
+    expect(opened[0]!.url).toBe(`${baseUrl.replace("http", "ws")}/v1/listen`);
   });
 });

@@ -1,25 +1,30 @@
 /** The Fastify application: routes, parsers, authentication and error handling, over one engine. */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { Engine, SpeechSynthesis } from "@earshot/engine";
+import type { Engine } from "@earshot/engine";
+import { SpeechSynthesis } from "@earshot/engine";
+import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import { registerAuth } from "./auth.js";
-import { loadConfig, type ServerConfig } from "./config.js";
+import { type ConfigOverrides, type ConfigSources, loadConfig, type ServerConfig } from "./config/load.js";
+import { createEngine, type ServerEngine } from "./engine.js";
 import { registerErrorHandling } from "./errors.js";
 import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
-import { liveListenRoute } from "./live/route.js";
 import { openAiScope } from "./openai/errors.js";
 import { gladiaRoutes } from "./routes/gladia.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { listenRoutes } from "./routes/listen.js";
+import { liveListenRoute } from "./routes/live.js";
 import { modelRoutes } from "./routes/models.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { speakRoutes } from "./routes/speak.js";
+import { speakSocketRoute } from "./routes/speak-socket.js";
 import { statusRoutes } from "./routes/status.js";
-import { speakSocketRoute } from "./speak/socket-route.js";
-import { registerWebSocketRoutes } from "./ws/routes.js";
+import { webRoutes } from "./routes/web.js";
+import { describeSigning, resolveWebhookSecret } from "./webhooks/secret.js";
+import { registerWebSocketRoutes } from "./ws/upgrade.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -32,14 +37,29 @@ export interface EarshotServer {
   close(): Promise<void>;
 }
 
-export async function buildApp(config: ServerConfig, engine: Engine): Promise<FastifyInstance> {
+/** JSON bodies (`{"url"}`, `{"text"}`); an empty one is no body at all, so each route says what it wanted. */
+function parseJson(body: string): unknown {
+  if (body.trim() === "") return undefined;
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    throw new InvalidRequestError(
+      `The JSON body could not be parsed: ${(err as Error).message}`,
+      ErrorCode.InvalidJson,
+    );
+  }
+}
+
+export async function buildApp(config: ServerConfig, engine: ServerEngine): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     genReqId: () => randomUUID(),
     bodyLimit: config.maxBodyBytes,
   });
   const urls = new UrlFetcher(config.url);
-  app.addHook("onClose", () => urls.close());
+  app.addHook("onClose", async () => urls.close());
+  const signing = await resolveWebhookSecret(config);
+  app.log.info(describeSigning(signing));
 
   // Deepgram clients read the id from a header on every response, errors included.
   app.addHook("onRequest", async (request, reply) => {
@@ -51,10 +71,9 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      const error = Object.assign(new Error("The JSON body could not be parsed."), { statusCode: 400 });
-      done(error, undefined);
+      done(null, parseJson(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
     }
   });
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
@@ -73,7 +92,13 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   });
   registerErrorHandling(app);
   registerAuth(app, config.apiKeys);
-  const jobs = JobService.open(config, engine, urls, (message, err) => app.log.warn({ err }, message));
+  const jobs = JobService.open({
+    config,
+    engine,
+    urls,
+    webhookSecret: signing.secret,
+    log: (message, err) => app.log.warn({ err }, message),
+  });
   app.addHook("onClose", () => jobs.close());
   listenRoutes(app, { engine, urls, jobs });
   jobRoutes(app, jobs);
@@ -83,7 +108,8 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
   speakRoutes(app, speech);
   await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
   modelRoutes(app, engine.registry);
-  statusRoutes(app, engine, version);
+  statusRoutes(app, { engine, version, signing });
+  await webRoutes(app);
   // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
   registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
     liveListenRoute(engine, { log: app.log }),
@@ -93,11 +119,23 @@ export async function buildApp(config: ServerConfig, engine: Engine): Promise<Fa
 }
 
 /** Start the engine and the HTTP server. `port: 0` picks a free port (tests). */
-export async function startServer(overrides: Parameters<typeof loadConfig>[0] = {}): Promise<EarshotServer> {
-  const config = loadConfig(overrides);
-  const engine = new Engine(config.engine);
-  const app = await buildApp(config, engine);
-  const address = await app.listen({ host: config.host, port: config.port });
+export async function startServer(
+  overrides: ConfigOverrides = {},
+  sources: ConfigSources = {},
+): Promise<EarshotServer> {
+  const config = loadConfig(overrides, sources);
+  const engine = createEngine(config.engine);
+  // A failure here (a port in use) must not leave the worker threads and the job store running: the process would
+  // never exit.
+  const app = await buildApp(config, engine).catch(async (err: unknown) => {
+    await engine.close();
+    throw err;
+  });
+  const address = await app.listen({ host: config.host, port: config.port }).catch(async (err: unknown) => {
+    await app.close();
+    await engine.close();
+    throw err;
+  });
   return {
     app,
     engine,

@@ -9,6 +9,13 @@ import type { FastifyInstance } from "fastify";
 /** Paths anyone may read: health checks come from load balancers that hold no key. */
 const PUBLIC_PATHS = new Set(["/v1/status"]);
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route needs no key (the web console's page and assets: the key is typed into the page). */
+    public?: boolean;
+  }
+}
+
 export function keyFromAuthorization(header: string | undefined): string | undefined {
   const match = header?.match(/^\s*(token|bearer)\s+(\S+)\s*$/i);
   return match?.[2];
@@ -26,7 +33,7 @@ export function keyMatches(candidate: string | undefined, keys: string[]): boole
 export function registerAuth(app: FastifyInstance, keys: string[]): void {
   if (keys.length === 0) return;
   app.addHook("onRequest", async (request) => {
-    if (PUBLIC_PATHS.has(request.url.split("?")[0]!)) return;
+    if (PUBLIC_PATHS.has(request.url.split("?")[0]!) || request.routeOptions.config.public) return;
     // Gladia's clients send their key in `x-gladia-key`.
     const gladiaKey = request.headers["x-gladia-key"];
     const key =

@@ -7,8 +7,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PayloadTooLarge,
-  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.BadRequest,
-  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.BadRequest,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.InvalidJson,
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.InvalidJson,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.BadRequest,
 };
 

@@ -3,6 +3,20 @@
  * Earshot's HTTP server: Deepgram v1 compatible routes over the local engines.
  */
 export { buildApp, type EarshotServer, startServer } from "./app.js";
-export { loadConfig, type ServerConfig, type UrlPolicy } from "./config.js";
-export type { JobsConfig, WebhookConfig } from "./jobs/config.js";
+export {
+  CONFIG_FILE_NAME,
+  ConfigError,
+  type ConfigOverrides,
+  type ConfigSources,
+  type EngineConfig,
+  type JobsConfig,
+  loadConfig,
+  type ServerConfig,
+  type UrlPolicy,
+  type WebhookConfig,
+} from "./config/load.js";
+export { SETTINGS, type SettingName } from "./config/settings.js";
+export { configTable, withConfigTable } from "./config/table.js";
+export { createEngine, createModelRegistry, type ServerEngine } from "./engine.js";
 export { type JobWorker, type JobWorkerOptions, startJobWorker } from "./jobs/worker.js";
+export { type WebOptions, webRoutes } from "./routes/web.js";

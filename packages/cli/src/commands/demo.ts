@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { EarshotClient } from "@earshot/sdk";
 import { startServer } from "@earshot/server";
 import type { Command } from "commander";
+import { port } from "../flags.js";
+import { runUntilStopped } from "../lifetime.js";
 
 const SAMPLE = fileURLToPath(new URL("../../../../samples/quickstart.wav", import.meta.url));
 
@@ -15,11 +17,11 @@ export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description("Start the server and transcribe the built-in sample through it.")
-    .option("--port <port>", "port to listen on", (v) => Number(v), 8080)
+    .option("--port <port>", "port to listen on, default 8080 (EARSHOT_PORT)", port)
     .option("--file <path>", "audio to transcribe instead of the sample", SAMPLE)
     .option("--exit", "stop after the transcription instead of serving on")
-    .action(async (flags: { port: number; file: string; exit?: boolean }) => {
-      const server = await startServer({ port: flags.port, logLevel: "warn" });
+    .action(async (flags: { port?: number; file: string; exit?: boolean }) => {
+      const server = await startServer({ ...(flags.port !== undefined ? { port: flags.port } : {}), logLevel: "warn" });
       const client = new EarshotClient({ baseUrl: server.url, apiKey: server.config.apiKeys[0] ?? "" });
       const started = performance.now();
       const response = await client.listen.v1.media.transcribeFile(await readFile(flags.file), { utterances: true });
@@ -27,15 +29,20 @@ export function registerDemo(program: Command): void {
       const { transcript, confidence } = response.results.channels[0]!.alternatives[0]!;
       process.stdout.write(
         [
-          `Earshot is listening on ${server.url} (model ${server.engine.registry.defaultModel.name}).`,
+          `Earshot ${flags.exit ? "ran" : "is listening"} on ${server.url} (model ${server.engine.registry.defaultModel.name}).`,
           `Transcribed ${flags.file} (${response.metadata.duration.toFixed(1)} s of audio in ${seconds.toFixed(2)} s):`,
           `  "${transcript}"  (confidence ${confidence.toFixed(2)})`,
           "",
-          `Try your own: curl -X POST --data-binary @your.wav '${server.url}/v1/listen?utterances=true'`,
-          "",
+          ...(flags.exit
+            ? []
+            : [
+                `Try your own: curl -X POST --data-binary @your.wav '${server.url}/v1/listen?utterances=true'`,
+                "The server keeps running; Ctrl-C stops it.",
+                "",
+              ]),
         ].join("\n"),
       );
       if (flags.exit) await server.close();
-      else process.once("SIGINT", () => void server.close().then(() => process.exit(0)));
+      else runUntilStopped(() => server.close());
     });
 }

@@ -5,8 +5,9 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { JobStatus, ListenOptionsInput, ListenResponse } from "@earshot/sdk";
-import { MultiBar, Presets } from "cli-progress";
 import { type Command, Option } from "commander";
+import { integer } from "../flags.js";
+import { progressDisplay } from "../progress.js";
 import { openTarget, type Target, type TargetOptions } from "../server-target.js";
 import { formatTranscript } from "./transcribe.js";
 
@@ -33,8 +34,8 @@ export function registerJobs(program: Command): void {
       .command("list")
       .description("List jobs, newest first.")
       .option("--status <status>", "only jobs in this status (queued, processing, done, error)")
-      .option("--limit <n>", "how many", (v) => Number(v), 20)
-      .option("--offset <n>", "skip this many", (v) => Number(v), 0),
+      .option("--limit <n>", "how many", integer(1, 1000), 20)
+      .option("--offset <n>", "skip this many", integer(0), 0),
   ).action(async (flags: TargetOptions & { status?: JobStatus; limit: number; offset: number }) =>
     withTarget(flags, async ({ client }) => {
       const page = await client.jobs.list({
@@ -82,35 +83,22 @@ export async function transcribeAsync(
   flags: TargetOptions & { format: Format; progress: boolean },
 ): Promise<void> {
   await withTarget(flags, async ({ client }) => {
-    const bars =
-      flags.progress && process.stderr.isTTY
-        ? new MultiBar(
-            {
-              stream: process.stderr,
-              format: " {bar} {percentage}% | {file}",
-              hideCursor: true,
-              clearOnComplete: false,
-            },
-            Presets.shades_classic,
-          )
-        : undefined;
-    const width = Math.max(...sources.map((s) => basename(s).length));
-    const bar = sources.map((source) => bars?.create(100, 0, { file: basename(source).padEnd(width) }));
+    const progress = progressDisplay(
+      sources.map((s) => basename(s)),
+      flags.progress,
+    );
     const inputs = await Promise.all(sources.map(async (s) => (isUrl(s) ? { url: s } : await readFile(s))));
     const results: Array<ListenResponse | Error> = [];
     // Every file is in flight at once: the server queues them and runs as many as its workers allow.
     for await (const outcome of client.jobs.asCompleted(inputs, {
       concurrency: sources.length,
       options,
-      onProgress: (index, fraction) => bar[index]?.update(Math.round(fraction * 100)),
+      onProgress: (index, fraction) => progress.update(index, fraction),
     })) {
-      bar[outcome.index]?.update(outcome.ok ? 100 : 0, {
-        file: `${basename(sources[outcome.index]!).padEnd(width)}${outcome.ok ? "" : " (failed)"}`,
-      });
+      progress.end(outcome.index, !outcome.ok);
       results[outcome.index] = outcome.ok ? outcome.result : outcome.error;
-      if (!bars) process.stderr.write(`${sources[outcome.index]}: ${outcome.ok ? "done" : outcome.error.message}\n`);
     }
-    bars?.stop();
+    progress.stop();
     for (const [index, result] of results.entries()) {
       if (result instanceof Error) {
         process.stderr.write(`${sources[index]}: ${result.message}\n`);

@@ -4,10 +4,12 @@
  */
 import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import type { LiveConnectOptions, LiveResults } from "@earshot/sdk";
 import type { Command } from "commander";
+import { integer } from "../flags.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
 import { listenOptions } from "./transcribe.js";
 
@@ -18,8 +20,8 @@ interface ListenFlags extends TargetOptions {
   model?: string;
   language?: string;
   encoding?: string;
-  sampleRate?: string;
-  channels?: string;
+  sampleRate?: number;
+  channels?: number;
   multichannel?: boolean;
   option: string[];
 }
@@ -61,8 +63,9 @@ async function openSource(
     if (!response.ok || !response.body) throw new Error(`${source}: HTTP ${response.status}`);
     return { stream: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>) };
   }
-  const { stat } = await import("node:fs/promises");
-  return { stream: createReadStream(source), size: (await stat(source)).size, path: source };
+  // Stat first: a missing file is then one clear error, not an unhandled 'error' event of the read stream.
+  const { size } = await stat(source);
+  return { stream: createReadStream(source), size, path: source };
 }
 
 /** Terminal output: interim text rewritten on one line, finals printed for good. */
@@ -102,8 +105,8 @@ export function registerListen(program: Command): void {
     .option("--model <name>", "speech model")
     .option("--language <code>", "language, e.g. en")
     .option("--encoding <encoding>", "headerless audio: linear16, linear32, mulaw, alaw, …")
-    .option("--sample-rate <hz>", "sample rate of headerless audio")
-    .option("--channels <n>", "channels of headerless audio")
+    .option("--sample-rate <hz>", "sample rate of headerless audio", integer(1))
+    .option("--channels <n>", "channels of headerless audio", integer(1, 32))
     .option("--multichannel", "transcribe each channel separately")
     .option(
       "-o, --option <key=value>",
@@ -116,8 +119,8 @@ export function registerListen(program: Command): void {
         ...(listenOptions({ ...flags, format: "json", progress: false }) as LiveConnectOptions),
         interim_results: flags.interim,
         ...(flags.encoding ? { encoding: flags.encoding as LiveConnectOptions["encoding"] } : {}),
-        ...(flags.sampleRate ? { sample_rate: Number(flags.sampleRate) } : {}),
-        ...(flags.channels ? { channels: Number(flags.channels) } : {}),
+        ...(flags.sampleRate ? { sample_rate: flags.sampleRate } : {}),
+        ...(flags.channels ? { channels: flags.channels } : {}),
         // A local file can be paused for as long as the terminal is; keep the session alive meanwhile.
         keepalive: true,
       };
@@ -131,7 +134,7 @@ export function registerListen(program: Command): void {
         let sent = 0;
         let byteRate: number | undefined;
         if (flags.encoding && flags.sampleRate) {
-          byteRate = Number(flags.sampleRate) * (Number(flags.channels) || 1) * (BYTES_PER_SAMPLE[flags.encoding] ?? 1);
+          byteRate = flags.sampleRate * (flags.channels ?? 1) * (BYTES_PER_SAMPLE[flags.encoding] ?? 1);
         }
         for await (const chunk of input.stream) {
           if (byteRate === undefined && !flags.fast) {

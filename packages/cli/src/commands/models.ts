@@ -1,10 +1,9 @@
 /** `earshot models`: what is installed, and installing a model folder. */
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { defaultModelsDir, MANIFEST_FILE } from "@earshot/engine";
-import { loadConfig } from "@earshot/server";
+import { MANIFEST_FILE } from "@earshot/engine";
+import { createModelRegistry, loadConfig } from "@earshot/server";
 import type { Command } from "commander";
-import { configuredRegistry } from "../registry.js";
 
 export function registerModels(program: Command): void {
   const models = program.command("models").description("List and install models.");
@@ -14,7 +13,7 @@ export function registerModels(program: Command): void {
     .description("List installed models (what GET /v1/models serves).")
     .option("--json", "print JSON")
     .action((flags: { json?: boolean }) => {
-      const registry = configuredRegistry();
+      const registry = createModelRegistry(loadConfig().engine);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(registry.models, null, 2)}\n`);
         return;
@@ -43,7 +42,7 @@ export function registerModels(program: Command): void {
       for (const path of Object.values(files)) {
         if (!existsSync(join(dir, path))) throw new Error(`${join(dir, path)} does not exist`);
       }
-      const target = join(loadConfig().engine.modelsDir ?? defaultModelsDir(), flags.name);
+      const target = join(loadConfig().engine.modelsDir, flags.name);
       if (existsSync(target)) throw new Error(`${target} already exists`);
       mkdirSync(target, { recursive: true });
       cpSync(dir, target, { recursive: true });

@@ -9,8 +9,9 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { VOICE_ALIASES } from "@earshot/engine";
 import type { SpeakGenerateParams } from "@earshot/sdk";
+import { createModelRegistry, loadConfig } from "@earshot/server";
 import { type Command, Option } from "commander";
-import { configuredRegistry } from "../registry.js";
+import { decimal, integer } from "../flags.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
 
 /** `--format` values → `/v1/speak` options. `wav` is linear16 in WAV, `pcm` raw linear16. */
@@ -43,10 +44,13 @@ async function readText(text: string): Promise<string> {
 
 /** `--format`, else the output file's extension, else mp3 (Deepgram's default). */
 function formatOf(flags: SpeakFlags): string {
-  const format = flags.format ?? (flags.output ? extname(flags.output).slice(1).toLowerCase() : "");
-  if (FORMATS[format]) return format;
-  if (flags.format) throw new Error(`--format must be one of ${Object.keys(FORMATS).join(", ")}`);
-  return "mp3";
+  if (flags.format) return flags.format;
+  const extension = flags.output ? extname(flags.output).slice(1).toLowerCase() : "";
+  if (!extension) return "mp3";
+  if (FORMATS[extension]) return extension;
+  throw new Error(
+    `cannot tell the audio format from '.${extension}': name the file .${Object.keys(FORMATS).join(", .")} or pass --format`,
+  );
 }
 
 export function registerSpeak(program: Command): void {
@@ -61,8 +65,8 @@ export function registerSpeak(program: Command): void {
         Object.keys(FORMATS),
       ),
     )
-    .option("--sample-rate <hz>", "output sample rate, where the format allows", (v) => Number(v))
-    .option("--speed <factor>", "speaking rate, 0.25 to 4", (v) => Number(v))
+    .option("--sample-rate <hz>", "output sample rate, where the format allows", integer(1))
+    .option("--speed <factor>", "speaking rate, 0.25 to 4", decimal(0.25, 4))
     .option("--server <url>", "use this Earshot (or Deepgram-compatible) server instead of running one in-process")
     .option("--api-key <key>", "API key for --server (EARSHOT_API_KEY)")
     .action(async (text: string, flags: SpeakFlags) => {
@@ -92,7 +96,7 @@ export function registerSpeak(program: Command): void {
     .option("--aliases", "also print the Deepgram and OpenAI voice names and the voice each maps to")
     .option("--json", "print JSON")
     .action((flags: { aliases?: boolean; json?: boolean }) => {
-      const registry = configuredRegistry();
+      const registry = createModelRegistry(loadConfig().engine);
       const voices = registry.tts();
       const aliases = [...VOICE_ALIASES.keys()].map((name) => ({
         name,

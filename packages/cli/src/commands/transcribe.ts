@@ -1,9 +1,10 @@
 /** `earshot transcribe <file|url>`: one pre-recorded transcription, printed as JSON, text, SRT or WebVTT. */
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { ListenOptionsInput, ListenResponse } from "@earshot/sdk";
 import { toSRT, toWebVTT } from "@earshot/sdk";
-import { Presets, SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
+import { progressDisplay } from "../progress.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
 import { transcribeAsync } from "./jobs.js";
 
@@ -88,17 +89,9 @@ export function registerTranscribe(program: Command): void {
       if (sources.length !== 1) throw new Error("transcribe takes one source; use --async for several.");
       const source = sources[0]!;
       const target = await openTarget(flags);
-      const bar =
-        flags.progress && process.stderr.isTTY
-          ? new SingleBar(
-              { stream: process.stderr, format: " {bar} {percentage}% | {duration_formatted}", hideCursor: true },
-              Presets.shades_classic,
-            )
-          : undefined;
-      bar?.start(100, 0);
-      const onProgress = bar ? (fraction: number) => bar.update(Math.round(fraction * 100)) : undefined;
+      const progress = progressDisplay([basename(source)], flags.progress);
       try {
-        const requestOptions = onProgress ? { onProgress } : {};
+        const requestOptions = flags.progress ? { onProgress: (fraction: number) => progress.update(0, fraction) } : {};
         const response = isUrl(source)
           ? await target.client.listen.v1.media.transcribeUrl(
               { url: source, ...options, callback: undefined },
@@ -109,10 +102,11 @@ export function registerTranscribe(program: Command): void {
               { ...options, callback: undefined },
               requestOptions,
             );
-        bar?.stop();
+        progress.end(0);
+        progress.stop();
         process.stdout.write(formatTranscript(response, flags.format));
       } finally {
-        bar?.stop();
+        progress.stop();
         await target.close();
       }
     });

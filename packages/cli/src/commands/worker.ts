@@ -1,35 +1,29 @@
 /** `earshot worker --redis URL`: takes jobs from BullMQ and runs them on this machine's engine. */
 import { startJobWorker } from "@earshot/server";
 import type { Command } from "commander";
-import { addJobFlags, type JobFlags, jobSettings } from "../job-flags.js";
+import { runUntilStopped } from "../lifetime.js";
+import { addSettingFlags, JOB_FLAGS, type SettingFlag, settingSources } from "../setting-flags.js";
 
-interface WorkerFlags extends JobFlags {
-  threads?: number;
-  concurrency?: number;
-}
+const WORKER_FLAGS: SettingFlag[] = [
+  { flags: "--threads <n>", setting: "EARSHOT_WORKERS" },
+  { flags: "--concurrency <n>", setting: "EARSHOT_JOB_CONCURRENCY" },
+  // The worker only runs jobs from Redis: its --redis is required, where `serve` takes it to scale out.
+  ...JOB_FLAGS.map((flag) =>
+    flag.setting === "EARSHOT_REDIS_URL" ? { ...flag, required: "unless EARSHOT_REDIS_URL is set" } : flag,
+  ),
+];
 
 export function registerWorker(program: Command): void {
-  addJobFlags(
+  addSettingFlags(
     program
       .command("worker")
-      .description("Run transcription jobs from Redis (start any number, on any machine that shares --blob-dir).")
-      .option("--threads <n>", "engine worker threads, default one per core", (v) => Number(v))
-      .option("--concurrency <n>", "jobs taken at once, default threads + 1", (v) => Number(v)),
-  ).action(async (flags: WorkerFlags) => {
-    const { jobs, webhooks } = jobSettings(flags);
-    if (!jobs.redisUrl && !process.env.EARSHOT_REDIS_URL) throw new Error("earshot worker needs --redis URL.");
-    const worker = startJobWorker({
-      config: { jobs, webhooks, engine: flags.threads ? { workers: flags.threads } : {} },
-      ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
-    });
+      .description("Run transcription jobs from Redis (start any number, on any machine that shares --blob-dir)."),
+    WORKER_FLAGS,
+  ).action(async (opts: Record<string, unknown>) => {
+    const worker = await startJobWorker({ sources: settingSources(opts, WORKER_FLAGS) });
     process.stderr.write(
       `earshot worker ready (${worker.engine.status().workers} engine threads, pid ${process.pid})\n`,
     );
-    const stop = async () => {
-      await worker.close();
-      process.exit(0);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    runUntilStopped(() => worker.close());
   });
 }

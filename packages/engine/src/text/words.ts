@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Paragraphs, SearchResult, Utterance, Word } from "@earshot/protocol";
+import type { SentenceRange } from "./format.js";
 
 const mean = (values: number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
@@ -121,11 +122,15 @@ export function buildUtterances(channels: Word[][], uttSplit = 0.8): Utterance[]
 }
 
 /**
- * `paragraphs=true`. Without punctuation, sentences end at pauses (0.5 s, or 30 words) and paragraphs at
- * longer ones (1.5 s, or 5 sentences) — the cues a listener hears.
+ * `paragraphs=true`. Sentences are the punctuated ones when the text stage gives them (`formatWords`'s
+ * `sentences`); without punctuation they end at pauses (0.5 s, or 30 words). Paragraphs end at longer pauses
+ * (1.5 s, or 5 sentences) — the cues a listener hears.
  */
-export function buildParagraphs(words: Word[]): Paragraphs {
-  const sentences = splitAtPauses(words, 0.5, 30);
+export function buildParagraphs(words: Word[], sentenceRanges?: readonly SentenceRange[]): Paragraphs {
+  const sentences =
+    sentenceRanges && sentenceRanges.length > 0
+      ? sentenceRanges.map((r) => words.slice(r.start, r.end))
+      : splitAtPauses(words, 0.5, 30);
   const paragraphs: Paragraphs["paragraphs"] = [];
   let group: Word[][] = [];
   const flush = (): void => {

@@ -1,5 +1,6 @@
 /**
- * `/v1/listen` query options, as Deepgram defines them (speech-apis.md §1.3–1.4).
+ * `/v1/listen` query options, as Deepgram defines them for pre-recorded audio and (extended in `live.ts`) for
+ * live streams.
  *
  * Every known option parses here so that a malformed value is a 400 rather than a silent default. Options
  * Earshot does not implement yet are listed in {@link UNIMPLEMENTED_LISTEN_OPTIONS}; the server reports them
@@ -23,54 +24,65 @@ export const RAW_ENCODINGS = [
 ] as const;
 export type RawEncoding = (typeof RAW_ENCODINGS)[number];
 
-export const ListenOptionsSchema = z.object({
-  model: queryString.optional(),
-  version: queryString.optional(),
-  language: queryString.optional(),
-  encoding: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.enum(RAW_ENCODINGS)).optional(),
-  sample_rate: queryInt.pipe(z.number().min(1000).max(384_000)).optional(),
-  channels: queryInt.pipe(z.number().min(1).max(32)).optional(),
-  multichannel: queryBool.optional(),
-  utterances: queryBool.optional(),
-  utt_split: queryNumber.pipe(z.number().min(0).max(60)).optional(),
-  paragraphs: queryBool.optional(),
-  search: queryList.optional(),
-  replace: queryPairs.optional(),
-  tag: queryList.optional(),
-  extra: queryPairs.optional(),
-  // Implemented by the job engine: the request is answered at once and the response is delivered to `callback`.
-  callback: queryString.pipe(z.url()).optional(),
-  callback_method: z
-    .preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(["POST", "PUT"]))
-    .optional(),
-  // Known Deepgram options, parsed for validity; see UNIMPLEMENTED_LISTEN_OPTIONS.
-  punctuate: queryBool.optional(),
-  smart_format: queryBool.optional(),
-  diarize: queryBool.optional(),
-  diarize_model: queryString.optional(),
-  detect_language: queryList.optional(),
-  numerals: queryBool.optional(),
-  measurements: queryBool.optional(),
-  dictation: queryBool.optional(),
-  filler_words: queryBool.optional(),
-  profanity_filter: queryBool.optional(),
-  redact: queryList.optional(),
-  keywords: queryList.optional(),
-  keyterm: queryList.optional(),
-  summarize: queryString.optional(),
-  topics: queryBool.optional(),
-  intents: queryBool.optional(),
-  sentiment: queryBool.optional(),
-  custom_topic: queryList.optional(),
-  custom_topic_mode: queryString.optional(),
-  custom_intent: queryList.optional(),
-  custom_intent_mode: queryString.optional(),
-  detect_entities: queryBool.optional(),
-  mip_opt_out: queryBool.optional(),
-  // Legacy options older clients still send: accepted and ignored.
-  alternatives: queryInt.optional(),
-  tier: queryString.optional(),
-});
+export const ListenOptionsSchema = z
+  .object({
+    model: queryString.optional(),
+    version: queryString.optional(),
+    language: queryString.optional(),
+    encoding: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.enum(RAW_ENCODINGS)).optional(),
+    sample_rate: queryInt.pipe(z.number().min(1000).max(384_000)).optional(),
+    channels: queryInt.pipe(z.number().min(1).max(32)).optional(),
+    multichannel: queryBool.optional(),
+    utterances: queryBool.optional(),
+    utt_split: queryNumber.pipe(z.number().min(0).max(60)).optional(),
+    paragraphs: queryBool.optional(),
+    search: queryList.optional(),
+    replace: queryPairs.optional(),
+    tag: queryList.optional(),
+    extra: queryPairs.optional(),
+    // Implemented by the job engine: the request is answered at once and the response is delivered to `callback`.
+    callback: queryString.pipe(z.url()).optional(),
+    callback_method: z
+      .preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(["POST", "PUT"]))
+      .optional(),
+    // Known Deepgram options, parsed for validity; see UNIMPLEMENTED_LISTEN_OPTIONS.
+    punctuate: queryBool.optional(),
+    smart_format: queryBool.optional(),
+    diarize: queryBool.optional(),
+    diarize_model: queryString.optional(),
+    detect_language: queryList.optional(),
+    numerals: queryBool.optional(),
+    measurements: queryBool.optional(),
+    dictation: queryBool.optional(),
+    filler_words: queryBool.optional(),
+    profanity_filter: queryBool.optional(),
+    redact: queryList.optional(),
+    keywords: queryList.optional(),
+    keyterm: queryList.optional(),
+    summarize: queryString.optional(),
+    topics: queryBool.optional(),
+    intents: queryBool.optional(),
+    sentiment: queryBool.optional(),
+    custom_topic: queryList.optional(),
+    custom_topic_mode: queryString.optional(),
+    custom_intent: queryList.optional(),
+    custom_intent_mode: queryString.optional(),
+    detect_entities: queryBool.optional(),
+    mip_opt_out: queryBool.optional(),
+    // Legacy options older clients still send: accepted and ignored.
+    alternatives: queryInt.optional(),
+    tier: queryString.optional(),
+  })
+  // Headerless audio carries no rate of its own, so Deepgram requires sample_rate whenever encoding is set.
+  .superRefine((options, ctx) => {
+    if (options.encoding !== undefined && options.sample_rate === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: `encoding=${options.encoding} requires sample_rate: headerless audio does not say its sample rate`,
+      });
+    }
+  });
 
 export type ListenOptions = z.output<typeof ListenOptionsSchema>;
 

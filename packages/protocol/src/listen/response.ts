@@ -1,4 +1,4 @@
-/** The synchronous `POST /v1/listen` response (speech-apis.md §1.3), as runtime schemas and types. */
+/** The synchronous `POST /v1/listen` response, as runtime schemas and types. */
 import { z } from "zod";
 import { WarningSchema } from "./options.js";
 

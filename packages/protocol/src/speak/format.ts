@@ -1,10 +1,10 @@
 /**
  * Text-to-speech output formats: which `encoding` / `container` / `sample_rate` / `bit_rate` combinations
- * Deepgram's `/v1/speak` accepts (speech-apis.md §1.5–1.6), and OpenAI's `response_format` values (§4), both
+ * Deepgram's `/v1/speak` accepts (REST and WebSocket), and OpenAI's `response_format` values, both
  * resolved to one {@link AudioFormat} the engine encodes. A combination Deepgram refuses is a 400 naming the
  * values that would work.
  */
-import { InvalidRequestError } from "../errors.js";
+import { ErrorCode, InvalidRequestError } from "../errors.js";
 
 export const SPEAK_ENCODINGS = ["linear16", "mulaw", "alaw", "mp3", "opus", "flac", "aac"] as const;
 export type SpeakEncoding = (typeof SPEAK_ENCODINGS)[number];
@@ -76,6 +76,7 @@ export function resolveSpeakFormat(request: FormatRequest, transport: "rest" | "
   if (!allowed.includes(encoding)) {
     throw new InvalidRequestError(
       `encoding=${request.encoding} is not supported${live ? " on the streaming (WebSocket) endpoint" : ""}; use one of ${list(allowed)}.`,
+      ErrorCode.InvalidQuery,
     );
   }
   const rule = REST_RULES[encoding];
@@ -84,6 +85,7 @@ export function resolveSpeakFormat(request: FormatRequest, transport: "rest" | "
   if (!containers.includes(container)) {
     throw new InvalidRequestError(
       `container=${request.container} is not supported with encoding=${encoding}; use ${containers.length > 1 ? "one of " : ""}${list(containers)}.`,
+      ErrorCode.InvalidQuery,
     );
   }
   const sampleRate = request.sample_rate ?? rule.defaultSampleRate;
@@ -92,10 +94,14 @@ export function resolveSpeakFormat(request: FormatRequest, transport: "rest" | "
       rule.sampleRates.length === 1
         ? `sample_rate=${sampleRate} is not supported with encoding=${encoding}: its sample rate is fixed at ${rule.defaultSampleRate}.`
         : `sample_rate=${sampleRate} is not supported with encoding=${encoding}; use one of ${list(rule.sampleRates)}.`,
+      ErrorCode.InvalidQuery,
     );
   }
   if (request.bit_rate !== undefined && !rule.bitRate) {
-    throw new InvalidRequestError(`bit_rate does not apply to encoding=${encoding}; leave it out.`);
+    throw new InvalidRequestError(
+      `bit_rate does not apply to encoding=${encoding}; leave it out.`,
+      ErrorCode.InvalidQuery,
+    );
   }
   let bitRate: number | undefined;
   if (rule.bitRate) {
@@ -104,6 +110,7 @@ export function resolveSpeakFormat(request: FormatRequest, transport: "rest" | "
     if (exact ? !exact.includes(bitRate) : bitRate < min || bitRate > max) {
       throw new InvalidRequestError(
         `bit_rate=${bitRate} is not supported with encoding=${encoding}; use ${exact ? `one of ${list(exact)}` : `${min} to ${max}`}.`,
+        ErrorCode.InvalidQuery,
       );
     }
   }

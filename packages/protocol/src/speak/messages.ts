@@ -1,4 +1,4 @@
-/** The `/v1/speak` WebSocket's messages (speech-apis.md §1.6). Client messages are parsed, never string-matched. */
+/** The `/v1/speak` WebSocket's messages. Client messages are parsed, never string-matched. */
 import { z } from "zod";
 
 export const SpeakTextMessageSchema = z.object({ type: z.literal("Speak"), text: z.string() });

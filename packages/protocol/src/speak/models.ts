@@ -1,4 +1,4 @@
-/** A voice as `GET /v1/models` lists it under `tts` (speech-apis.md §1.9). */
+/** A voice as `GET /v1/models` lists it under `tts` (Deepgram's shape, artwork and samples left empty). */
 import { z } from "zod";
 import { ModelBaseSchema } from "../models.js";
 

@@ -1,4 +1,4 @@
-/** OpenAI's `POST /v1/audio/speech` request and error body (speech-apis.md §4). */
+/** OpenAI's `POST /v1/audio/speech` request and error body. */
 import { z } from "zod";
 import { OPENAI_RESPONSE_FORMATS } from "./format.js";
 import { SPEED_RANGE } from "./options.js";

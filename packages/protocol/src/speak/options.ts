@@ -1,4 +1,4 @@
-/** `/v1/speak` query options (speech-apis.md §1.5–1.6) and the request body. */
+/** `/v1/speak` query options (REST and WebSocket) and the REST request body. */
 import { z } from "zod";
 import { ErrorCode, InvalidRequestError, PayloadTooLargeError } from "../errors.js";
 import { parseQuery, queryBool, queryInt, queryList, queryNumber, queryString } from "../query.js";

@@ -3,7 +3,7 @@
  * every failure a call can produce; the subclasses say whether the server answered ({@link APIError} and its
  * status-mapped children) or never did (the transport errors).
  */
-import { EarshotError, type EarshotErrorOptions, ErrorCode } from "@earshot/protocol";
+import { EarshotError, type EarshotErrorOptions, ErrorCode } from "@earshot/protocol/core";
 
 export interface APIErrorDetails {
   /** The error response's headers. */
@@ -27,8 +27,7 @@ export class APIError extends EarshotError {
     super(status, code, message, errorOptions(details));
     this.headers = details.headers;
     this.body = details.body;
-    this.requestId =
-      details.requestId ?? details.headers.get("dg-request-id") ?? details.headers.get("x-dg-request-id") ?? undefined;
+    this.requestId = details.requestId ?? requestIdOf(details.headers);
   }
 
   /**
@@ -127,6 +126,11 @@ export class APIUserAbortError extends EarshotError {
   constructor(message = "Request was aborted.", options?: EarshotErrorOptions) {
     super(499, "USER_ABORT", message, options);
   }
+}
+
+/** The server's id for a request, from `dg-request-id` (Deepgram's name) or `x-dg-request-id` (older servers). */
+export function requestIdOf(headers: Headers): string | undefined {
+  return headers.get("dg-request-id") ?? headers.get("x-dg-request-id") ?? undefined;
 }
 
 /** The response body as {@link APIError.generate} expects it: JSON when it parses, else the text itself. */

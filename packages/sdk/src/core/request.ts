@@ -2,7 +2,8 @@
  * The HTTP core every resource goes through: URL and header assembly, per-attempt timeouts, retries with
  * backoff, and turning every failure into an {@link EarshotError}. Only Web APIs, so it runs in browsers too.
  */
-import { EarshotError } from "@earshot/protocol";
+import { EarshotError } from "@earshot/protocol/core";
+import { type Answered, APIPromise } from "./api-promise.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -16,6 +17,17 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Header values by name; `null` removes a header a lower layer (client defaults, auth) would have set. */
 export type HeaderValues = Record<string, string | null | undefined>;
+
+/** What proves who the client is: an API key (`Token`) or an access token from `/v1/auth/grant` (`Bearer`). */
+export interface Credential {
+  scheme: "token" | "bearer";
+  secret: string;
+}
+
+/** The `Authorization` header value for a credential: `Token <key>` or `Bearer <token>`. */
+export function authorizationOf({ scheme, secret }: Credential): string {
+  return `${scheme === "token" ? "Token" : "Bearer"} ${secret}`;
+}
 
 /** Per-call overrides, accepted as the last argument of every resource method. */
 export interface RequestOptions {
@@ -41,14 +53,15 @@ export interface APIRequest {
   /** Path below the base URL, starting with `/` (e.g. `/v1/listen`). */
   path: string;
   query?: URLSearchParams;
-  body?: ReplayableBody;
+  /** A promise (a stream being buffered) is awaited once, before the first attempt; its rejection is the call's. */
+  body?: ReplayableBody | Promise<ReplayableBody>;
   /** Request-specific headers such as `content-type`; the caller's `headers` still override them. */
   headers?: HeaderValues;
 }
 
 export interface TransportConfig {
   baseUrl: string;
-  apiKey: string | undefined;
+  credential: Credential | undefined;
   timeout: number;
   maxRetries: number;
   fetch: Fetch;
@@ -69,7 +82,7 @@ export class Transport {
   }
 
   /** Send `request` and parse the JSON answer. */
-  json<T>(request: APIRequest, options: RequestOptions = {}): Promise<T> {
+  json<T>(request: APIRequest, options: RequestOptions = {}): APIPromise<T> {
     return this.request(
       { ...request, headers: { accept: "application/json", ...request.headers } },
       options,
@@ -83,11 +96,20 @@ export class Transport {
    * the Response itself (audio streaming) leaves its body bounded by the caller's signal alone. Errors `read`
    * throws that are not EarshotErrors count as transport failures.
    */
-  async request<T>(request: APIRequest, options: RequestOptions, read: (response: Response) => Promise<T>): Promise<T> {
+  request<T>(request: APIRequest, options: RequestOptions, read: (response: Response) => Promise<T>): APIPromise<T> {
+    return new APIPromise(this.#send(request, options, read));
+  }
+
+  async #send<T>(
+    request: APIRequest,
+    options: RequestOptions,
+    read: (response: Response) => Promise<T>,
+  ): Promise<Answered<T>> {
     const maxRetries = options.maxRetries ?? this.#config.maxRetries;
+    const ready = { ...request, body: await request.body };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#attempt(request, options, read);
+        return await this.#attempt(ready, options, read);
       } catch (error) {
         if (attempt >= maxRetries || !isRetryable(error)) throw error;
         await sleep(retryDelay(attempt, error), options.signal);
@@ -96,10 +118,10 @@ export class Transport {
   }
 
   async #attempt<T>(
-    request: APIRequest,
+    request: APIRequest & { body?: ReplayableBody | undefined },
     options: RequestOptions,
     read: (response: Response) => Promise<T>,
-  ): Promise<T> {
+  ): Promise<Answered<T>> {
     const timeout = options.timeout ?? this.#config.timeout;
     const timeoutController = new AbortController();
     const timer = timeout < MAX_TIMER_MS ? setTimeout(() => timeoutController.abort(), timeout) : undefined;
@@ -114,7 +136,7 @@ export class Transport {
       if (!response.ok) {
         throw APIError.generate(response.status, parseErrorBody(await response.text()), response.headers);
       }
-      return await read(response);
+      return { data: await read(response), response };
     } catch (error) {
       if (error instanceof EarshotError) throw error;
       if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
@@ -136,9 +158,9 @@ export class Transport {
 
   #headers(request: APIRequest, options: RequestOptions): Headers {
     const headers = new Headers();
-    const apiKey = this.#config.apiKey;
+    const credential = this.#config.credential;
     for (const layer of [
-      apiKey === undefined ? {} : { authorization: `Token ${apiKey}` },
+      credential === undefined ? {} : { authorization: authorizationOf(credential) },
       this.#config.headers,
       request.headers ?? {},
       options.headers ?? {},

@@ -1,18 +1,18 @@
 /**
  * Opening a WebSocket in any runtime, for the live listen and speak clients. Browsers, Deno, Bun and Node ≥ 22
  * have a global WebSocket, which cannot send headers, so the key travels as `Sec-WebSocket-Protocol: token, <key>`
- * (what Deepgram's SDKs do). Node 20 has none: there the `ws` package is loaded on demand (bundlers resolve its
+ * (an access token as `bearer, <token>`), as Deepgram's SDKs do. Node 20 has none: there the `ws` package is loaded on demand (bundlers resolve its
  * browser stub, never executed), the key goes in `Authorization`, and a refused handshake's status and error body
  * are readable, so they become the matching {@link APIError}.
  */
 import { APIError, parseErrorBody } from "./errors.js";
-import type { HeaderValues } from "./request.js";
+import { authorizationOf, type Credential, type HeaderValues } from "./request.js";
 
 /** Where the client's sockets go: its base URL and credentials. */
 export interface SocketTarget {
   /** The client's `baseUrl` (http/https, mapped to ws/wss). */
   baseUrl: string;
-  apiKey: string | undefined;
+  credential: Credential | undefined;
   /** Sent where the runtime allows WebSocket headers (Node); browsers cannot send any. */
   headers: HeaderValues;
 }
@@ -33,14 +33,15 @@ export async function openWebSocket(
 ): Promise<WebSocket> {
   const Global = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
   if (Global) {
-    const socket = new Global(url, target.apiKey ? ["token", target.apiKey] : undefined);
+    const { credential } = target;
+    const socket = new Global(url, credential ? [credential.scheme, credential.secret] : undefined);
     socket.binaryType = "arraybuffer";
     return socket;
   }
   const { WebSocket: NodeWebSocket } = await import("ws");
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(target.headers)) if (typeof value === "string") headers[name] = value;
-  if (target.apiKey) headers.authorization = `Token ${target.apiKey}`;
+  if (target.credential) headers.authorization = authorizationOf(target.credential);
   const socket = new NodeWebSocket(url, { headers });
   socket.binaryType = "arraybuffer";
   socket.on("unexpected-response", (_request, response) => {

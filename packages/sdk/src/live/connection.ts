@@ -7,21 +7,19 @@
  * NET-0001), it reconnects with the same options and sends again the audio no final result has covered yet,
  * then shifts the new connection's times so the transcript continues where it was. Finals are never repeated.
  */
-import {
-  LiveCloseCode,
-  LiveCloseReason,
-  type LiveListenOptionsInput,
-  type LiveMetadata,
-  type LiveResults,
-  type LiveServerMessage,
-  LiveStreamError,
-  type SpeechStarted,
-  toQuery,
-  type UtteranceEnd,
+import type {
+  LiveListenOptionsInput,
+  LiveMetadata,
+  LiveResults,
+  LiveServerMessage,
+  SpeechStarted,
+  UtteranceEnd,
 } from "@earshot/protocol";
+import { LiveCloseCode, LiveCloseReason, LiveStreamError, toQuery } from "@earshot/protocol/core";
+import { Emitter } from "../core/emitter.js";
 import { APIConnectionError, type APIError } from "../core/errors.js";
+import { eventIterator } from "../core/event-iterator.js";
 import { openWebSocket, type SocketTarget } from "../core/websocket.js";
-import { Emitter } from "./emitter.js";
 import { ReplayBuffer } from "./replay.js";
 
 export interface LiveConnectOptions extends LiveListenOptionsInput {
@@ -169,43 +167,14 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
     this.#socket?.close(1000);
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<LiveServerMessage> {
-    const queue: LiveServerMessage[] = [];
-    let wake: (() => void) | undefined;
-    let ended = this.#state === "closed";
-    const onMessage = (message: LiveServerMessage): void => {
-      queue.push(message);
-      wake?.();
-    };
-    const onClose = (): void => {
-      ended = true;
-      wake?.();
-    };
-    this.on("message", onMessage).on("close", onClose);
-    const stop = (): void => {
-      this.off("message", onMessage).off("close", onClose);
-    };
-    return {
-      next: async () => {
-        for (;;) {
-          const message = queue.shift();
-          if (message) return { value: message, done: false };
-          if (ended) {
-            stop();
-            if (this.#failure) throw this.#failure;
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = undefined;
-        }
-      },
-      return: async () => {
-        stop();
-        return { value: undefined, done: true };
-      },
-    };
+  /** Every server message from now until the connection closes; throws the failure when it did not end normally. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<LiveServerMessage> {
+    return eventIterator<LiveServerMessage>(({ push, end }) => {
+      const onClose = (): void => end(this.#failure);
+      this.on("message", push).on("close", onClose);
+      if (this.#state === "closed") end(this.#failure);
+      return () => this.off("message", push).off("close", onClose);
+    });
   }
 
   #sendFrame(frame: Uint8Array | string): void {

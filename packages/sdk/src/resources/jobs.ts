@@ -4,17 +4,18 @@
  * — and many inputs run through `gather` (all results, in input order) or `asCompleted` (as they finish),
  * each item reporting its own success or failure.
  */
-import {
-  EarshotError,
-  type JobAcceptedResponse,
-  type JobDeletedResponse,
-  type Job as JobInfo,
-  type JobListResponse,
-  type JobStatus,
-  type ListenOptionsInput,
-  type ListenResponse,
-  toQuery,
+import type {
+  JobAcceptedResponse,
+  JobDeletedResponse,
+  Job as JobInfo,
+  JobListResponse,
+  JobStatus,
+  ListenOptionsInput,
+  ListenResponse,
 } from "@earshot/protocol";
+import { EarshotError, toQuery } from "@earshot/protocol/core";
+import { type APIPromise, mapResult } from "../core/api-promise.js";
+import { Emitter, type Listener } from "../core/emitter.js";
 import { type RequestOptions, sleep, type Transport } from "../core/request.js";
 import { type AudioSource, replayable } from "./listen.js";
 
@@ -48,46 +49,44 @@ export class JobFailedError extends EarshotError {
   }
 }
 
-type JobEvents = {
-  progress: (fraction: number) => void;
-  done: (result: ListenResponse) => void;
-  error: (error: EarshotError) => void;
+export type JobEvents = {
+  /** The fraction of the audio transcribed, whenever it moves. */
+  progress: [number];
+  done: [ListenResponse];
+  /** The job failed ({@link JobFailedError}), or watching it did. */
+  error: [EarshotError];
 };
 
 const DEFAULT_POLL_MS = 1000;
 
 /** A submitted job. Every status read (by `wait`, `isReady`, `status` or the event watcher) fires the events. */
-export class Job {
+export class Job extends Emitter<JobEvents> {
   readonly id: string;
   /** Absolute URL of `GET /v1/jobs/{id}`. */
   readonly statusUrl: string;
   readonly #jobs: Jobs;
-  readonly #listeners: { [E in keyof JobEvents]: Set<JobEvents[E]> } = {
-    progress: new Set(),
-    done: new Set(),
-    error: new Set(),
-  };
   #progress = -1;
   #settled = false;
   #watching = false;
 
   constructor(jobs: Jobs, id: string, statusUrl: string) {
+    super();
     this.#jobs = jobs;
     this.id = id;
     this.statusUrl = statusUrl;
   }
 
   /** The job's current state, as `GET /v1/jobs/{id}` returns it. */
-  async status(options?: RequestOptions): Promise<JobInfo> {
-    const info = await this.#jobs.get(this.id, options);
-    this.#observe(info);
-    return info;
+  status(options?: RequestOptions): APIPromise<JobInfo> {
+    return mapResult(this.#jobs.get(this.id, options), (info) => {
+      this.#observe(info);
+      return info;
+    });
   }
 
   /** True once the job has finished, successfully or not. */
-  async isReady(options?: RequestOptions): Promise<boolean> {
-    const { status } = await this.status(options);
-    return status === "done" || status === "error";
+  isReady(options?: RequestOptions): APIPromise<boolean> {
+    return mapResult(this.status(options), ({ status }) => status === "done" || status === "error");
   }
 
   /** The transcript once the job is done (waiting for it if need be); throws {@link JobFailedError} if it failed. */
@@ -112,13 +111,24 @@ export class Job {
   }
 
   /** Cancels the job if it has not finished, and deletes its audio and result on the server either way. */
-  async cancel(options?: RequestOptions): Promise<JobDeletedResponse> {
+  cancel(options?: RequestOptions): APIPromise<JobDeletedResponse> {
     return this.#jobs.cancel(this.id, options);
   }
 
-  /** Adds a listener; the first one starts a background watcher that polls until the job ends. */
-  on<E extends keyof JobEvents>(event: E, listener: JobEvents[E]): this {
-    this.#listeners[event].add(listener);
+  /** Adds a listener; the first one (`once` too) starts a background watcher that polls until the job ends. */
+  override on<E extends keyof JobEvents>(event: E, listener: Listener<JobEvents[E]>): this {
+    super.on(event, listener);
+    this.#watch();
+    return this;
+  }
+
+  override once<E extends keyof JobEvents>(event: E, listener: Listener<JobEvents[E]>): this {
+    super.once(event, listener);
+    this.#watch();
+    return this;
+  }
+
+  #watch(): void {
     if (!this.#watching && !this.#settled) {
       this.#watching = true;
       this.wait().then(
@@ -126,34 +136,24 @@ export class Job {
         (error: unknown) => {
           // A failed job was already announced by #observe; only a failure to poll is news here.
           if (!(error instanceof JobFailedError))
-            this.#emit("error", error instanceof EarshotError ? error : toError(error));
+            this.emit("error", error instanceof EarshotError ? error : toError(error));
         },
       );
     }
-    return this;
-  }
-
-  off<E extends keyof JobEvents>(event: E, listener: JobEvents[E]): this {
-    this.#listeners[event].delete(listener);
-    return this;
-  }
-
-  #emit<E extends keyof JobEvents>(event: E, ...args: Parameters<JobEvents[E]>): void {
-    for (const listener of this.#listeners[event]) (listener as (...a: Parameters<JobEvents[E]>) => void)(...args);
   }
 
   #observe(info: JobInfo): void {
     if (this.#settled) return;
     if (info.progress !== this.#progress) {
       this.#progress = info.progress;
-      this.#emit("progress", info.progress);
+      this.emit("progress", info.progress);
     }
     if (info.status === "done" && info.result) {
       this.#settled = true;
-      this.#emit("done", info.result);
+      this.emit("done", info.result);
     } else if (info.status === "error") {
       this.#settled = true;
-      this.#emit("error", new JobFailedError(info));
+      this.emit("error", new JobFailedError(info));
     }
   }
 }
@@ -190,9 +190,9 @@ export class Jobs {
    * job.on("progress", (f) => console.log(`${Math.round(f * 100)}%`));
    * const result = await job.result();
    */
-  async submit(source: JobSource, options: ListenOptionsInput = {}, requestOptions?: RequestOptions): Promise<Job> {
+  submit(source: JobSource, options: ListenOptionsInput = {}, requestOptions?: RequestOptions): APIPromise<Job> {
     const isUrl = typeof source === "object" && source !== null && "url" in source && typeof source.url === "string";
-    const accepted = await this.#transport.json<JobAcceptedResponse>(
+    const accepted = this.#transport.json<JobAcceptedResponse>(
       {
         method: "POST",
         path: "/v1/jobs",
@@ -200,13 +200,13 @@ export class Jobs {
         ...(isUrl
           ? { body: JSON.stringify({ url: source.url }), headers: { "content-type": "application/json" } }
           : {
-              body: await replayable(source as AudioSource),
+              body: replayable(source as AudioSource),
               headers: { "content-type": "application/octet-stream" },
             }),
       },
       requestOptions,
     );
-    return new Job(this, accepted.request_id, accepted.status_url);
+    return mapResult(accepted, ({ request_id, status_url }) => new Job(this, request_id, status_url));
   }
 
   /** A {@link Job} handle for a job submitted earlier (by id). */
@@ -214,16 +214,16 @@ export class Jobs {
     return new Job(this, id, "");
   }
 
-  get(id: string, requestOptions?: RequestOptions): Promise<JobInfo> {
+  get(id: string, requestOptions?: RequestOptions): APIPromise<JobInfo> {
     return this.#transport.json({ method: "GET", path: `/v1/jobs/${encodeURIComponent(id)}` }, requestOptions);
   }
 
   /** Newest first, without results; `next_offset` pages on. */
-  list(params: JobListParams = {}, requestOptions?: RequestOptions): Promise<JobListResponse> {
+  list(params: JobListParams = {}, requestOptions?: RequestOptions): APIPromise<JobListResponse> {
     return this.#transport.json({ method: "GET", path: "/v1/jobs", query: toQuery(params) }, requestOptions);
   }
 
-  cancel(id: string, requestOptions?: RequestOptions): Promise<JobDeletedResponse> {
+  cancel(id: string, requestOptions?: RequestOptions): APIPromise<JobDeletedResponse> {
     return this.#transport.json({ method: "DELETE", path: `/v1/jobs/${encodeURIComponent(id)}` }, requestOptions);
   }
 

@@ -2,14 +2,14 @@
  * Pre-recorded speech-to-text, `POST /v1/listen` (speech-apis.md §1.3), at the same path in the client tree as
  * Deepgram's v5 SDK: `client.listen.v1.media`.
  */
-import {
-  type ListenAcceptedResponse,
-  type ListenOptionsInput,
-  type ListenProgressEvent,
-  type ListenResponse,
-  PROGRESS_MEDIA_TYPE,
-  toQuery,
+import type {
+  ListenAcceptedResponse,
+  ListenOptionsInput,
+  ListenProgressEvent,
+  ListenResponse,
 } from "@earshot/protocol";
+import { PROGRESS_MEDIA_TYPE, toQuery } from "@earshot/protocol/core";
+import type { APIPromise } from "../core/api-promise.js";
 import { APIError } from "../core/errors.js";
 import type { APIRequest, ReplayableBody, RequestOptions, Transport } from "../core/request.js";
 import type { SocketTarget } from "../core/websocket.js";
@@ -57,28 +57,28 @@ export class ListenMedia {
     source: AudioSource,
     options: ListenOptionsInput & WithCallback,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenAcceptedResponse>;
+  ): APIPromise<ListenAcceptedResponse>;
   transcribeFile(
     source: AudioSource,
     options?: ListenOptionsInput & WithoutCallback,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenResponse>;
+  ): APIPromise<ListenResponse>;
   transcribeFile(
     source: AudioSource,
     options?: ListenOptionsInput,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenResponse | ListenAcceptedResponse>;
-  async transcribeFile(
+  ): APIPromise<ListenResponse | ListenAcceptedResponse>;
+  transcribeFile(
     source: AudioSource,
     options: ListenOptionsInput = {},
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenResponse | ListenAcceptedResponse> {
+  ): APIPromise<ListenResponse | ListenAcceptedResponse> {
     return this.#send(
       {
         method: "POST",
         path: "/v1/listen",
         query: toQuery(options),
-        body: await replayable(source),
+        body: replayable(source),
         headers: { "content-type": "application/octet-stream" },
       },
       requestOptions,
@@ -94,19 +94,19 @@ export class ListenMedia {
   transcribeUrl(
     params: TranscribeUrlParams & WithCallback,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenAcceptedResponse>;
+  ): APIPromise<ListenAcceptedResponse>;
   transcribeUrl(
     params: TranscribeUrlParams & WithoutCallback,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenResponse>;
+  ): APIPromise<ListenResponse>;
   transcribeUrl(
     params: TranscribeUrlParams,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenResponse | ListenAcceptedResponse>;
+  ): APIPromise<ListenResponse | ListenAcceptedResponse>;
   transcribeUrl(
     { url, ...options }: TranscribeUrlParams,
     requestOptions?: ListenRequestOptions,
-  ): Promise<ListenResponse | ListenAcceptedResponse> {
+  ): APIPromise<ListenResponse | ListenAcceptedResponse> {
     return this.#send(
       {
         method: "POST",
@@ -119,7 +119,7 @@ export class ListenMedia {
     );
   }
 
-  #send(request: APIRequest, options: ListenRequestOptions = {}): Promise<ListenResponse | ListenAcceptedResponse> {
+  #send(request: APIRequest, options: ListenRequestOptions = {}): APIPromise<ListenResponse | ListenAcceptedResponse> {
     const { onProgress, ...requestOptions } = options;
     if (!onProgress) return this.#transport.json(request, requestOptions);
     return this.#transport.request(

@@ -3,7 +3,9 @@
  * (`POST /v1/speak`, speech-apis.md §1.5) and `client.speak.v1.connect` (the WebSocket, §1.6).
  */
 import type { SpeakOptionsInput } from "@earshot/protocol";
-import { toQuery } from "@earshot/protocol";
+import { toQuery } from "@earshot/protocol/core";
+import type { APIPromise } from "../core/api-promise.js";
+import { requestIdOf } from "../core/errors.js";
 import type { RequestOptions, Transport } from "../core/request.js";
 import type { SocketTarget } from "../core/websocket.js";
 import { type SpeakConnectOptions, SpeakSocket } from "../speak/socket.js";
@@ -32,7 +34,7 @@ export class SpeakResponse implements AsyncIterable<Uint8Array> {
     this.#response = response;
     this.headers = response.headers;
     this.contentType = response.headers.get("content-type") ?? "application/octet-stream";
-    this.requestId = response.headers.get("dg-request-id") ?? undefined;
+    this.requestId = requestIdOf(response.headers);
     this.modelName = response.headers.get("dg-model-name") ?? undefined;
     const chars = response.headers.get("dg-char-count");
     this.charCount = chars === null ? undefined : Number(chars);
@@ -84,7 +86,7 @@ export class SpeakAudio {
    * const audio = await client.speak.v1.audio.generate({ text: "Hello!", model: "aura-2-thalia-en", encoding: "linear16", container: "wav" });
    * await writeFile("hello.wav", await audio.bytes());
    */
-  generate({ text, ...options }: SpeakGenerateParams, requestOptions: RequestOptions = {}): Promise<SpeakResponse> {
+  generate({ text, ...options }: SpeakGenerateParams, requestOptions: RequestOptions = {}): APIPromise<SpeakResponse> {
     return this.#transport.request(
       {
         method: "POST",

@@ -1,21 +1,24 @@
 /**
  * A live text-to-speech connection (`GET /v1/speak` over WebSocket, speech-apis.md §1.6), usable with
  * callbacks (`on("Audio" | "Metadata" | "Flushed" | "Cleared" | "Warning" | "close" | "error")`) or as an async
- * iterator of audio chunks (`for await (const chunk of socket)`), which ends when the connection closes.
+ * iterator of audio chunks (`for await (const chunk of socket)`), which ends when the connection closes and
+ * throws when it could not be opened.
  *
  * It starts connecting when created; messages sent before it is open are queued and sent in order. Listeners
  * attached in the same tick as `connect()` miss nothing, since no event can arrive before the next task.
  */
-import {
-  type SpeakCleared,
-  type SpeakFlushed,
-  type SpeakMetadata,
-  type SpeakOptionsInput,
-  type SpeakServerMessage,
-  type SpeakWarning,
-  toQuery,
+import type {
+  SpeakCleared,
+  SpeakFlushed,
+  SpeakMetadata,
+  SpeakOptionsInput,
+  SpeakServerMessage,
+  SpeakWarning,
 } from "@earshot/protocol";
+import { toQuery } from "@earshot/protocol/core";
+import { Emitter } from "../core/emitter.js";
 import { APIConnectionError, type APIError } from "../core/errors.js";
+import { eventIterator } from "../core/event-iterator.js";
 import { openWebSocket, type SocketTarget, socketUrl } from "../core/websocket.js";
 
 /** The WebSocket's options: raw audio only (`linear16` default, `mulaw`, `alaw`), `container=none`. */
@@ -43,9 +46,7 @@ export type SpeakSocketEvents = {
   close: [SpeakCloseEvent];
 };
 
-type Listener<K extends keyof SpeakSocketEvents> = (...args: SpeakSocketEvents[K]) => void;
-
-export class SpeakSocket implements AsyncIterable<Uint8Array> {
+export class SpeakSocket extends Emitter<SpeakSocketEvents> implements AsyncIterable<Uint8Array> {
   /** Resolves once the connection is open; rejects with the refusal (an APIError such as a 400 or 401). */
   readonly opened: Promise<void>;
   /** Resolves when the connection has closed, with its code and reason. */
@@ -53,12 +54,14 @@ export class SpeakSocket implements AsyncIterable<Uint8Array> {
   /** The server's `Metadata` message, once received. */
   metadata: SpeakMetadata | undefined;
 
-  readonly #listeners = new Map<keyof SpeakSocketEvents, Set<(...args: never[]) => void>>();
   readonly #pending: string[] = [];
   #socket: WebSocket | undefined;
   #done = false;
+  /** Why the connection could not be opened, once it could not. */
+  #failure: Error | undefined;
 
   constructor(target: SocketTarget, options: SpeakConnectOptions = {}) {
+    super();
     const url = socketUrl(target.baseUrl, "/v1/speak", toQuery(options));
     let refusal: APIError | undefined;
     let resolveClosed!: (event: SpeakCloseEvent) => void;
@@ -69,10 +72,11 @@ export class SpeakSocket implements AsyncIterable<Uint8Array> {
       const fail = (error: Error) => {
         if (this.#done) return;
         this.#done = true;
+        this.#failure = error;
         reject(error);
-        this.#emit("error", error);
+        this.emit("error", error);
         const event = { code: 1006, reason: error.message };
-        this.#emit("close", event);
+        this.emit("close", event);
         resolveClosed(event);
       };
       openWebSocket(url, target, (error) => {
@@ -85,11 +89,11 @@ export class SpeakSocket implements AsyncIterable<Uint8Array> {
           open = true;
           for (const message of this.#pending.splice(0)) socket.send(message);
           resolve();
-          this.#emit("open");
+          this.emit("open");
         });
         socket.addEventListener("message", (event: MessageEvent) => this.#onMessage(event.data));
         socket.addEventListener("error", () => {
-          if (open && !this.#done) this.#emit("error", new APIConnectionError("The speak WebSocket failed."));
+          if (open && !this.#done) this.emit("error", new APIConnectionError("The speak WebSocket failed."));
         });
         socket.addEventListener("close", (event: CloseEvent) => {
           // A refused handshake has already failed through `onRefused` where the runtime shows the response.
@@ -97,25 +101,13 @@ export class SpeakSocket implements AsyncIterable<Uint8Array> {
           if (this.#done) return;
           this.#done = true;
           const closeEvent = { code: event.code, reason: event.reason };
-          this.#emit("close", closeEvent);
+          this.emit("close", closeEvent);
           resolveClosed(closeEvent);
         });
       }, fail);
     });
     // The promise is for callers who await it; event-style users should not see an unhandled rejection.
     this.opened.catch(() => {});
-  }
-
-  on<K extends keyof SpeakSocketEvents>(event: K, listener: Listener<K>): this {
-    const set = this.#listeners.get(event) ?? new Set();
-    set.add(listener as (...args: never[]) => void);
-    this.#listeners.set(event, set);
-    return this;
-  }
-
-  off<K extends keyof SpeakSocketEvents>(event: K, listener: Listener<K>): this {
-    this.#listeners.get(event)?.delete(listener as (...args: never[]) => void);
-    return this;
   }
 
   /** Append text to the server's buffer; it is spoken at the next `flush()` (or `close()`). */
@@ -139,29 +131,14 @@ export class SpeakSocket implements AsyncIterable<Uint8Array> {
     return this.closed;
   }
 
-  /** Audio chunks from now until the connection closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    let wake: (() => void) | undefined;
-    const onAudio = (chunk: Uint8Array) => {
-      chunks.push(chunk);
-      wake?.();
-    };
-    const onClose = () => wake?.();
-    this.on("Audio", onAudio).on("close", onClose);
-    try {
-      for (;;) {
-        const chunk = chunks.shift();
-        if (chunk) yield chunk;
-        else if (this.#done) return;
-        else
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-      }
-    } finally {
-      this.off("Audio", onAudio).off("close", onClose);
-    }
+  /** Audio chunks from now until the connection closes; throws the refusal when it could not be opened. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    return eventIterator<Uint8Array>(({ push, end }) => {
+      const onClose = (): void => end(this.#failure);
+      this.on("Audio", push).on("close", onClose);
+      if (this.#done) end(this.#failure);
+      return () => this.off("Audio", push).off("close", onClose);
+    });
   }
 
   #send(message: { type: string; text?: string }): void {
@@ -172,43 +149,31 @@ export class SpeakSocket implements AsyncIterable<Uint8Array> {
 
   #onMessage(data: unknown): void {
     if (data instanceof ArrayBuffer) {
-      this.#emit("Audio", new Uint8Array(data));
+      this.emit("Audio", new Uint8Array(data));
       return;
     }
     let message: SpeakServerMessage;
     try {
       message = JSON.parse(String(data)) as SpeakServerMessage;
     } catch {
-      this.#emit("error", new APIConnectionError("The server sent a text frame that is not JSON."));
+      this.emit("error", new APIConnectionError("The server sent a text frame that is not JSON."));
       return;
     }
-    this.#emit("message", message);
+    this.emit("message", message);
     switch (message.type) {
       case "Metadata":
         this.metadata = message;
-        this.#emit("Metadata", message);
+        this.emit("Metadata", message);
         break;
       case "Flushed":
-        this.#emit("Flushed", message);
+        this.emit("Flushed", message);
         break;
       case "Cleared":
-        this.#emit("Cleared", message);
+        this.emit("Cleared", message);
         break;
       case "Warning":
-        this.#emit("Warning", message);
+        this.emit("Warning", message);
         break;
-    }
-  }
-
-  #emit<K extends keyof SpeakSocketEvents>(event: K, ...args: SpeakSocketEvents[K]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-      try {
-        (listener as Listener<K>)(...args);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
     }
   }
 }

@@ -1,4 +1,4 @@
-/** A job as Gladia's v2 API shows it (speech-apis.md §3), built from the job record and its Deepgram result. */
+/** A job as Gladia's v2 API shows it, built from the job record and its Deepgram result. */
 import type { GladiaCallbackBody, GladiaJob, GladiaResult, ListenResponse } from "@earshot/protocol";
 import type { JobRecord } from "../jobs/record.js";
 

@@ -8,12 +8,12 @@
 import { isTerminal } from "@earshot/protocol";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { WebhookConfig } from "../config/load.js";
 import { deliverCallback } from "../webhooks/deliver.js";
 import type { CallbackSender } from "../webhooks/sender.js";
-import type { WebhookConfig } from "./config.js";
-import { type ExecuteDeps, executeJob, interruptedError } from "./execute.js";
+import { type ExecuteDeps, executeJob } from "./execute.js";
 import { PieceFanout } from "./fanout.js";
-import { type JobRecord, startAttempt } from "./record.js";
+import { interrupted, type JobRecord, outOfAttempts, requeued, startAttempt } from "./record.js";
 
 const TRANSCRIBE = "transcribe";
 const CALLBACKS = "callbacks";
@@ -116,14 +116,8 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
       const job = await store.get(bullJob.data.id);
       // Cancelled, or finished by an earlier run whose completion BullMQ did not see: nothing to do.
       if (!job || isTerminal(job.status)) return;
-      if (job.attempts >= job.maxAttempts) {
-        const now = Date.now();
-        await store.update(job.id, {
-          status: "error",
-          error: interruptedError(job),
-          completedAt: now,
-          expiresAt: now + deps.retentionMs,
-        });
+      if (outOfAttempts(job)) {
+        await store.update(job.id, interrupted(job, deps.retentionMs));
         await scheduleCallback(job);
         return;
       }
@@ -132,12 +126,7 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
       if (!(await store.update(job.id, { status, progress, attempts, startedAt }))) return;
       const result = await executeJob(started, executeDeps);
       if (result.outcome === "retry" || result.outcome === "busy") {
-        await store.update(job.id, {
-          status: "queued",
-          progress: 0,
-          error: result.error,
-          ...(result.outcome === "busy" ? { attempts: job.attempts } : {}),
-        });
+        await store.update(job.id, requeued(started, result));
         // Throwing hands the job back to BullMQ, which runs it again after its backoff.
         throw new Error(result.error.err_msg);
       }

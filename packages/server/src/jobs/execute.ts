@@ -3,19 +3,20 @@
  * it on the engine with progress written to the store, and record the outcome. Whether and when a failed job
  * runs again is the caller's (the embedded runner or the BullMQ worker) business.
  */
-import type { Engine, Transcript } from "@earshot/engine";
-import { CapacityError, type ErrorBody, ErrorCode, NotFoundError } from "@earshot/protocol";
+import type { Transcript } from "@earshot/engine";
+import { CapacityError, NotFoundError } from "@earshot/protocol";
+import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
+import { rawFormatOf, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
-import { rawFormat } from "../routes/listen.js";
 import type { BlobStore } from "../storage/blob-store.js";
-import type { JobRecord, JobStore } from "./record.js";
+import { completed, failed, type JobError, type JobRecord, type JobStore } from "./record.js";
 
 export interface ExecuteDeps {
   store: JobStore;
   blobs: BlobStore;
-  engine: Engine;
+  engine: ServerEngine;
   urls: UrlFetcher;
   retentionMs: number;
   /**
@@ -33,11 +34,12 @@ export interface ExecuteDeps {
  * `done`/`error`: final, written. `retry`: a transient failure with attempts left, nothing written yet.
  * `busy`: the engine was full, try later without counting the attempt. `gone`: cancelled meanwhile.
  */
-export type ExecuteOutcome =
-  | { outcome: "done" | "error" | "gone" }
-  | { outcome: "retry" | "busy"; error: ErrorBody & { status: number } };
+export type ExecuteOutcome = { outcome: "done" | "error" | "gone" } | { outcome: "retry" | "busy"; error: JobError };
 
 const PROGRESS_INTERVAL_MS = 250;
+
+/** What the engine needs to read a job's audio: its stored options and the raw format they imply. */
+export const jobListen = (job: JobRecord) => ({ options: job.options, raw: rawFormatOf(job.options) });
 
 async function audioOf(job: JobRecord, deps: ExecuteDeps): Promise<Uint8Array> {
   if (job.audioKey) {
@@ -57,10 +59,6 @@ async function audioOf(job: JobRecord, deps: ExecuteDeps): Promise<Uint8Array> {
 /** Runs `job`, which the caller has already marked `processing` with this attempt counted. */
 export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<ExecuteOutcome> {
   const { store } = deps;
-  const ended = (): { completedAt: number; expiresAt: number } => {
-    const now = Date.now();
-    return { completedAt: now, expiresAt: now + deps.retentionMs };
-  };
   try {
     const audio = await audioOf(job, deps);
     let last = 0;
@@ -72,16 +70,10 @@ export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<Exe
     };
     const transcript = deps.transcribe
       ? await deps.transcribe(job, audio, (progress) => store.update(job.id, { progress }))
-      : await deps.engine.transcribe(audio, {
-          model: job.options.model,
-          language: job.options.language,
-          raw: rawFormat(job.options),
-          multichannel: job.options.multichannel,
-          onProgress,
-        });
+      : await deps.engine.transcribe(audio, { ...transcribeOptionsOf(jobListen(job)), onProgress });
     if (!transcript) return { outcome: "gone" };
     const result = buildListenResponse(job.id, job.options, transcript);
-    const saved = await store.update(job.id, { status: "done", progress: 1, result, error: null, ...ended() });
+    const saved = await store.update(job.id, completed(result, deps.retentionMs));
     return { outcome: saved ? "done" : "gone" };
   } catch (err) {
     const failure = toEarshotError(err);
@@ -89,17 +81,7 @@ export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<Exe
     if (failure instanceof CapacityError) return { outcome: "busy", error };
     // A 4xx (undecodable audio, refused URL) fails the same way every time; anything else may be transient.
     if (failure.status >= 500 && job.attempts < job.maxAttempts) return { outcome: "retry", error };
-    const saved = await store.update(job.id, { status: "error", error, ...ended() });
+    const saved = await store.update(job.id, failed(error, deps.retentionMs));
     return { outcome: saved ? "error" : "gone" };
   }
-}
-
-/** The record of a job that kept being interrupted (its worker died) until no attempts were left. */
-export function interruptedError(job: JobRecord): ErrorBody & { status: number } {
-  return {
-    status: 500,
-    err_code: ErrorCode.Internal,
-    err_msg: `Job ${job.id} was interrupted ${job.attempts} times (its worker stopped) and will not be retried.`,
-    request_id: job.id,
-  };
 }

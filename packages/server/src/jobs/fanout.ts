@@ -5,12 +5,14 @@
  * job's worker stitches the transcript back together on the file's timeline. A worker killed mid-way costs
  * only its unfinished pieces: a rerun of the job reuses every piece result already in the hash.
  */
-import { type Engine, type RecognizedWord, stitchTranscript, type Transcript } from "@earshot/engine";
+import { type RecognizedWord, stitchTranscript, type Transcript } from "@earshot/engine";
 import { EarshotError, ErrorCode } from "@earshot/protocol";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { rawFormat } from "../routes/listen.js";
+import type { ServerEngine } from "../engine.js";
+import { transcribeOptionsOf } from "../listen/request.js";
 import type { BlobStore } from "../storage/blob-store.js";
+import { jobListen } from "./execute.js";
 import type { JobRecord } from "./record.js";
 
 /** Fewer pieces than this (about 40 s of speech) are not worth the round trips: they run on this worker. */
@@ -34,7 +36,7 @@ export interface FanoutOptions {
   /** Connections for the queue and the piece worker (BullMQ wants its own). */
   connect: () => Redis;
   prefix: string;
-  engine: Engine;
+  engine: ServerEngine;
   blobs: BlobStore;
   /** Pieces recognised at once by this process. */
   concurrency: number;
@@ -83,11 +85,9 @@ export class PieceFanout {
     onProgress: (fraction: number) => Promise<boolean>,
   ): Promise<Transcript | undefined> {
     const { engine, blobs, redis } = this.options;
-    const { model, aliasOf } = engine.registry.resolve(job.options.model, job.options.language);
-    const prepared = await engine.prepare(audio, {
-      raw: rawFormat(job.options),
-      multichannel: job.options.multichannel,
-    });
+    const { raw, multichannel, ...recognition } = transcribeOptionsOf(jobListen(job));
+    const { model, aliasOf } = engine.registry.resolve(recognition.model, recognition.language);
+    const prepared = await engine.prepare(audio, { raw, multichannel });
     const pieces = prepared.channels.flatMap((channel, c) =>
       channel.map((piece, i) => ({ name: pieceName(c, i), piece })),
     );
@@ -97,7 +97,7 @@ export class PieceFanout {
     try {
       if (pieces.length < FANOUT_MIN_PIECES) {
         await Promise.all(
-          pieces.map(async ({ name, piece }) => results.set(name, await engine.recognizePiece(piece.pcm, job.options))),
+          pieces.map(async ({ name, piece }) => results.set(name, await engine.recognizePiece(piece.pcm, recognition))),
         );
       } else {
         const done = new Set(await redis.hkeys(key));
@@ -106,7 +106,7 @@ export class PieceFanout {
         await this.queue.addBulk(
           missing.map(({ name }) => ({
             name: PIECES,
-            data: { job: job.id, piece: name, model: job.options.model, language: job.options.language },
+            data: { job: job.id, piece: name, model: recognition.model, language: recognition.language },
             opts: { jobId: `${job.id}-${name}`, attempts: PIECE_ATTEMPTS, removeOnComplete: true, removeOnFail: true },
           })),
         );

@@ -4,11 +4,11 @@
  * is found again through its lapsed lease (or its dead process) and requeued, until its attempts run out.
  */
 
+import type { WebhookConfig } from "../config/load.js";
 import { deliverCallback, retryDelay } from "../webhooks/deliver.js";
 import type { CallbackSender } from "../webhooks/sender.js";
-import type { WebhookConfig } from "./config.js";
-import { type ExecuteDeps, executeJob, interruptedError } from "./execute.js";
-import type { JobRecord } from "./record.js";
+import { type ExecuteDeps, executeJob } from "./execute.js";
+import { interrupted, type JobRecord, outOfAttempts, requeued } from "./record.js";
 import { newLeaseOwner, type SqliteJobStore } from "./sqlite-store.js";
 
 export interface LocalRunnerOptions {
@@ -68,23 +68,14 @@ export class LocalRunner {
     const now = Date.now();
     this.store.renewLeases(this.owner, [...this.running], now + this.leaseMs);
     for (const job of this.store.orphans(this.owner, now)) {
-      if (job.attempts >= job.maxAttempts) {
-        void this.finishInterrupted(job);
-      } else {
-        this.store.requeue(job.id);
-      }
+      if (outOfAttempts(job)) void this.finishInterrupted(job);
+      else this.store.requeue(job.id);
     }
   }
 
   private async finishInterrupted(job: JobRecord): Promise<void> {
-    const now = Date.now();
-    await this.store.update(job.id, {
-      status: "error",
-      error: interruptedError(job),
-      completedAt: now,
-      expiresAt: now + this.deps.retentionMs,
-    });
-    if (job.callback) this.store.scheduleCallback(job.id, now);
+    await this.store.update(job.id, interrupted(job, this.deps.retentionMs));
+    if (job.callback) this.store.scheduleCallback(job.id, Date.now());
   }
 
   private pump(): void {
@@ -112,11 +103,11 @@ export class LocalRunner {
     if (this.closed) return;
     switch (result.outcome) {
       case "retry":
-        this.store.requeue(job.id, { error: result.error });
+        this.store.requeue(job.id, requeued(job, result));
         return;
       case "busy":
-        // Synchronous requests filled the engine: wait a moment, and do not count this as an attempt.
-        this.store.requeue(job.id, { attempts: job.attempts - 1 });
+        // Synchronous requests filled the engine: wait a moment before taking jobs again.
+        this.store.requeue(job.id, requeued(job, result));
         this.pausedUntil = Date.now() + BUSY_PAUSE_MS;
         return;
       case "done":

@@ -1,14 +1,20 @@
-/** A job as the stores keep it, and how each API reads it. Times are epoch milliseconds. */
-import type {
-  CallbackAttempt,
-  CallbackState,
-  ErrorBody,
-  Job,
-  JobKind,
-  JobStatus,
-  ListenOptions,
-  ListenResponse,
+/**
+ * A job as the stores keep it, the transitions between its states, and how the native API reads it. Every
+ * state change is written here once, whichever mode (embedded runner or BullMQ worker) makes it. Times are
+ * epoch milliseconds.
+ */
+import {
+  type CallbackAttempt,
+  type CallbackState,
+  type ErrorBody,
+  ErrorCode,
+  type Job,
+  type JobKind,
+  type JobStatus,
+  type ListenOptions,
+  type ListenResponse,
 } from "@earshot/protocol";
+import { round3 } from "../round.js";
 
 export interface JobRecord {
   id: string;
@@ -27,18 +33,64 @@ export interface JobRecord {
   /** Blob key of the audio once it is stored (uploads at once, URLs when a worker has fetched them). */
   audioKey: string | null;
   callback: { url: string; method: "POST" | "PUT"; state: CallbackState; attempts: CallbackAttempt[] } | null;
-  error: (ErrorBody & { status: number }) | null;
+  error: JobError | null;
   result: ListenResponse | null;
   /** What an API family keeps for its own view (Gladia: request_params, custom_metadata, file). */
   meta: Record<string, unknown>;
 }
+
+export type JobPatch = Partial<Omit<JobRecord, "id" | "kind" | "createdAt">>;
+
+export type JobError = ErrorBody & { status: number };
+
+/** How long "expired" or "deleted" is remembered for a job id; after that a lookup is a plain 404. */
+export const TOMBSTONE_MS = 7 * 24 * 3600 * 1000;
 
 /** The record of `job` as a new attempt starts: processing from zero, one more attempt. */
 export function startAttempt(job: JobRecord): JobRecord {
   return { ...job, status: "processing", progress: 0, attempts: job.attempts + 1, startedAt: Date.now() };
 }
 
-export type JobPatch = Partial<Omit<JobRecord, "id" | "kind" | "createdAt">>;
+/** A job ends (done or failed) now and is deleted once the retention period has passed. */
+function ended(retentionMs: number): Pick<JobRecord, "completedAt" | "expiresAt"> {
+  const now = Date.now();
+  return { completedAt: now, expiresAt: now + retentionMs };
+}
+
+export function completed(result: ListenResponse, retentionMs: number): JobPatch {
+  return { status: "done", progress: 1, result, error: null, ...ended(retentionMs) };
+}
+
+export function failed(error: JobError, retentionMs: number): JobPatch {
+  return { status: "error", error, ...ended(retentionMs) };
+}
+
+/** Its worker stopped (crashed, was killed) during every attempt it had: it ends in error. */
+export const outOfAttempts = (job: JobRecord): boolean => job.attempts >= job.maxAttempts;
+
+export function interrupted(job: JobRecord, retentionMs: number): JobPatch {
+  return failed(
+    {
+      status: 500,
+      err_code: ErrorCode.Internal,
+      err_msg: `Job ${job.id} was interrupted ${job.attempts} times (its worker stopped) and will not be retried.`,
+      request_id: job.id,
+    },
+    retentionMs,
+  );
+}
+
+/**
+ * Back to the queue after attempt `started` failed: a transient failure keeps its error (and its counted
+ * attempt); a full engine (`busy`) is not the job's fault, so that attempt is not counted.
+ */
+export function requeued(started: JobRecord, reason: { outcome: "retry" | "busy"; error: JobError }): JobPatch {
+  return {
+    status: "queued",
+    progress: 0,
+    ...(reason.outcome === "busy" ? { attempts: started.attempts - 1 } : { error: reason.error }),
+  };
+}
 
 export interface Tombstone {
   reason: "expired" | "deleted";
@@ -64,6 +116,8 @@ export interface JobStore {
   tombstone(id: string): Promise<Tombstone | undefined>;
   /** Jobs whose retention ran out at `now`. */
   expired(now: number, limit: number): Promise<JobRecord[]>;
+  /** The store's own housekeeping, run with the retention sweep (tombstones older than {@link TOMBSTONE_MS}). */
+  prune(now: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,7 +129,7 @@ export function jobView(job: JobRecord, withResult = true): Job {
     request_id: job.id,
     kind: job.kind,
     status: job.status,
-    progress: Math.round(job.progress * 1000) / 1000,
+    progress: round3(job.progress),
     created_at: iso(job.createdAt)!,
     started_at: iso(job.startedAt),
     completed_at: iso(job.completedAt),

@@ -7,10 +7,14 @@
 
 import { JOB_STATUSES, type JobStatus } from "@earshot/protocol";
 import { Redis } from "ioredis";
-import type { JobListFilter, JobPatch, JobRecord, JobStore, Tombstone } from "./record.js";
-
-/** Tombstones say "expired" or "deleted" for a week, then a lookup is a plain 404. */
-const TOMBSTONE_SECONDS = 7 * 24 * 3600;
+import {
+  type JobListFilter,
+  type JobPatch,
+  type JobRecord,
+  type JobStore,
+  TOMBSTONE_MS,
+  type Tombstone,
+} from "./record.js";
 
 // KEYS: job hash, all-jobs set, expiry set, then one set per status (JOB_STATUSES order).
 // ARGV: new status or "", new expiry or "", then field/value pairs.
@@ -100,7 +104,7 @@ export class RedisJobStore implements JobStore {
     const multi = this.redis.multi().del(key).zrem(this.allKey, key).zrem(this.expiryKey, key);
     for (const status of JOB_STATUSES) multi.zrem(this.statusKey(status), key);
     const tombstone: Tombstone = { reason, at: Date.now() };
-    multi.set(`${this.prefix}:tombstone:${id}`, JSON.stringify(tombstone), "EX", TOMBSTONE_SECONDS);
+    multi.set(`${this.prefix}:tombstone:${id}`, JSON.stringify(tombstone), "PX", TOMBSTONE_MS);
     await multi.exec();
   }
 
@@ -117,6 +121,9 @@ export class RedisJobStore implements JobStore {
     if (stale.length) await this.redis.zrem(this.expiryKey, ...stale);
     return jobs.filter((j): j is JobRecord => j !== undefined);
   }
+
+  /** Tombstones expire by themselves (their keys carry a TTL). */
+  async prune(): Promise<void> {}
 
   async close(): Promise<void> {
     await this.redis.quit();

@@ -5,11 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Engine } from "@earshot/engine";
-import { AudioDecodeError, ErrorCode, type JobKind, type JobStatus, type ListenOptions } from "@earshot/protocol";
-import type { ServerConfig } from "../config.js";
+import type { JobKind, JobStatus } from "@earshot/protocol";
+import type { ServerConfig } from "../config/load.js";
+import type { ServerEngine } from "../engine.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
-import { rawFormat } from "../routes/listen.js";
+import type { ListenRequest } from "../listen/request.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { FsBlobStore } from "../storage/fs-blob-store.js";
 import { CallbackSender } from "../webhooks/sender.js";
@@ -24,15 +24,9 @@ export interface SubmitRequest {
   /** The request's own id, so the id clients see in `dg-request-id` is the job's. Default: a new UUID. */
   id?: string;
   kind: JobKind;
-  options: ListenOptions;
-  /** The audio itself, or… */
-  audio?: Uint8Array;
-  /** …a URL a worker fetches under the `{"url": …}` rules, or… */
-  url?: string;
-  /** …audio already in the blob store (a Gladia upload). */
-  audioKey?: { key: string; size: number };
+  listen: ListenRequest;
+  /** What an API family keeps for its own view of the job (Gladia). */
   meta?: Record<string, unknown>;
-  callback?: { url: string; method: "POST" | "PUT" };
 }
 
 interface Dispatcher {
@@ -41,41 +35,41 @@ interface Dispatcher {
   close(): void | Promise<void>;
 }
 
-const TOMBSTONE_MS = 7 * 24 * 3600 * 1000;
+export interface JobServiceDeps {
+  config: ServerConfig;
+  engine: ServerEngine;
+  urls: UrlFetcher;
+  /** Signs every callback. */
+  webhookSecret: string;
+  log: (message: string, err?: unknown) => void;
+}
 
 export class JobService {
   private readonly sweeper: NodeJS.Timeout;
-  private warnedUnsigned = false;
 
   private constructor(
     readonly store: JobStore,
     readonly blobs: BlobStore,
     private readonly dispatcher: Dispatcher,
     private readonly sender: CallbackSender,
-    private readonly engine: Engine,
-    private readonly config: ServerConfig,
-    private readonly log: (message: string, err?: unknown) => void,
+    private readonly deps: JobServiceDeps,
   ) {
     // Retention is checked often enough that a short TTL (tests, privacy settings) is honoured closely.
-    const every = Math.min(60_000, Math.max(250, Math.round(config.jobs.retentionMs / 4)));
-    this.sweeper = setInterval(() => void this.sweep().catch((err) => log("retention sweep failed", err)), every);
+    const every = Math.min(60_000, Math.max(250, Math.round(deps.config.jobs.retentionMs / 4)));
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => deps.log("retention sweep failed", err)), every);
     this.sweeper.unref();
   }
 
   /** Embedded (SQLite + this engine) by default; BullMQ + Redis with `jobs.redisUrl`. */
-  static open(
-    config: ServerConfig,
-    engine: Engine,
-    urls: UrlFetcher,
-    log: (message: string, err?: unknown) => void,
-  ): JobService {
+  static open(deps: JobServiceDeps): JobService {
+    const { config, engine, urls, log } = deps;
     const { jobs, webhooks } = config;
     const blobs = new FsBlobStore(jobs.blobDir);
-    const sender = new CallbackSender(config.url, webhooks);
+    const sender = new CallbackSender(config.url, webhooks, deps.webhookSecret);
     if (jobs.redisUrl) {
       const store = new RedisJobStore(jobs.redisUrl, jobs.queuePrefix);
       const dispatcher = new BullDispatcher(jobs.redisUrl, jobs.queuePrefix);
-      return new JobService(store, blobs, dispatcher, sender, engine, config, log);
+      return new JobService(store, blobs, dispatcher, sender, deps);
     }
     mkdirSync(jobs.dataDir, { recursive: true });
     const store = new SqliteJobStore(join(jobs.dataDir, "jobs.db"));
@@ -86,29 +80,20 @@ export class JobService {
     );
     runner.start();
     const dispatcher: Dispatcher = { enqueue: () => runner.enqueue(), cancel: () => {}, close: () => runner.close() };
-    return new JobService(store, blobs, dispatcher, sender, engine, config, log);
+    return new JobService(store, blobs, dispatcher, sender, deps);
   }
 
   async submit(request: SubmitRequest): Promise<JobRecord> {
-    const { options } = request;
-    // Refuse now what would only fail later: unknown model, raw audio without a rate, a callback we cannot call.
-    this.engine.registry.resolve(options.model, options.language);
-    rawFormat(options);
-    if (request.callback) {
-      this.sender.check(request.callback.url);
-      if (!this.config.webhooks.secret && !this.warnedUnsigned) {
-        this.warnedUnsigned = true;
-        this.log("no webhook secret is configured (EARSHOT_WEBHOOK_SECRET): callbacks go out unsigned");
-      }
-    }
-    if (request.audio && request.audio.byteLength === 0)
-      throw new AudioDecodeError('The request body is empty: send audio bytes or {"url": …}.', ErrorCode.EmptyAudio);
+    const { options, audio, callback } = request.listen;
+    // Refuse now what would only fail later: an unknown model, a callback we cannot call.
+    this.deps.engine.registry.resolve(options.model, options.language);
+    if (callback) this.sender.check(callback.url);
     const id = request.id ?? randomUUID();
-    let audioKey: string | null = request.audioKey?.key ?? null;
-    if (request.audio) {
+    let audioKey: string | null = audio.type === "stored" ? audio.key : null;
+    if (audio.type === "bytes") {
       audioKey = `audio/${id}`;
       // The audio is safe on disk before the job exists, so no job ever points at missing audio.
-      await this.blobs.put(audioKey, request.audio);
+      await this.blobs.put(audioKey, audio.bytes);
     }
     const job: JobRecord = {
       id,
@@ -120,13 +105,14 @@ export class JobService {
       completedAt: null,
       expiresAt: null,
       attempts: 0,
-      maxAttempts: this.config.jobs.maxAttempts,
+      maxAttempts: this.deps.config.jobs.maxAttempts,
       options,
-      source: request.url
-        ? { type: "url", url: request.url, size: null }
-        : { type: "upload", url: null, size: request.audio?.byteLength ?? request.audioKey?.size ?? null },
+      source:
+        audio.type === "url"
+          ? { type: "url", url: audio.url, size: null }
+          : { type: "upload", url: null, size: audio.type === "bytes" ? audio.bytes.byteLength : audio.size },
       audioKey,
-      callback: request.callback ? { ...request.callback, state: "pending", attempts: [] } : null,
+      callback: callback ? { ...callback, state: "pending", attempts: [] } : null,
       error: null,
       result: null,
       meta: request.meta ?? {},
@@ -166,8 +152,8 @@ export class JobService {
       }
       if (expired.length < 100) break;
     }
-    await this.blobs.sweep("uploads", new Date(now - this.config.jobs.retentionMs));
-    if (this.store instanceof SqliteJobStore) this.store.pruneTombstones(now - TOMBSTONE_MS);
+    await this.blobs.sweep("uploads", new Date(now - this.deps.config.jobs.retentionMs));
+    await this.store.prune(now);
   }
 
   async close(): Promise<void> {

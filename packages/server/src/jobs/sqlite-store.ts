@@ -13,6 +13,7 @@ import {
   type JobRecord,
   type JobStore,
   startAttempt,
+  TOMBSTONE_MS,
   type Tombstone,
 } from "./record.js";
 
@@ -157,8 +158,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** Tombstones only need to outlive the links people keep; old ones go. */
-  pruneTombstones(before: number): void {
-    this.db.prepare("DELETE FROM tombstones WHERE at < ?").run(before);
+  async prune(now: number): Promise<void> {
+    this.db.prepare("DELETE FROM tombstones WHERE at < ?").run(now - TOMBSTONE_MS);
   }
 
   /**

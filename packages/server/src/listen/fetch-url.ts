@@ -8,8 +8,8 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
 import { EarshotError, ErrorCode, InvalidRequestError, PayloadTooLargeError } from "@earshot/protocol";
 import ipaddr from "ipaddr.js";
-import { Agent, request } from "undici";
-import type { UrlPolicy } from "../config.js";
+import type { UrlPolicy } from "../config/load.js";
+import { OutboundClient, type OutboundResponse } from "../http/outbound.js";
 
 function refused(message: string): InvalidRequestError {
   return new InvalidRequestError(message, ErrorCode.UrlRefused);
@@ -77,11 +77,11 @@ export class UrlGuard {
 
 export class UrlFetcher {
   private readonly guard: UrlGuard;
-  private readonly agent: Agent;
+  private readonly client: OutboundClient;
 
   constructor(private readonly policy: UrlPolicy) {
     this.guard = new UrlGuard(policy.allowList);
-    this.agent = new Agent({ connect: { lookup: this.guard.lookup } });
+    this.client = new OutboundClient(this.guard.lookup);
   }
 
   async fetch(source: string): Promise<Uint8Array> {
@@ -94,31 +94,26 @@ export class UrlFetcher {
     const signal = AbortSignal.timeout(this.policy.timeoutMs);
     for (let hop = 0; ; hop++) {
       this.guard.check(url);
-      let response: Awaited<ReturnType<typeof request>>;
+      let response: OutboundResponse;
       try {
-        response = await request(url, {
-          dispatcher: this.agent,
-          method: "GET",
-          signal,
-          maxRedirections: 0,
-        } as Parameters<typeof request>[1]);
+        response = await this.client.request(url, { method: "GET", signal });
       } catch (err) {
-        throw this.describe(err, url);
+        throw this.describe(err, url, signal);
       }
       const { statusCode, headers, body } = response;
       if (statusCode >= 300 && statusCode < 400 && headers.location) {
-        await body.dump();
+        body.resume();
         if (hop >= this.policy.maxRedirects) throw unreachable(`Too many redirects fetching ${source}.`);
         url = new URL(String(headers.location), url);
         continue;
       }
       if (statusCode < 200 || statusCode >= 300) {
-        await body.dump();
+        body.resume();
         throw unreachable(`Fetching ${url.href} failed with HTTP ${statusCode}.`);
       }
       const declared = Number(headers["content-length"]);
       if (declared > this.policy.maxBytes) {
-        await body.dump();
+        body.destroy();
         throw new PayloadTooLargeError(
           `The file at ${url.href} is ${declared} bytes, over the ${this.policy.maxBytes}-byte limit.`,
         );
@@ -135,22 +130,23 @@ export class UrlFetcher {
           chunks.push(chunk);
         }
       } catch (err) {
-        throw err instanceof EarshotError ? err : this.describe(err, url);
+        throw err instanceof EarshotError ? err : this.describe(err, url, signal);
       }
       return Buffer.concat(chunks);
     }
   }
 
-  private describe(err: unknown, url: URL): EarshotError {
+  private describe(err: unknown, url: URL, signal: AbortSignal): EarshotError {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EARSHOT_ADDRESS_REFUSED") return refused(`Refusing to fetch ${url.href}: ${e.message}.`);
-    if (e.name === "AbortError" || e.name === "TimeoutError" || e.code === "UND_ERR_ABORTED") {
+    // A timeout while the body streams surfaces as the socket's "aborted", not as the signal's error.
+    if (signal.aborted) {
       return unreachable(`Fetching ${url.href} timed out after ${this.policy.timeoutMs} ms.`, err);
     }
     return unreachable(`Could not fetch ${url.href}: ${e.message}.`, err);
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  close(): void {
+    this.client.close();
   }
 }

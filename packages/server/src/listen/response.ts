@@ -1,5 +1,4 @@
 /** Assembling the Deepgram `ListenResponse` from the engine's transcript and the request's options. */
-import { randomUUID } from "node:crypto";
 import {
   applyReplacements,
   buildParagraphs,
@@ -9,30 +8,8 @@ import {
   type Transcript,
   transcriptOf,
 } from "@earshot/engine";
-import {
-  type Channel,
-  type ListenOptions,
-  type ListenResponse,
-  unimplementedOptionWarnings,
-  type Warning,
-  type Word,
-} from "@earshot/protocol";
-
-export function listenWarnings(options: ListenOptions, transcript: Pick<Transcript, "aliasOf" | "model">): Warning[] {
-  const warnings = unimplementedOptionWarnings(options, transcript.model.capabilities);
-  if (transcript.aliasOf) {
-    warnings.unshift({
-      parameter: "model",
-      type: "model_substituted",
-      message: `Model '${transcript.aliasOf}' is not installed here; '${transcript.model.name}' served the request.`,
-    });
-  }
-  return warnings;
-}
-
-/** `extra=key:value` pairs as the object Deepgram echoes in `metadata.extra`. */
-const extraObject = (pairs: string[]): Record<string, string> =>
-  Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)]));
+import type { Channel, ListenOptions, ListenResponse, Word } from "@earshot/protocol";
+import { listenMetadata, listenWarnings } from "./metadata.js";
 
 export function buildListenResponse(requestId: string, options: ListenOptions, transcript: Transcript): ListenResponse {
   const channelWords: Word[][] = transcript.channels.map((words) =>
@@ -50,27 +27,20 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
       },
     ],
   }));
-  const { model } = transcript;
-  const warnings = listenWarnings(options, transcript);
   return {
-    metadata: {
-      transaction_key: "deprecated",
-      request_id: requestId,
+    metadata: listenMetadata({
+      requestId,
       sha256: transcript.sha256,
-      created: new Date().toISOString(),
-      duration: Math.round(transcript.duration * 1000) / 1000,
+      created: new Date(),
+      duration: transcript.duration,
       channels: transcript.channelCount,
-      models: [model.uuid],
-      model_info: { [model.uuid]: { name: model.name, version: model.version, arch: model.architecture } },
-      ...(options.tag?.length ? { tags: options.tag } : {}),
-      ...(options.extra?.length ? { extra: extraObject(options.extra) } : {}),
-      ...(warnings.length ? { warnings } : {}),
-    },
+      model: transcript.model,
+      options,
+      warnings: listenWarnings(options, transcript),
+    }),
     results: {
       channels,
       ...(options.utterances ? { utterances: buildUtterances(channelWords, options.utt_split) } : {}),
     },
   };
 }
-
-export const newRequestId = (): string => randomUUID();

@@ -1,4 +1,4 @@
-/** Deepgram live frames (speech-apis.md §1.4) built from the engine's events. */
+/** Deepgram's live frames (`Results`, `SpeechStarted`, `UtteranceEnd`, the closing `Metadata`) from the engine's events. */
 import {
   applyReplacements,
   confidenceOf,
@@ -16,7 +16,8 @@ import {
   prerecordedOnlyWarnings,
   type Warning,
 } from "@earshot/protocol";
-import { listenWarnings } from "../listen/response.js";
+import { listenMetadata, listenWarnings, modelInfo } from "../listen/metadata.js";
+import { round3 } from "../round.js";
 
 export interface StreamInfo {
   requestId: string;
@@ -27,15 +28,13 @@ export interface StreamInfo {
   channels: () => number;
 }
 
-const round = (n: number): number => Math.round(n * 1000) / 1000;
-
 export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults {
   const { model, options } = info;
   const words = options.replace?.length ? applyReplacements(event.words, options.replace) : event.words;
   return {
     type: "Results",
     channel_index: [event.channel, info.channels()],
-    duration: round(event.end - event.start),
+    duration: round3(event.end - event.start),
     start: event.start,
     is_final: event.isFinal,
     speech_final: event.speechFinal,
@@ -45,7 +44,7 @@ export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults
     },
     metadata: {
       request_id: info.requestId,
-      model_info: { name: model.name, version: model.version, arch: model.architecture },
+      model_info: modelInfo(model),
       model_uuid: model.uuid,
     },
   };
@@ -76,23 +75,17 @@ export function liveWarnings(info: StreamInfo): Warning[] {
 }
 
 export function metadataMessage(info: StreamInfo, summary: LiveSummary, created: Date): LiveMetadata {
-  const { model, options } = info;
-  const warnings = liveWarnings(info);
   return {
     type: "Metadata",
-    transaction_key: "deprecated",
-    request_id: info.requestId,
-    sha256: summary.sha256,
-    created: created.toISOString(),
-    duration: round(summary.duration),
-    channels: summary.channelCount || info.channels(),
-    models: [model.uuid],
-    model_info: { [model.uuid]: { name: model.name, version: model.version, arch: model.architecture } },
-    ...(options.tag?.length ? { tags: options.tag } : {}),
-    ...(options.extra?.length ? { extra: extraObject(options.extra) } : {}),
-    ...(warnings.length ? { warnings } : {}),
+    ...listenMetadata({
+      requestId: info.requestId,
+      sha256: summary.sha256,
+      created,
+      duration: summary.duration,
+      channels: summary.channelCount || info.channels(),
+      model: info.model,
+      options: info.options,
+      warnings: liveWarnings(info),
+    }),
   };
 }
-
-const extraObject = (pairs: string[]): Record<string, string> =>
-  Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)]));

@@ -1,6 +1,6 @@
 /**
- * OpenAI-compatible routes answer errors in OpenAI's shape (speech-apis.md §4), which the `openai` clients
- * parse, instead of Deepgram's. Register those routes inside {@link openAiScope}; its error handler also
+ * OpenAI-compatible routes answer errors in OpenAI's shape (`{"error": {message, type, param, code}}`), which the
+ * `openai` clients parse, instead of Deepgram's. Register those routes inside {@link openAiScope}; its error handler also
  * covers the authentication hook, which runs in the route's context.
  */
 import { EarshotError, type OpenAiErrorBody } from "@earshot/protocol";

@@ -1,5 +1,5 @@
 /**
- * Gladia v2 pre-recorded API on the job engine (speech-apis.md §3), enough for the official `@gladiaio/sdk`:
+ * Gladia's v2 pre-recorded API on the job engine, enough for the official `@gladiaio/sdk`:
  * upload (multipart `audio`, or `{audio_url}` to import), create a job, poll it, list, delete. Errors use
  * Gladia's body. Every Gladia job asks for utterances, since its result is built from them.
  */
@@ -25,6 +25,7 @@ import { toEarshotError } from "../errors.js";
 import { gladiaView } from "../gladia/view.js";
 import type { JobService } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
+import { type AudioSource, listenRequest } from "../listen/request.js";
 import { originOf } from "./jobs.js";
 
 export interface GladiaDeps {
@@ -89,7 +90,7 @@ async function createJob(
   const meta: Record<string, unknown> = { request_params: body, custom_metadata: body.custom_metadata ?? null };
   // Our own upload URLs point at audio already in the blob store; anything else is fetched by the worker.
   const upload = body.audio_url.match(UPLOAD_PATH)?.[1];
-  let source: { audioKey: { key: string; size: number } } | { url: string };
+  let audio: AudioSource;
   if (upload) {
     const stored = await deps.jobs.blobs.get(uploadMetaKey(upload));
     if (!stored)
@@ -102,17 +103,15 @@ async function createJob(
       audio_duration: file.audio_duration,
       number_of_channels: file.number_of_channels,
     };
-    source = { audioKey: { key: uploadKey(upload), size: file.size } };
+    audio = { type: "stored", key: uploadKey(upload), size: file.size };
   } else {
-    source = { url: body.audio_url };
+    audio = { type: "url", url: body.audio_url };
   }
   const job = await deps.jobs.submit({
     id: request.id,
     kind: "gladia",
-    options,
-    ...source,
+    listen: listenRequest(options, audio, callback),
     meta,
-    ...(callback ? { callback } : {}),
   });
   reply.status(201);
   return { id: job.id, result_url: `${originOf(request)}/v2/pre-recorded/${job.id}` };

@@ -1,43 +1,26 @@
 /** Earshot's native job API, `/v1/jobs`: submit audio or a URL with `/v1/listen` options, then poll or delete. */
 import {
-  InvalidRequestError,
   type Job,
   type JobAcceptedResponse,
   type JobDeletedResponse,
   JobListQuerySchema,
   type JobListResponse,
-  type ListenOptions,
-  parseListenOptions,
   parseQuery,
 } from "@earshot/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { jobView } from "../jobs/record.js";
-import type { JobService, SubmitRequest } from "../jobs/service.js";
-
-/** The audio of a job request: bytes as the body, or `{"url": …}` as JSON (as `POST /v1/listen` takes them). */
-export function jobAudio(body: unknown): Pick<SubmitRequest, "audio" | "url"> {
-  if (Buffer.isBuffer(body)) return { audio: body };
-  if (body && typeof body === "object" && "url" in body && typeof body.url === "string") return { url: body.url };
-  throw new InvalidRequestError(
-    'A JSON body must be {"url": "https://…"}; send audio bytes with any other Content-Type.',
-  );
-}
-
-export const callbackOf = (options: ListenOptions): SubmitRequest["callback"] =>
-  options.callback ? { url: options.callback, method: options.callback_method ?? "POST" } : undefined;
+import type { JobService } from "../jobs/service.js";
+import { parseListenRequest } from "../listen/request.js";
 
 /** This server's origin as the client reached it, for the absolute URLs clients follow. */
 export const originOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
 
 export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
   app.post("/v1/jobs", async (request, reply): Promise<JobAcceptedResponse> => {
-    const options = parseListenOptions(request.query as Record<string, unknown>);
     const job = await jobs.submit({
       id: request.id,
       kind: "jobs",
-      options,
-      ...jobAudio(request.body),
-      callback: callbackOf(options),
+      listen: parseListenRequest(request.query, request.body),
     });
     reply.status(202);
     return { request_id: job.id, status_url: `${originOf(request)}/v1/jobs/${job.id}` };

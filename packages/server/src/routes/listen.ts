@@ -1,35 +1,17 @@
-/** `POST /v1/listen`: pre-recorded audio as the body, or `{"url": …}` as JSON (speech-apis.md §1.3). */
-import type { Engine, RawFormat } from "@earshot/engine";
-import {
-  InvalidRequestError,
-  type ListenOptions,
-  type ListenProgressEvent,
-  PROGRESS_MEDIA_TYPE,
-  parseListenOptions,
-} from "@earshot/protocol";
+/**
+ * `POST /v1/listen`: pre-recorded audio as the body, or `{"url": …}` as JSON. Answered on the connection, or,
+ * with `callback=`, accepted at once and delivered later by the job engine. With `Accept:
+ * application/x-ndjson` (PROGRESS_MEDIA_TYPE) the answer streams progress lines before the result.
+ */
+import { type ListenProgressEvent, PROGRESS_MEDIA_TYPE } from "@earshot/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import type { JobService } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
+import { parseListenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
-import { callbackOf, jobAudio } from "./jobs.js";
-
-/** Headerless audio needs its format spelled out; containers ignore these options. */
-export function rawFormat(options: ListenOptions): RawFormat | undefined {
-  if (!options.encoding) return undefined;
-  if (!options.sample_rate) {
-    throw new InvalidRequestError(`encoding=${options.encoding} requires sample_rate for headerless audio.`);
-  }
-  return { encoding: options.encoding, sampleRate: options.sample_rate, channels: options.channels ?? 1 };
-}
-
-async function audioFromBody(body: unknown, urls: UrlFetcher): Promise<Uint8Array> {
-  if (Buffer.isBuffer(body)) return body;
-  if (body && typeof body === "object" && "url" in body && typeof body.url === "string") return urls.fetch(body.url);
-  throw new InvalidRequestError(
-    'A JSON body must be {"url": "https://…"}; send audio bytes with any other Content-Type.',
-  );
-}
+import { round3 } from "../round.js";
 
 /** Progress lines go out as the engine reports them, at most every 250 ms, and the last line carries the outcome. */
 function progressStream(reply: FastifyReply, requestId: string) {
@@ -49,7 +31,7 @@ function progressStream(reply: FastifyReply, requestId: string) {
       const now = Date.now();
       if (now - last < 250 && fraction < 1) return;
       last = now;
-      write({ type: "progress", fraction: Math.round(fraction * 1000) / 1000 });
+      write({ type: "progress", fraction: round3(fraction) });
     },
     end(event: ListenProgressEvent): void {
       write(event);
@@ -58,30 +40,21 @@ function progressStream(reply: FastifyReply, requestId: string) {
   };
 }
 
-export function listenRoutes(app: FastifyInstance, deps: { engine: Engine; urls: UrlFetcher; jobs: JobService }): void {
+export function listenRoutes(
+  app: FastifyInstance,
+  deps: { engine: ServerEngine; urls: UrlFetcher; jobs: JobService },
+): void {
   app.post("/v1/listen", async (request, reply) => {
-    const options = parseListenOptions(request.query as Record<string, unknown>);
+    const listen = parseListenRequest(request.query, request.body);
     // Callback mode (Deepgram): answer with the id at once; the job engine delivers the response later.
-    if (options.callback) {
-      const job = await deps.jobs.submit({
-        id: request.id,
-        kind: "listen",
-        options,
-        ...jobAudio(request.body),
-        callback: callbackOf(options),
-      });
+    if (listen.callback) {
+      const job = await deps.jobs.submit({ id: request.id, kind: "listen", listen });
       return { request_id: job.id };
     }
-    const raw = rawFormat(options);
-    const audio = await audioFromBody(request.body, deps.urls);
+    const { options, audio } = listen;
+    const bytes = audio.type === "url" ? await deps.urls.fetch(audio.url) : audio.bytes;
     const transcribe = (onProgress?: (fraction: number) => void) =>
-      deps.engine.transcribe(audio, {
-        model: options.model,
-        language: options.language,
-        raw,
-        multichannel: options.multichannel,
-        onProgress,
-      });
+      deps.engine.transcribe(bytes, { ...transcribeOptionsOf(listen), onProgress });
     if (!request.headers.accept?.includes(PROGRESS_MEDIA_TYPE)) {
       return buildListenResponse(request.id, options, await transcribe());
     }

@@ -1,5 +1,5 @@
 /**
- * OpenAI-compatible `POST /v1/audio/speech` (speech-apis.md §4), for clients built on the `openai` package.
+ * OpenAI-compatible `POST /v1/audio/speech`, for clients built on the `openai` package.
  * `voice` picks the voice (OpenAI's names map to ours, see the engine's alias table, and our own names work
  * too); `model` is accepted and ignored, since every voice here is its own model; `instructions` cannot steer
  * these synthesisers and is ignored.

@@ -1,4 +1,4 @@
-/** `POST /v1/speak`: text in, streamed audio out (speech-apis.md §1.5). */
+/** `POST /v1/speak`: JSON `{"text"}` in, audio out as it is synthesised, in the format the query asks for. */
 import type { SpeechSynthesis } from "@earshot/engine";
 import { EarshotError, mediaTypeOf, parseSpeakOptions, speakTextOf } from "@earshot/protocol";
 import type { FastifyInstance } from "fastify";

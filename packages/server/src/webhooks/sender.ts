@@ -4,9 +4,8 @@
  * address the socket connects to.
  */
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "@earshot/protocol";
-import { Agent, request } from "undici";
-import type { UrlPolicy } from "../config.js";
-import type { WebhookConfig } from "../jobs/config.js";
+import type { UrlPolicy, WebhookConfig } from "../config/load.js";
+import { OutboundClient } from "../http/outbound.js";
 import { UrlGuard } from "../listen/fetch-url.js";
 import { signWebhook } from "./sign.js";
 
@@ -20,14 +19,16 @@ export interface DeliveryOutcome {
 
 export class CallbackSender {
   private readonly guard: UrlGuard;
-  private readonly agent: Agent;
+  private readonly client: OutboundClient;
 
   constructor(
     policy: Pick<UrlPolicy, "allowList">,
-    private readonly config: WebhookConfig,
+    private readonly config: Pick<WebhookConfig, "timeoutMs">,
+    /** Every callback is signed with it (Standard Webhooks). */
+    private readonly secret: string,
   ) {
     this.guard = new UrlGuard(policy.allowList);
-    this.agent = new Agent({ connect: { lookup: this.guard.lookup } });
+    this.client = new OutboundClient(this.guard.lookup);
   }
 
   /** Throws an InvalidRequestError when `url` can never be called back (scheme, literal private address). */
@@ -47,18 +48,16 @@ export class CallbackSender {
       "user-agent": "earshot-webhooks",
       [WEBHOOK_ID_HEADER]: messageId,
       [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+      [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.secret, messageId, timestamp, body),
     };
-    if (this.config.secret)
-      headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(this.config.secret, messageId, timestamp, body);
     try {
-      const response = await request(url, {
-        dispatcher: this.agent,
+      const response = await this.client.request(new URL(url), {
         method,
         headers,
         body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
-      await response.body.dump();
+      response.body.resume();
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       return {
         statusCode: response.statusCode,
@@ -72,7 +71,7 @@ export class CallbackSender {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  close(): void {
+    this.client.close();
   }
 }

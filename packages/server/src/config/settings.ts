@@ -1,0 +1,232 @@
+/**
+ * Every `EARSHOT_*` setting: its schema, what a valid value looks like, its default and what it does. The same
+ * names work as environment variables, as keys of the JSON config file and (for some) as CLI flags; the README's
+ * configuration table is generated from this list (`npm run config-table`), so this is the one place to document
+ * a setting.
+ */
+import ipaddr from "ipaddr.js";
+import { z } from "zod";
+
+export interface Setting<T = unknown> {
+  /** Parses the raw value: a string from the environment or a flag, or a JSON value from the config file. */
+  schema: z.ZodType<T>;
+  /** How a valid value reads in an error message: "EARSHOT_WORKERS must be a positive integer, got 'abc'". */
+  expects: string;
+  /** The default as the README shows it. */
+  default: string;
+  description: string;
+}
+
+/** Numbers come as strings from the environment and as numbers from JSON. */
+const numeric = (value: unknown): unknown =>
+  typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : value;
+
+const positiveInt = z.preprocess(numeric, z.number().int().min(1));
+const nonNegativeInt = z.preprocess(numeric, z.number().int().min(0));
+const text = z.string().trim().min(1);
+/** A comma-separated string, or a JSON array. */
+const listOf = <T>(item: z.ZodType<T>) =>
+  z.preprocess(
+    (value) =>
+      typeof value === "string"
+        ? value
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value,
+    z.array(item),
+  );
+
+const isAddressRule = (entry: string): boolean =>
+  entry.includes("/") ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry) || /^[a-z0-9.-]+$/i.test(entry);
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+export const SETTINGS = {
+  EARSHOT_CONFIG: setting({
+    schema: text,
+    expects: "a file path",
+    default: "`./earshot.config.json` if it exists",
+    description:
+      "JSON file of these settings keyed by variable name (`--config FILE`); flags and the environment win over it",
+  }),
+  EARSHOT_HOST: setting({
+    schema: text,
+    expects: "a host name or address",
+    default: "`127.0.0.1`",
+    description: "interface the server listens on (`0.0.0.0` for every interface)",
+  }),
+  EARSHOT_PORT: setting({
+    schema: z.preprocess(numeric, z.number().int().min(0).max(65_535)),
+    expects: "a port number from 0 to 65535",
+    default: "`8080`",
+    description: "port the server listens on (0 picks a free one)",
+  }),
+  EARSHOT_API_KEYS: setting({
+    schema: listOf(text),
+    expects: "a comma-separated list of keys",
+    default: "none",
+    description: "API keys; when set, `Authorization: Token <key>` (or Bearer) is required",
+  }),
+  EARSHOT_CORS_ORIGINS: setting({
+    schema: listOf(text),
+    expects: "a comma-separated list of origins",
+    default: "`*`",
+    description: "browser origins allowed by CORS (`*`: any)",
+  }),
+  EARSHOT_MAX_BODY_BYTES: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "536870912 (512 MiB)",
+    description: "largest request body, bytes (413 beyond); bodies are held in memory",
+  }),
+  EARSHOT_LOG_LEVEL: setting({
+    schema: z.enum(LOG_LEVELS),
+    expects: `one of ${LOG_LEVELS.join(", ")}`,
+    default: "`info`",
+    description: "server log level",
+  }),
+  EARSHOT_URL_MAX_BYTES: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "536870912 (512 MiB)",
+    description: 'largest file fetched for `{"url"}` sources, bytes',
+  }),
+  EARSHOT_URL_TIMEOUT_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "60000",
+    description: 'time allowed for a `{"url"}` fetch, redirects included, ms',
+  }),
+  EARSHOT_URL_MAX_REDIRECTS: setting({
+    schema: nonNegativeInt,
+    expects: "a non-negative integer",
+    default: "5",
+    description: 'redirects followed for a `{"url"}` fetch',
+  }),
+  EARSHOT_URL_ALLOW: setting({
+    schema: listOf(text.refine(isAddressRule)),
+    expects: "a comma-separated list of CIDR ranges, addresses or host names",
+    default: "none",
+    description:
+      'private, loopback or link-local addresses that `{"url"}` sources and callbacks may reach anyway (e.g. `10.0.0.0/8`)',
+  }),
+  EARSHOT_WORKERS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "one per core",
+    description: "engine worker threads, each holding its own loaded models",
+  }),
+  EARSHOT_QUEUE_LIMIT: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "8 per worker",
+    description: "requests admitted at once; beyond that, 429 with `Retry-After`",
+  }),
+  EARSHOT_MODEL: setting({
+    schema: text,
+    expects: "a model name",
+    default: "`pocketsphinx-en-us`",
+    description: "default speech recogniser (`pocketsphinx-en-us-debian` is the other built-in)",
+  }),
+  EARSHOT_MODELS_DIR: setting({
+    schema: text,
+    expects: "a directory path",
+    default: "`~/.earshot/models`",
+    description: "models installed with `earshot models add`",
+  }),
+  EARSHOT_LIBPOCKETSPHINX: setting({
+    schema: text,
+    expects: "a library name or path",
+    default: "`libpocketsphinx.so.3`",
+    description: "PocketSphinx shared library (another distribution's, or a self-built one)",
+  }),
+  EARSHOT_LIBSPHINXBASE: setting({
+    schema: text,
+    expects: "a library name or path",
+    default: "`libsphinxbase.so.3`",
+    description: "SphinxBase shared library that goes with it",
+  }),
+  EARSHOT_DATA_DIR: setting({
+    schema: text,
+    expects: "a directory path",
+    default: "`~/.earshot`",
+    description: "embedded job store (`jobs.db`), job audio and the generated webhook secret",
+  }),
+  EARSHOT_BLOB_DIR: setting({
+    schema: text,
+    expects: "a directory path",
+    default: "`<data dir>/blobs`",
+    description: "job audio and uploads; with Redis, a path every worker shares",
+  }),
+  EARSHOT_REDIS_URL: setting({
+    schema: z.url(),
+    expects: "a URL such as redis://127.0.0.1:6379",
+    default: "none (embedded jobs)",
+    description: "scale out: jobs go through BullMQ on this Redis and `earshot worker` processes run them",
+  }),
+  EARSHOT_QUEUE_PREFIX: setting({
+    schema: text,
+    expects: "a key prefix",
+    default: "`earshot`",
+    description: "prefix of the Redis keys of the job store and queues",
+  }),
+  EARSHOT_JOB_RETENTION_SECONDS: setting({
+    schema: z.preprocess(numeric, z.number().positive()),
+    expects: "a positive number of seconds",
+    default: "86400 (24 h)",
+    description: "job audio and results are deleted this long after the job ends",
+  }),
+  EARSHOT_JOB_ATTEMPTS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "3",
+    description: "starts of one job (crashes and transient failures included) before it ends in `error`",
+  }),
+  EARSHOT_JOB_CONCURRENCY: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "the engine's workers (a worker process: one more)",
+    description: "jobs run at once by one process",
+  }),
+  EARSHOT_WEBHOOK_SECRET: setting({
+    schema: text,
+    expects: "a non-empty string",
+    default: "generated",
+    description:
+      "signs callbacks, `whsec_<base64>` or any string; unset, one is generated and kept (data dir, or Redis)",
+  }),
+  EARSHOT_WEBHOOK_ATTEMPTS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "8",
+    description: "deliveries tried per callback before it is marked failed",
+  }),
+  EARSHOT_WEBHOOK_RETRY_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "1000",
+    description: "first callback retry delay, ms; each further retry doubles it (at most 10 minutes)",
+  }),
+  EARSHOT_WEBHOOK_TIMEOUT_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "10000",
+    description: "time allowed for one callback delivery, ms",
+  }),
+} as const satisfies Record<`EARSHOT_${string}`, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+/** Parsed settings; a missing one takes its default where the config is assembled. */
+export type Settings = { -readonly [K in SettingName]?: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+export const isSettingName = (name: string): name is SettingName => Object.hasOwn(SETTINGS, name);
+
+/** The one schema of every setting; the config file is checked against it too, so a misspelt key is an error. */
+export const SettingsSchema = z.strictObject(
+  Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name].schema.optional()])),
+) as unknown as z.ZodType<Settings>;

@@ -1,0 +1,30 @@
+/**
+ * What the server uses of the engine, as a type of its own: the routes and the job engine depend on these
+ * methods only, so unit tests can run the app over a small engine of their own while end-to-end tests use the
+ * real one.
+ */
+import { Engine, ModelRegistry } from "@earshot/engine";
+import type { EngineConfig } from "./config/load.js";
+
+export type ServerEngine = Pick<
+  Engine,
+  | "transcribe"
+  | "openStream"
+  | "prepare"
+  | "recognizePiece"
+  | "status"
+  | "checkCapacity"
+  | "checkStreamCapacity"
+  | "close"
+  | "registry"
+>;
+
+/** The installed models as the settings place them (`EARSHOT_MODELS_DIR`, `EARSHOT_MODEL`). */
+export function createModelRegistry(config: Pick<EngineConfig, "modelsDir" | "defaultModel">): ModelRegistry {
+  return new ModelRegistry({ modelsDir: config.modelsDir, defaultModel: config.defaultModel });
+}
+
+/** The real engine for `config` (it builds its registry from the same settings unless given one). */
+export function createEngine(config: EngineConfig): Engine {
+  return new Engine(config);
+}

@@ -1,0 +1,85 @@
+/**
+ * One listen request, however it arrived: `POST /v1/listen` (answered now or by callback), `/v1/jobs`, Gladia's
+ * API, or a live stream's options. Options are parsed once, the raw-audio format is worked out once, and the
+ * audio source is one of three kinds; every caller below the routes takes this shape.
+ */
+import type { RawFormat, TranscribeOptions } from "@earshot/engine";
+import {
+  AudioDecodeError,
+  ErrorCode,
+  InvalidRequestError,
+  type ListenOptions,
+  parseListenOptions,
+} from "@earshot/protocol";
+
+/** Where the audio is: in the request, at a URL a worker fetches, or already in the blob store (an upload). */
+export type AudioSource =
+  | { type: "bytes"; bytes: Uint8Array }
+  | { type: "url"; url: string }
+  | { type: "stored"; key: string; size: number };
+
+/** What an HTTP body can carry: the audio itself or its URL. */
+export type BodyAudio = Exclude<AudioSource, { type: "stored" }>;
+
+export interface Callback {
+  url: string;
+  method: "POST" | "PUT";
+}
+
+export interface ListenRequest<Audio extends AudioSource = AudioSource> {
+  options: ListenOptions;
+  /** How to read headerless audio; undefined when the bytes carry a container. */
+  raw: RawFormat | undefined;
+  audio: Audio;
+  /** Where the response goes when it is not answered on this connection. */
+  callback: Callback | undefined;
+}
+
+/** Headerless audio's format from the options; the options schema guarantees a sample_rate with an encoding. */
+export function rawFormatOf(
+  options: Pick<ListenOptions, "encoding" | "sample_rate" | "channels">,
+): RawFormat | undefined {
+  if (!options.encoding || options.sample_rate === undefined) return undefined;
+  return { encoding: options.encoding, sampleRate: options.sample_rate, channels: options.channels ?? 1 };
+}
+
+export const callbackOf = (options: ListenOptions): Callback | undefined =>
+  options.callback ? { url: options.callback, method: options.callback_method ?? "POST" } : undefined;
+
+/** The audio of a request body: bytes with any Content-Type but JSON, or JSON `{"url": …}`. */
+export function audioSourceOf(body: unknown): BodyAudio {
+  // Fastify leaves an empty body undefined when there is no Content-Type; an empty JSON body is undefined too.
+  if (body === undefined || body === null || (Buffer.isBuffer(body) && body.byteLength === 0)) {
+    throw new AudioDecodeError(
+      'The request body is empty: send audio bytes or JSON {"url": "https://…"}.',
+      ErrorCode.EmptyAudio,
+    );
+  }
+  if (Buffer.isBuffer(body)) return { type: "bytes", bytes: body };
+  if (typeof body === "object" && "url" in body && typeof body.url === "string") return { type: "url", url: body.url };
+  throw new InvalidRequestError(
+    'A JSON body must be {"url": "https://…"}; send audio bytes with any other Content-Type.',
+  );
+}
+
+export function listenRequest<Audio extends AudioSource>(
+  options: ListenOptions,
+  audio: Audio,
+  callback: Callback | undefined = callbackOf(options),
+): ListenRequest<Audio> {
+  return { options, raw: rawFormatOf(options), audio, callback };
+}
+
+/** A `/v1/listen`-style HTTP request: options from the query, audio from the body. */
+export function parseListenRequest(query: unknown, body: unknown): ListenRequest<BodyAudio> {
+  const options = parseListenOptions(query as Record<string, unknown>);
+  return listenRequest(options, audioSourceOf(body));
+}
+
+/** What the engine needs of a request to decode and recognise it. */
+export function transcribeOptionsOf(
+  request: Pick<ListenRequest, "options" | "raw">,
+): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel"> {
+  const { options, raw } = request;
+  return { model: options.model, language: options.language, raw, multichannel: options.multichannel };
+}

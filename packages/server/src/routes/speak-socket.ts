@@ -1,0 +1,192 @@
+/**
+ * `GET /v1/speak` as a WebSocket. `Speak` appends text to a buffer; `Flush` queues the
+ * buffer for synthesis, and its audio goes out as binary frames, sentence by sentence, followed by
+ * `Flushed`; `Clear` drops queued text and stops audio in progress (`Cleared`); `Close` speaks what is left,
+ * then closes 1000. `Metadata` is the first message. A malformed message gets a `Warning` and the session
+ * carries on, since Deepgram's SDKs reconnect on any close other than 1000. Options, voice and capacity are
+ * settled before the upgrade, so a refusal is a plain HTTP response.
+ */
+import type { InstalledModel, SpeechSession, SpeechSynthesis } from "@earshot/engine";
+import {
+  type AudioFormat,
+  parseSpeakOptions,
+  SPEAK_TEXT_LIMIT,
+  SpeakClientMessageSchema,
+  type SpeakServerMessage,
+  SpeakWarningCode,
+} from "@earshot/protocol";
+import type { FastifyBaseLogger } from "fastify";
+import type { RawData, WebSocket } from "ws";
+import { toEarshotError } from "../errors.js";
+import type { WebSocketRoute } from "../ws/upgrade.js";
+
+interface SpeakContext {
+  voice: InstalledModel;
+  format: AudioFormat;
+  speed: number | undefined;
+}
+
+interface FlushJob {
+  text: string;
+  sequenceId: number;
+}
+
+class SpeakConnection {
+  private buffer = "";
+  private readonly queue: FlushJob[] = [];
+  private nextSequence = 0;
+  /** Bumped by Clear: audio of an older generation is never sent. */
+  private generation = 0;
+  private current: AbortController | undefined;
+  private running = false;
+  private closing = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly session: SpeechSession,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    socket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on("close", () => this.shutdown());
+    socket.on("error", () => this.shutdown());
+  }
+
+  send(message: SpeakServerMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private warn(code: string, description: string): void {
+    this.send({ type: "Warning", description, code });
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    if (isBinary) {
+      this.warn(SpeakWarningCode.InvalidMessage, "Binary frames are not accepted here: send JSON text messages.");
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString());
+    } catch {
+      this.warn(SpeakWarningCode.InvalidMessage, "The message is not valid JSON.");
+      return;
+    }
+    const parsed = SpeakClientMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const type = (json as { type?: unknown } | null)?.type;
+      this.warn(
+        SpeakWarningCode.InvalidMessage,
+        typeof type === "string" && !["Speak", "Flush", "Clear", "Close"].includes(type)
+          ? `Unknown message type '${type}': expected Speak, Flush, Clear or Close.`
+          : 'Malformed message: expected {"type":"Speak","text":"…"}, {"type":"Flush"}, {"type":"Clear"} or {"type":"Close"}.',
+      );
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case "Speak":
+        if ([...this.buffer].length + [...message.text].length > SPEAK_TEXT_LIMIT) {
+          this.warn(
+            SpeakWarningCode.TextLimit,
+            `Text dropped: more than ${SPEAK_TEXT_LIMIT} characters would be waiting for one Flush. Send Flush more often.`,
+          );
+          return;
+        }
+        this.buffer += message.text;
+        return;
+      case "Flush":
+        this.flush();
+        return;
+      case "Clear":
+        this.generation++;
+        this.buffer = "";
+        this.queue.length = 0;
+        this.current?.abort();
+        this.send({ type: "Cleared", sequence_id: Math.max(0, this.nextSequence - 1) });
+        return;
+      case "Close":
+        if (this.buffer.trim() !== "") this.flush();
+        this.closing = true;
+        if (!this.running) this.socket.close(1000);
+        return;
+    }
+  }
+
+  private flush(): void {
+    this.queue.push({ text: this.buffer, sequenceId: this.nextSequence++ });
+    this.buffer = "";
+    void this.drain();
+  }
+
+  /** Speaks queued flushes in order, one at a time. */
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+      const generation = this.generation;
+      const controller = new AbortController();
+      this.current = controller;
+      try {
+        if (job.text.trim() !== "") {
+          for await (const chunk of this.session.speak(job.text, controller.signal)) {
+            if (generation !== this.generation || this.socket.readyState !== this.socket.OPEN) break;
+            this.socket.send(chunk);
+          }
+        }
+        if (generation === this.generation) this.send({ type: "Flushed", sequence_id: job.sequenceId });
+      } catch (err) {
+        if (!controller.signal.aborted) {
+          const error = toEarshotError(err);
+          this.log.error({ err }, "speech synthesis failed");
+          this.warn(SpeakWarningCode.SynthesisFailed, error.message);
+        }
+      } finally {
+        this.current = undefined;
+      }
+    }
+    this.running = false;
+    if (this.closing && this.socket.readyState === this.socket.OPEN) this.socket.close(1000);
+  }
+
+  private shutdown(): void {
+    this.closing = true;
+    this.queue.length = 0;
+    this.current?.abort();
+    this.session.close();
+  }
+}
+
+export function speakSocketRoute(
+  speech: SpeechSynthesis,
+  options: { log: FastifyBaseLogger },
+): WebSocketRoute<SpeakContext> {
+  return {
+    path: "/v1/speak",
+    prepare(request) {
+      const { options: speakOptions, format } = parseSpeakOptions(request.query, "websocket");
+      const { voice } = speech.registry.resolveVoice(speakOptions.model);
+      speech.checkCapacity();
+      return { voice, format, speed: speakOptions.speed };
+    },
+    onConnection(socket: WebSocket, context, request) {
+      let session: SpeechSession;
+      try {
+        session = speech.open(context);
+      } catch (err) {
+        // Capacity ran out between the check and the upgrade: 1013 is "try again later".
+        socket.close(1013, toEarshotError(err).message.slice(0, 120));
+        return;
+      }
+      const connection = new SpeakConnection(socket, session, options.log);
+      connection.send({
+        type: "Metadata",
+        request_id: request.requestId,
+        model_name: context.voice.name,
+        model_version: context.voice.version,
+        model_uuid: context.voice.uuid,
+        additional_model_uuids: [],
+      });
+    },
+  };
+}
