@@ -1,0 +1,438 @@
+/**
+ * The default diarizer: signal processing and statistics, no model files.
+ *
+ * 1. MFCCs (features.ts) of every 10 ms frame; only frames inside the VAD's speech and above the recording's
+ *    quietest tenth count (breaths and pauses inside a span carry no speaker).
+ * 2. The speech is cut into short segments (about 1.5 s): short enough that most hold one speaker, long enough
+ *    for a full-covariance Gaussian of the frames to say something about the voice.
+ * 3. Agglomerative clustering by the Bayesian information criterion: the two clusters whose frames are best
+ *    explained by one Gaussian instead of two merge, until every merge would cost more than the extra
+ *    parameters save (ΔBIC > 0). That stopping point is the number of speakers, chosen from the recording itself;
+ *    the caller's bounds override it.
+ * 4. Resegmentation: each speaker's Gaussian scores every speech frame, the scores are averaged over a short
+ *    window (a speaker holds the floor for at least a few hundred milliseconds) and each frame goes to the best
+ *    speaker; the models are re-estimated from the new labels and the step repeats. This moves the segments'
+ *    arbitrary boundaries to where the speaker actually changes.
+ *
+ * Why this method: without speaker-embedding weights, BIC clustering of Gaussian MFCC models is the best
+ * understood unsupervised method (the classic broadcast-news diarizers, e.g. LIUM, are built on it), it picks the
+ * number of speakers by itself, and it costs a few milliseconds per second of audio.
+ */
+import type { SpeechSpan } from "../vad/silero.js";
+import { computeFrames, FRAME_LENGTH, FRAME_RATE, type FeatureFrames, HOP, MfccExtractor } from "./features.js";
+import { choleskyLogDet, GaussianStats } from "./gaussian.js";
+import type { Diarization, DiarizeOptions, Diarizer, SpeakerTurn } from "./types.js";
+
+export interface StatisticalParams {
+  /** Cepstral coefficients per frame. */
+  dims: number;
+  /** Length of the initial segments, seconds. */
+  segment: number;
+  /** Weight of BIC's parameter penalty: higher → fewer speakers. */
+  lambda: number;
+  /** Divergence below which two clusters are one speaker, however long the recording. */
+  divergence: number;
+  /** Added to covariance diagonals. */
+  floor: number;
+  /** Quietest fraction of speech frames left out of the models. */
+  quietFraction: number;
+  /** Half-width of the resegmentation's score window, frames. */
+  smooth: number;
+  iterations: number;
+  /** A cluster with less speech than this (seconds) is not a speaker of its own. */
+  minSpeaker: number;
+}
+
+export const DEFAULT_PARAMS: StatisticalParams = {
+  dims: 19,
+  segment: 1.5,
+  lambda: 3,
+  divergence: 0.6,
+  floor: 1e-2,
+  quietFraction: 0.1,
+  smooth: 30,
+  iterations: 3,
+  minSpeaker: 2,
+};
+
+/** Segments clustered pairwise at most; memory and time grow with its square. */
+const MAX_SEGMENTS = 600;
+
+interface Cluster {
+  stats: GaussianStats;
+  logDet: number;
+}
+
+/** Frames (indices) of the speech spans, and which of them are loud enough to model. */
+interface SpeechFrames {
+  /** [first, end) frame ranges, one per span. */
+  ranges: [number, number][];
+  /** The span of each range, seconds. */
+  spans: SpeechSpan[];
+  useful: Uint8Array;
+}
+
+function speechFrames(features: FeatureFrames, speech: SpeechSpan[], quietFraction: number): SpeechFrames {
+  const centre = FRAME_LENGTH / 2 / (HOP * FRAME_RATE);
+  const ranges: [number, number][] = [];
+  const spans: SpeechSpan[] = [];
+  for (const span of speech) {
+    const first = Math.max(0, Math.ceil((span.start - centre) * FRAME_RATE));
+    const end = Math.min(features.count, Math.ceil((span.end - centre) * FRAME_RATE));
+    if (end > first) {
+      ranges.push([first, end]);
+      spans.push(span);
+    }
+  }
+  const energies: number[] = [];
+  for (const [first, end] of ranges) for (let f = first; f < end; f++) energies.push(features.energy[f]!);
+  energies.sort((a, b) => a - b);
+  const threshold = energies[Math.floor(quietFraction * energies.length)] ?? Number.NEGATIVE_INFINITY;
+  const useful = new Uint8Array(features.count);
+  for (const [first, end] of ranges) for (let f = first; f < end; f++) useful[f] = features.energy[f]! >= threshold ? 1 : 0;
+  return { ranges, spans, useful };
+}
+
+function statsOf(features: FeatureFrames, useful: Uint8Array, first: number, end: number): GaussianStats {
+  const stats = new GaussianStats(features.dims);
+  let runStart = -1;
+  for (let f = first; f <= end; f++) {
+    if (f < end && useful[f]) {
+      if (runStart < 0) runStart = f;
+    } else if (runStart >= 0) {
+      stats.addFrames(features.data, runStart, f);
+      runStart = -1;
+    }
+  }
+  return stats;
+}
+
+export class StatisticalDiarizer implements Diarizer {
+  private readonly extractor: MfccExtractor;
+  private readonly params: StatisticalParams;
+
+  constructor(params: Partial<StatisticalParams> = {}) {
+    this.params = { ...DEFAULT_PARAMS, ...params };
+    this.extractor = new MfccExtractor(this.params.dims);
+  }
+
+  diarize(samples: Float32Array, speech: SpeechSpan[], options: DiarizeOptions = {}): Diarization {
+    const p = this.params;
+    const features = computeFrames(this.extractor, samples);
+    const frames = speechFrames(features, speech, p.quietFraction);
+    const bounds = speakerBounds(options);
+
+    // Initial segments: each span cut into pieces of about `segment` seconds.
+    const segmentFrames = Math.round(p.segment * FRAME_RATE);
+    const clusters: Cluster[] = [];
+    const scratch = new Float64Array(features.dims * features.dims);
+    for (const [first, end] of frames.ranges) {
+      const pieces = Math.max(1, Math.round((end - first) / segmentFrames));
+      for (let i = 0; i < pieces; i++) {
+        const a = first + Math.round(((end - first) * i) / pieces);
+        const b = first + Math.round(((end - first) * (i + 1)) / pieces);
+        const stats = statsOf(features, frames.useful, a, b);
+        // Too few frames for a covariance: such a piece is labelled by resegmentation only.
+        if (stats.count >= 2 * features.dims) clusters.push({ stats, logDet: stats.logDet(p.floor, scratch) });
+      }
+    }
+    if (clusters.length === 0) return { turns: [], speakers: 0 };
+
+    const merged = clusterByBic(mergeNeighbours(clusters, p, scratch), features.dims, p, bounds, scratch);
+    const labels = resegment(features, frames, merged, p, bounds.min);
+    return turnsOf(labels, frames);
+  }
+
+  dispose(): void {}
+}
+
+interface SpeakerBounds {
+  min: number;
+  max: number;
+}
+
+function speakerBounds(options: DiarizeOptions): SpeakerBounds {
+  if (options.numSpeakers !== undefined) return { min: options.numSpeakers, max: options.numSpeakers };
+  const min = Math.max(1, options.minSpeakers ?? 1);
+  return { min, max: Math.max(min, options.maxSpeakers ?? Number.POSITIVE_INFINITY) };
+}
+
+/**
+ * Clustering compares every pair, so a long recording's segments are first merged with their neighbours in time
+ * (most neighbours are the same speaker), the most alike first, until at most {@link MAX_SEGMENTS} remain.
+ */
+function mergeNeighbours(clusters: Cluster[], p: StatisticalParams, scratch: Float64Array): Cluster[] {
+  let current = clusters;
+  while (current.length > MAX_SEGMENTS) {
+    const costs = current.slice(1).map((c, i) => ({ i, cost: mergeCost(current[i]!, c, p.floor, scratch) }));
+    costs.sort((a, b) => a.cost - b.cost);
+    const absorbed = new Uint8Array(current.length);
+    let excess = current.length - MAX_SEGMENTS;
+    for (const { i } of costs) {
+      if (excess === 0) break;
+      if (absorbed[i] || absorbed[i + 1]) continue;
+      current[i]!.stats.add(current[i + 1]!.stats);
+      current[i]!.logDet = current[i]!.stats.logDet(p.floor, scratch);
+      absorbed[i + 1] = 1;
+      // A merged pair is not merged again in this pass, so each pass only joins pairs of original neighbours.
+      absorbed[i] = 2;
+      excess--;
+    }
+    current = current.filter((_, i) => absorbed[i] !== 1);
+  }
+  return current;
+}
+
+/**
+ * Jensen–Shannon-like divergence of two clusters' Gaussians, whatever their sizes: how much wider one Gaussian
+ * fitted to an even mixture of both is than each of them.
+ */
+function divergence(a: Cluster, b: Cluster, floor: number, scratch: Float64Array): number {
+  const d = a.stats.dims;
+  const ma = a.stats.mean();
+  const mb = b.stats.mean();
+  const ca = a.stats.covariance(floor);
+  const cb = b.stats.covariance(floor, scratch);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      ca[i * d + j] = 0.5 * (ca[i * d + j]! + cb[i * d + j]!) + 0.25 * (ma[i]! - mb[i]!) * (ma[j]! - mb[j]!);
+    }
+  }
+  return 0.5 * (choleskyLogDet(ca, d) - 0.5 * a.logDet - 0.5 * b.logDet);
+}
+
+/** Penalty-free half of ΔBIC: how much worse one Gaussian explains both clusters than one each. */
+function mergeCost(a: Cluster, b: Cluster, floor: number, scratch: Float64Array): number {
+  const both = a.stats.clone();
+  both.add(b.stats);
+  const n = both.count;
+  return 0.5 * (n * both.logDet(floor, scratch) - a.stats.count * a.logDet - b.stats.count * b.logDet);
+}
+
+function clusterByBic(
+  clusters: Cluster[],
+  dims: number,
+  p: StatisticalParams,
+  bounds: SpeakerBounds,
+  scratch: Float64Array,
+): Cluster[] {
+  const parameters = dims + (dims * (dims + 1)) / 2;
+  const n = clusters.length;
+  const alive = clusters.map(() => true);
+  const cost = new Float64Array(n * n);
+  // The BIC penalty weight at which merging i and j stops paying: merging the pair with the smallest first
+  // (rather than the most negative ΔBIC at a fixed weight) keeps two short segments of different speakers,
+  // whose ΔBIC is negative at any sensible weight, from merging before the long, well-estimated clusters do.
+  const weight = (i: number, j: number): number => {
+    const frames = clusters[i]!.stats.count + clusters[j]!.stats.count;
+    return mergeCost(clusters[i]!, clusters[j]!, p.floor, scratch) / (0.5 * parameters * Math.log(frames));
+  };
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) cost[i * n + j] = weight(i, j);
+  // Each row's smallest cost (to a later cluster), so finding the next merge costs O(n), not O(n²).
+  const rowMin = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const rowArg = new Int32Array(n).fill(-1);
+  const refreshRow = (i: number): void => {
+    rowMin[i] = Number.POSITIVE_INFINITY;
+    rowArg[i] = -1;
+    for (let j = i + 1; j < n; j++) {
+      if (alive[j] && cost[i * n + j]! < rowMin[i]!) {
+        rowMin[i] = cost[i * n + j]!;
+        rowArg[i] = j;
+      }
+    }
+  };
+  for (let i = 0; i < n; i++) refreshRow(i);
+  let count = n;
+  const minFrames = p.minSpeaker * FRAME_RATE;
+  while (count > 1) {
+    let bi = -1;
+    for (let i = 0; i < n; i++) if (alive[i] && rowArg[i]! >= 0 && (bi < 0 || rowMin[i]! < rowMin[bi]!)) bi = i;
+    const bj = rowArg[bi]!;
+    const best = rowMin[bi]!;
+    if (process.env.DIAR_TRACE && count <= 40) {
+      const a = clusters[bi]!.stats.count, b = clusters[bj]!.stats.count;
+      const raw = mergeCost(clusters[bi]!, clusters[bj]!, p.floor, scratch);
+      (globalThis as any).trace ??= [];
+      (globalThis as any).trace.push(`${count}:${best.toFixed(1)}/${(raw / (a + b)).toFixed(2)}/${a}+${b}`);
+    }
+    if (count <= bounds.min) break;
+    if (best >= p.lambda && count <= bounds.max) break;
+    const target = clusters[bi]!;
+    target.stats.add(clusters[bj]!.stats);
+    target.logDet = target.stats.logDet(p.floor, scratch);
+    alive[bj] = false;
+    count--;
+    for (let k = 0; k < n; k++) {
+      if (!alive[k] || k === bi) continue;
+      const [lo, hi] = k < bi ? [k, bi] : [bi, k];
+      cost[lo * n + hi] = weight(lo, hi);
+      if (k < bi) {
+        if (rowArg[k] === bi || rowArg[k] === bj) refreshRow(k);
+        else if (cost[k * n + bi]! < rowMin[k]!) {
+          rowMin[k] = cost[k * n + bi]!;
+          rowArg[k] = bi;
+        }
+      } else if (rowArg[k] === bj) {
+        refreshRow(k);
+      }
+    }
+    refreshRow(bi);
+  }
+  let result = clusters.filter((_, i) => alive[i]);
+  // BIC's evidence grows with the frames, so in a long recording it also tells apart what one speaker says in
+  // different minutes; a divergence that does not grow with length merges such clusters back.
+  while (result.length > bounds.min) {
+    let best = Number.POSITIVE_INFINITY;
+    let pair: [Cluster, Cluster] | undefined;
+    for (let i = 0; i < result.length; i++) {
+      for (let j = i + 1; j < result.length; j++) {
+        const d = divergence(result[i]!, result[j]!, p.floor, scratch);
+        if (d < best) {
+          best = d;
+          pair = [result[i]!, result[j]!];
+        }
+      }
+    }
+    if (!pair || (best >= p.divergence && result.length <= bounds.max)) break;
+    pair[0].stats.add(pair[1].stats);
+    pair[0].logDet = pair[0].stats.logDet(p.floor, scratch);
+    result = result.filter((c) => c !== pair[1]);
+  }
+  // Clusters with too little speech are fragments (overlaps, noises, a cough) of the others.
+  while (result.length > bounds.min) {
+    const smallest = result.reduce((s, c) => (c.stats.count < s.stats.count ? c : s));
+    if (smallest.stats.count >= minFrames) break;
+    const others = result.filter((c) => c !== smallest);
+    const nearest = others.reduce((best, c) =>
+      mergeCost(smallest, c, p.floor, scratch) < mergeCost(smallest, best, p.floor, scratch) ? c : best,
+    );
+    nearest.stats.add(smallest.stats);
+    nearest.logDet = nearest.stats.logDet(p.floor, scratch);
+    result = others;
+  }
+  return result;
+}
+
+/** A speaker's Gaussian ready to score frames: mean, Cholesky factor of the covariance, log-determinant. */
+interface FrameModel {
+  mean: Float64Array;
+  chol: Float64Array;
+  logDet: number;
+}
+
+function frameModel(stats: GaussianStats, floor: number): FrameModel {
+  const chol = stats.covariance(floor);
+  const logDet = choleskyLogDet(chol, stats.dims);
+  return { mean: stats.mean(), chol, logDet };
+}
+
+/** Log-likelihood of one frame (up to a constant shared by all models). */
+function frameScore(model: FrameModel, data: Float32Array, row: number, d: number, y: Float64Array): number {
+  // Solve L y = x − μ; the Mahalanobis distance is |y|².
+  let distance = 0;
+  for (let i = 0; i < d; i++) {
+    let s = data[row + i]! - model.mean[i]!;
+    for (let k = 0; k < i; k++) s -= model.chol[i * d + k]! * y[k]!;
+    const v = s / model.chol[i * d + i]!;
+    y[i] = v;
+    distance += v * v;
+  }
+  return -0.5 * (distance + model.logDet);
+}
+
+/** Per speech frame: speaker index, and the speaker's share of the window's evidence (for confidence). */
+interface FrameLabels {
+  speaker: Int32Array;
+  confidence: Float32Array;
+}
+
+function resegment(
+  features: FeatureFrames,
+  frames: SpeechFrames,
+  clusters: Cluster[],
+  p: StatisticalParams,
+  minSpeakers: number,
+): FrameLabels {
+  const d = features.dims;
+  const speaker = new Int32Array(features.count).fill(-1);
+  const confidence = new Float32Array(features.count);
+  const y = new Float64Array(d);
+  let stats = clusters.map((c) => c.stats);
+  for (let iteration = 0; iteration < p.iterations; iteration++) {
+    const models = stats.map((s) => frameModel(s, p.floor));
+    const k = models.length;
+    for (const [first, end] of frames.ranges) {
+      const length = end - first;
+      // Cumulative scores per speaker, so each frame's window average costs O(k).
+      const cumulative = new Float64Array((length + 1) * k);
+      for (let f = 0; f < length; f++) {
+        for (let m = 0; m < k; m++) {
+          cumulative[(f + 1) * k + m] = cumulative[f * k + m]! + frameScore(models[m]!, features.data, (first + f) * d, d, y);
+        }
+      }
+      for (let f = 0; f < length; f++) {
+        const a = Math.max(0, f - p.smooth);
+        const b = Math.min(length, f + p.smooth + 1);
+        let best = 0;
+        let bestScore = Number.NEGATIVE_INFINITY;
+        let second = Number.NEGATIVE_INFINITY;
+        for (let m = 0; m < k; m++) {
+          const score = (cumulative[b * k + m]! - cumulative[a * k + m]!) / (b - a);
+          if (score > bestScore) {
+            second = bestScore;
+            bestScore = score;
+            best = m;
+          } else if (score > second) {
+            second = score;
+          }
+        }
+        speaker[first + f] = best;
+        // The margin is an average log-likelihood ratio per frame; a few nats over the window is near-certain.
+        confidence[first + f] = k > 1 ? 1 / (1 + Math.exp(-4 * (bestScore - second))) : 1;
+      }
+    }
+    if (iteration === p.iterations - 1) break;
+    const next = stats.map(() => new GaussianStats(d));
+    for (const [first, end] of frames.ranges) {
+      for (let f = first; f < end; f++) if (frames.useful[f]) next[speaker[f]!]!.addFrames(features.data, f, f + 1);
+    }
+    // A speaker who lost every frame is gone, unless the caller asked for at least this many.
+    const kept = next.filter((s) => s.count >= 2 * d);
+    stats = kept.length >= Math.min(minSpeakers, next.length) ? kept : stats;
+  }
+  return { speaker, confidence };
+}
+
+const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+function turnsOf(labels: FrameLabels, frames: SpeechFrames): Diarization {
+  const centre = FRAME_LENGTH / 2 / (HOP * FRAME_RATE);
+  // A change between two frames is placed halfway between their centres.
+  const timeOf = (frame: number): number => (frame - 0.5) / FRAME_RATE + centre;
+  const raw: SpeakerTurn[] = [];
+  for (const [index, [first, end]] of frames.ranges.entries()) {
+    const span = frames.spans[index]!;
+    let runStart = first;
+    for (let f = first + 1; f <= end; f++) {
+      if (f < end && labels.speaker[f] === labels.speaker[runStart]) continue;
+      let confidence = 0;
+      for (let g = runStart; g < f; g++) confidence += labels.confidence[g]!;
+      raw.push({
+        start: round(runStart === first ? span.start : timeOf(runStart)),
+        end: round(f === end ? span.end : timeOf(f)),
+        speaker: labels.speaker[runStart]!,
+        confidence: Math.round((confidence / (f - runStart)) * 100) / 100,
+      });
+      runStart = f;
+    }
+  }
+  return numberByAppearance(raw);
+}
+
+/** Renumbers speakers 0, 1, 2… in the order they first speak. */
+export function numberByAppearance(turns: SpeakerTurn[]): Diarization {
+  const order = new Map<number, number>();
+  const sorted = [...turns].sort((a, b) => a.start - b.start);
+  for (const t of sorted) if (!order.has(t.speaker)) order.set(t.speaker, order.size);
+  return { turns: sorted.map((t) => ({ ...t, speaker: order.get(t.speaker)! })), speakers: order.size };
+}
