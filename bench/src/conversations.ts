@@ -10,6 +10,8 @@
  * same-gender pair, male/female mixes and a dev-clean speaker with little material). The diarizer's settings
  * were chosen on `tune` conversations only; `held-out` conversations use only speakers never looked at then.
  *
+ * Also built: a few VCTK same-gender conversations whose pairs cross the split (see vctkSameGenderSpecs).
+ *
  *   node bench/dist/conversations.js [--split tune|held-out|all] [--out DIR]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -77,7 +79,8 @@ export interface SpeakerSegment {
 
 export interface Conversation {
   name: string;
-  split: Split;
+  /** `tune`, `held-out`, or `mixed` (speakers of both, see {@link vctkSameGenderSpecs}). */
+  split: Split | "mixed";
   speakers: Speaker[];
   /** `same-corpus same-gender`, `same-corpus mixed-gender` or `cross-corpus`. */
   kind: string;
@@ -217,7 +220,13 @@ export class ConversationBuilder {
       // Speakers with more material left are likelier to talk next, so nobody runs out long before the end.
       const total = candidates.reduce((s, [, parts]) => s + parts.length, 0);
       let pick = random() * total;
-      const [speaker, parts] = candidates.find(([, p]) => (pick -= p.length) < 0) ?? candidates[0]!;
+      let chosen = candidates[0]!;
+      for (const candidate of candidates) {
+        chosen = candidate;
+        pick -= candidate[1].length;
+        if (pick < 0) break;
+      }
+      const [speaker, parts] = chosen;
       const part = parts.shift()!;
       const length = partSeconds(part.source, part.first, part.last);
       let start = cursor;
@@ -269,7 +278,7 @@ export class ConversationBuilder {
     reference.sort((a, b) => a.start - b.start);
     return {
       name: spec.name,
-      split: spec.speakers[0]!.split,
+      split: spec.speakers.every((s) => s.split === spec.speakers[0]!.split) ? spec.speakers[0]!.split : "mixed",
       speakers: spec.speakers,
       kind: kindOf(spec.speakers),
       duration: round(duration),
@@ -300,6 +309,25 @@ export function conversationSpecs(split: Split): ConversationSpec[] {
       speakers: group,
       seed: (split === "tune" ? 1000 : 2000) + n * 100 + i,
       clipsPerSpeaker: clipsPerSpeaker[n]!,
+    })),
+  );
+}
+
+/**
+ * The hardest pairs there are here, which the split cannot keep apart: VCTK speakers of one gender, recorded in
+ * the same studio (p225 + p228 F, p226 + p227 M; one of each pair is a tuning speaker). Three conversations each.
+ */
+export function vctkSameGenderSpecs(): ConversationSpec[] {
+  const byId = (id: string): Speaker => SPEAKERS.find((s) => s.id === id)!;
+  return [
+    ["p225", "p228"],
+    ["p226", "p227"],
+  ].flatMap((ids, i) =>
+    [0, 1, 2].map((k) => ({
+      name: `mixed-2spk-${String(3 * i + k + 1).padStart(2, "0")}-${ids.join("-")}`,
+      speakers: ids.map(byId),
+      seed: 3000 + 10 * i + k,
+      clipsPerSpeaker: 6,
     })),
   );
 }
@@ -356,8 +384,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   });
   const splits: Split[] = values.split === "all" ? ["tune", "held-out"] : [values.split as Split];
   const builder = new ConversationBuilder();
-  for (const split of splits) {
-    for (const spec of conversationSpecs(split)) {
+  for (const specs of [...splits.map(conversationSpecs), vctkSameGenderSpecs()]) {
+    for (const spec of specs) {
       const conversation = builder.build(spec);
       writeConversation(conversation, values.out!);
       console.log(`${conversation.name}\t${conversation.duration.toFixed(1)} s\t${conversation.turns.length} turns`);

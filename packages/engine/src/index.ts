@@ -5,7 +5,10 @@
  */
 export { type DecodeOptions, decodeAudio, type RawFormat } from "./audio/decode.js";
 export { durationOf, type PcmAudio } from "./audio/pcm.js";
+export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
+export { decodeWav } from "./audio/wav.js";
 export { DEFAULT_DIARIZATION, diarizationMethod, statisticalDiarization } from "./diarize/diarizers.js";
+export { StatisticalOnlineDiarizer } from "./diarize/online.js";
 export { DEFAULT_PARAMS, StatisticalDiarizer, type StatisticalParams } from "./diarize/statistical.js";
 export type {
   Diarization,
@@ -19,8 +22,6 @@ export type {
   TimedWord,
 } from "./diarize/types.js";
 export { labelWords } from "./diarize/words.js";
-export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
-export { decodeWav } from "./audio/wav.js";
 export {
   Engine,
   type EngineOptions,

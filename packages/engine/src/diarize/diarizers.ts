@@ -2,15 +2,14 @@
  * Diarization methods by name. `statistical` needs no model files and is the default; a neural method (a
  * speaker-embedding model installed through the model registry) registers here and nowhere else.
  */
+import { StatisticalOnlineDiarizer } from "./online.js";
 import { StatisticalDiarizer } from "./statistical.js";
 import type { DiarizerFactory } from "./types.js";
 
 export const statisticalDiarization: DiarizerFactory = {
   name: "statistical",
   createDiarizer: () => new StatisticalDiarizer(),
-  createOnlineDiarizer: () => {
-    throw new Error("not yet");
-  },
+  createOnlineDiarizer: (options) => new StatisticalOnlineDiarizer(options),
 };
 
 const factories: Record<string, DiarizerFactory> = { statistical: statisticalDiarization };

@@ -38,7 +38,8 @@ export class MfccExtractor {
 
   constructor(dims = 19) {
     this.dims = dims;
-    for (let i = 0; i < FRAME_LENGTH; i++) this.window[i] = 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (FRAME_LENGTH - 1));
+    for (let i = 0; i < FRAME_LENGTH; i++)
+      this.window[i] = 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (FRAME_LENGTH - 1));
     const low = mel(LOW_HZ);
     const high = mel(HIGH_HZ);
     const edges = Array.from({ length: MEL_BANDS + 2 }, (_, i) => hzOfMel(low + ((high - low) * i) / (MEL_BANDS + 1)));

@@ -1,3 +1,5 @@
+import { FRAME_RATE } from "./features.js";
+
 /**
  * Sufficient statistics of a full-covariance Gaussian over feature frames (count, sum, sum of outer products):
  * they add when segments merge, so a speaker model is a fixed-size object however long the speaker talks.
@@ -95,4 +97,78 @@ export function choleskyLogDet(a: Float64Array, d: number): number {
     }
   }
   return logDet;
+}
+
+/** A group of frames believed to be one speaker's, with its Gaussian's log-determinant cached. */
+export interface Cluster {
+  stats: GaussianStats;
+  logDet: number;
+}
+
+export function clusterOf(stats: GaussianStats, floor: number, scratch?: Float64Array): Cluster {
+  return { stats, logDet: stats.logDet(floor, scratch) };
+}
+
+/** Penalty-free half of ΔBIC: how much worse one Gaussian explains both clusters than one each (nats). */
+export function mergeCost(a: Cluster, b: Cluster, floor: number, scratch: Float64Array): number {
+  const both = a.stats.clone();
+  both.add(b.stats);
+  return 0.5 * (both.count * both.logDet(floor, scratch) - a.stats.count * a.logDet - b.stats.count * b.logDet);
+}
+
+export interface MergeWeight {
+  /** The BIC penalty weight at which merging the two stops paying. */
+  weight: number;
+  /** The same with the evidence capped at `evidence` seconds of frames. */
+  capped: number;
+}
+
+/**
+ * How strongly BIC says two clusters are different speakers, as the penalty weight λ at which ΔBIC = 0. BIC's
+ * evidence grows with the number of frames, so in a long recording it would also tell apart what one speaker says
+ * in different minutes; `capped` weighs at most `evidence` seconds, which keeps the decision the same whatever the
+ * length.
+ */
+export function mergeWeight(
+  a: Cluster,
+  b: Cluster,
+  p: { floor: number; evidence: number },
+  scratch: Float64Array,
+): MergeWeight {
+  const d = a.stats.dims;
+  const parameters = d + (d * (d + 1)) / 2;
+  const frames = a.stats.count + b.stats.count;
+  const cost = mergeCost(a, b, p.floor, scratch);
+  const evidence = Math.min(frames, p.evidence * FRAME_RATE);
+  return {
+    weight: cost / (0.5 * parameters * Math.log(frames)),
+    capped: ((cost / frames) * evidence) / (0.5 * parameters * Math.log(evidence)),
+  };
+}
+
+/** A speaker's Gaussian ready to score frames: mean, Cholesky factor of the covariance, log-determinant. */
+export interface FrameModel {
+  mean: Float64Array;
+  chol: Float64Array;
+  logDet: number;
+}
+
+export function frameModel(stats: GaussianStats, floor: number): FrameModel {
+  const chol = stats.covariance(floor);
+  const logDet = choleskyLogDet(chol, stats.dims);
+  return { mean: stats.mean(), chol, logDet };
+}
+
+/** Log-likelihood of the frame at `row` of `data` (up to a constant shared by all models); `y` is scratch. */
+export function frameScore(model: FrameModel, data: Float32Array, row: number, d: number, y: Float64Array): number {
+  // Solve L y = x − μ; the Mahalanobis distance is |y|².
+  let distance = 0;
+  for (let i = 0; i < d; i++) {
+    let s = data[row + i]! - model.mean[i]!;
+    for (let k = 0; k < i; k++) s -= model.chol[i * d + k]! * y[k]!;
+    const v = s / model.chol[i * d + i]!;
+    y[i] = v;
+    distance += v * v;
+  }
+  return -0.5 * (distance + model.logDet);
 }

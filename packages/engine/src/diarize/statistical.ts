@@ -19,8 +19,8 @@
  * number of speakers by itself, and it costs a few milliseconds per second of audio.
  */
 import type { SpeechSpan } from "../vad/silero.js";
-import { computeFrames, FRAME_LENGTH, FRAME_RATE, type FeatureFrames, HOP, MfccExtractor } from "./features.js";
-import { choleskyLogDet, GaussianStats } from "./gaussian.js";
+import { computeFrames, type FeatureFrames, FRAME_LENGTH, FRAME_RATE, HOP, MfccExtractor } from "./features.js";
+import { type Cluster, clusterOf, frameModel, frameScore, GaussianStats, mergeCost, mergeWeight } from "./gaussian.js";
 import type { Diarization, DiarizeOptions, Diarizer, SpeakerTurn } from "./types.js";
 
 export interface StatisticalParams {
@@ -30,8 +30,11 @@ export interface StatisticalParams {
   segment: number;
   /** Weight of BIC's parameter penalty: higher → fewer speakers. */
   lambda: number;
-  /** Divergence below which two clusters are one speaker, however long the recording. */
-  divergence: number;
+  /**
+   * Most speech, seconds, whose evidence a merge decision weighs. Without a cap BIC's evidence grows with the
+   * frames, and in a long recording it also tells apart what one speaker says in different minutes.
+   */
+  evidence: number;
   /** Added to covariance diagonals. */
   floor: number;
   /** Quietest fraction of speech frames left out of the models. */
@@ -47,7 +50,7 @@ export const DEFAULT_PARAMS: StatisticalParams = {
   dims: 19,
   segment: 1.5,
   lambda: 3,
-  divergence: 0.6,
+  evidence: 40,
   floor: 1e-2,
   quietFraction: 0.1,
   smooth: 30,
@@ -57,11 +60,8 @@ export const DEFAULT_PARAMS: StatisticalParams = {
 
 /** Segments clustered pairwise at most; memory and time grow with its square. */
 const MAX_SEGMENTS = 600;
-
-interface Cluster {
-  stats: GaussianStats;
-  logDet: number;
-}
+/** Added to the cost of merges BIC refuses, so that they rank after every merge it accepts. */
+const REFUSED = 1e6;
 
 /** Frames (indices) of the speech spans, and which of them are loud enough to model. */
 interface SpeechFrames {
@@ -89,7 +89,8 @@ function speechFrames(features: FeatureFrames, speech: SpeechSpan[], quietFracti
   energies.sort((a, b) => a - b);
   const threshold = energies[Math.floor(quietFraction * energies.length)] ?? Number.NEGATIVE_INFINITY;
   const useful = new Uint8Array(features.count);
-  for (const [first, end] of ranges) for (let f = first; f < end; f++) useful[f] = features.energy[f]! >= threshold ? 1 : 0;
+  for (const [first, end] of ranges)
+    for (let f = first; f < end; f++) useful[f] = features.energy[f]! >= threshold ? 1 : 0;
   return { ranges, spans, useful };
 }
 
@@ -133,12 +134,12 @@ export class StatisticalDiarizer implements Diarizer {
         const b = first + Math.round(((end - first) * (i + 1)) / pieces);
         const stats = statsOf(features, frames.useful, a, b);
         // Too few frames for a covariance: such a piece is labelled by resegmentation only.
-        if (stats.count >= 2 * features.dims) clusters.push({ stats, logDet: stats.logDet(p.floor, scratch) });
+        if (stats.count >= 2 * features.dims) clusters.push(clusterOf(stats, p.floor, scratch));
       }
     }
     if (clusters.length === 0) return { turns: [], speakers: 0 };
 
-    const merged = clusterByBic(mergeNeighbours(clusters, p, scratch), features.dims, p, bounds, scratch);
+    const merged = clusterByBic(mergeNeighbours(clusters, p, scratch), p, bounds, scratch).clusters;
     const labels = resegment(features, frames, merged, p, bounds.min);
     return turnsOf(labels, frames);
   }
@@ -146,7 +147,7 @@ export class StatisticalDiarizer implements Diarizer {
   dispose(): void {}
 }
 
-interface SpeakerBounds {
+export interface SpeakerBounds {
   min: number;
   max: number;
 }
@@ -184,48 +185,26 @@ function mergeNeighbours(clusters: Cluster[], p: StatisticalParams, scratch: Flo
 }
 
 /**
- * Jensen–Shannon-like divergence of two clusters' Gaussians, whatever their sizes: how much wider one Gaussian
- * fitted to an even mixture of both is than each of them.
+ * Agglomerative clustering by BIC (see the top of this file). Merges into `clusters`' statistics in place; returns
+ * the clusters left and, for each input cluster, which of them it ended in.
  */
-function divergence(a: Cluster, b: Cluster, floor: number, scratch: Float64Array): number {
-  const d = a.stats.dims;
-  const ma = a.stats.mean();
-  const mb = b.stats.mean();
-  const ca = a.stats.covariance(floor);
-  const cb = b.stats.covariance(floor, scratch);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) {
-      ca[i * d + j] = 0.5 * (ca[i * d + j]! + cb[i * d + j]!) + 0.25 * (ma[i]! - mb[i]!) * (ma[j]! - mb[j]!);
-    }
-  }
-  return 0.5 * (choleskyLogDet(ca, d) - 0.5 * a.logDet - 0.5 * b.logDet);
-}
-
-/** Penalty-free half of ΔBIC: how much worse one Gaussian explains both clusters than one each. */
-function mergeCost(a: Cluster, b: Cluster, floor: number, scratch: Float64Array): number {
-  const both = a.stats.clone();
-  both.add(b.stats);
-  const n = both.count;
-  return 0.5 * (n * both.logDet(floor, scratch) - a.stats.count * a.logDet - b.stats.count * b.logDet);
-}
-
-function clusterByBic(
+export function clusterByBic(
   clusters: Cluster[],
-  dims: number,
   p: StatisticalParams,
   bounds: SpeakerBounds,
   scratch: Float64Array,
-): Cluster[] {
-  const parameters = dims + (dims * (dims + 1)) / 2;
+): { clusters: Cluster[]; assignment: Int32Array } {
   const n = clusters.length;
   const alive = clusters.map(() => true);
+  // Where each input cluster went: follow `into` until a cluster that is still alive.
+  const into = new Int32Array(n).map((_, i) => i);
   const cost = new Float64Array(n * n);
   // The BIC penalty weight at which merging i and j stops paying: merging the pair with the smallest first
   // (rather than the most negative ΔBIC at a fixed weight) keeps two short segments of different speakers,
   // whose ΔBIC is negative at any sensible weight, from merging before the long, well-estimated clusters do.
   const weight = (i: number, j: number): number => {
-    const frames = clusters[i]!.stats.count + clusters[j]!.stats.count;
-    return mergeCost(clusters[i]!, clusters[j]!, p.floor, scratch) / (0.5 * parameters * Math.log(frames));
+    const { weight, capped } = mergeWeight(clusters[i]!, clusters[j]!, p, scratch);
+    return capped < p.lambda ? weight : REFUSED + capped;
   };
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) cost[i * n + j] = weight(i, j);
   // Each row's smallest cost (to a later cluster), so finding the next merge costs O(n), not O(n²).
@@ -249,18 +228,13 @@ function clusterByBic(
     for (let i = 0; i < n; i++) if (alive[i] && rowArg[i]! >= 0 && (bi < 0 || rowMin[i]! < rowMin[bi]!)) bi = i;
     const bj = rowArg[bi]!;
     const best = rowMin[bi]!;
-    if (process.env.DIAR_TRACE && count <= 40) {
-      const a = clusters[bi]!.stats.count, b = clusters[bj]!.stats.count;
-      const raw = mergeCost(clusters[bi]!, clusters[bj]!, p.floor, scratch);
-      (globalThis as any).trace ??= [];
-      (globalThis as any).trace.push(`${count}:${best.toFixed(1)}/${(raw / (a + b)).toFixed(2)}/${a}+${b}`);
-    }
     if (count <= bounds.min) break;
-    if (best >= p.lambda && count <= bounds.max) break;
+    if (best >= REFUSED && count <= bounds.max) break;
     const target = clusters[bi]!;
     target.stats.add(clusters[bj]!.stats);
     target.logDet = target.stats.logDet(p.floor, scratch);
     alive[bj] = false;
+    into[bj] = bi;
     count--;
     for (let k = 0; k < n; k++) {
       if (!alive[k] || k === bi) continue;
@@ -278,66 +252,32 @@ function clusterByBic(
     }
     refreshRow(bi);
   }
-  let result = clusters.filter((_, i) => alive[i]);
-  // BIC's evidence grows with the frames, so in a long recording it also tells apart what one speaker says in
-  // different minutes; a divergence that does not grow with length merges such clusters back.
-  while (result.length > bounds.min) {
-    let best = Number.POSITIVE_INFINITY;
-    let pair: [Cluster, Cluster] | undefined;
-    for (let i = 0; i < result.length; i++) {
-      for (let j = i + 1; j < result.length; j++) {
-        const d = divergence(result[i]!, result[j]!, p.floor, scratch);
-        if (d < best) {
-          best = d;
-          pair = [result[i]!, result[j]!];
-        }
-      }
-    }
-    if (!pair || (best >= p.divergence && result.length <= bounds.max)) break;
-    pair[0].stats.add(pair[1].stats);
-    pair[0].logDet = pair[0].stats.logDet(p.floor, scratch);
-    result = result.filter((c) => c !== pair[1]);
-  }
   // Clusters with too little speech are fragments (overlaps, noises, a cough) of the others.
-  while (result.length > bounds.min) {
-    const smallest = result.reduce((s, c) => (c.stats.count < s.stats.count ? c : s));
-    if (smallest.stats.count >= minFrames) break;
-    const others = result.filter((c) => c !== smallest);
-    const nearest = others.reduce((best, c) =>
-      mergeCost(smallest, c, p.floor, scratch) < mergeCost(smallest, best, p.floor, scratch) ? c : best,
-    );
-    nearest.stats.add(smallest.stats);
-    nearest.logDet = nearest.stats.logDet(p.floor, scratch);
-    result = others;
+  for (;;) {
+    const left = clusters.flatMap((_, i) => (alive[i] ? [i] : []));
+    if (left.length <= bounds.min) break;
+    const smallest = left.reduce((s, i) => (clusters[i]!.stats.count < clusters[s]!.stats.count ? i : s));
+    if (clusters[smallest]!.stats.count >= minFrames) break;
+    const cost = (i: number): number => mergeCost(clusters[smallest]!, clusters[i]!, p.floor, scratch);
+    const nearest = left.filter((i) => i !== smallest).reduce((best, i) => (cost(i) < cost(best) ? i : best));
+    clusters[nearest]!.stats.add(clusters[smallest]!.stats);
+    clusters[nearest]!.logDet = clusters[nearest]!.stats.logDet(p.floor, scratch);
+    alive[smallest] = false;
+    into[smallest] = nearest;
   }
-  return result;
-}
-
-/** A speaker's Gaussian ready to score frames: mean, Cholesky factor of the covariance, log-determinant. */
-interface FrameModel {
-  mean: Float64Array;
-  chol: Float64Array;
-  logDet: number;
-}
-
-function frameModel(stats: GaussianStats, floor: number): FrameModel {
-  const chol = stats.covariance(floor);
-  const logDet = choleskyLogDet(chol, stats.dims);
-  return { mean: stats.mean(), chol, logDet };
-}
-
-/** Log-likelihood of one frame (up to a constant shared by all models). */
-function frameScore(model: FrameModel, data: Float32Array, row: number, d: number, y: Float64Array): number {
-  // Solve L y = x − μ; the Mahalanobis distance is |y|².
-  let distance = 0;
-  for (let i = 0; i < d; i++) {
-    let s = data[row + i]! - model.mean[i]!;
-    for (let k = 0; k < i; k++) s -= model.chol[i * d + k]! * y[k]!;
-    const v = s / model.chol[i * d + i]!;
-    y[i] = v;
-    distance += v * v;
+  const index = new Int32Array(n).fill(-1);
+  const result: Cluster[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!alive[i]) continue;
+    index[i] = result.length;
+    result.push(clusters[i]!);
   }
-  return -0.5 * (distance + model.logDet);
+  const assignment = new Int32Array(n).map((_, i) => {
+    let c = i;
+    while (!alive[c]) c = into[c]!;
+    return index[c]!;
+  });
+  return { clusters: result, assignment };
 }
 
 /** Per speech frame: speaker index, and the speaker's share of the window's evidence (for confidence). */
@@ -367,7 +307,8 @@ function resegment(
       const cumulative = new Float64Array((length + 1) * k);
       for (let f = 0; f < length; f++) {
         for (let m = 0; m < k; m++) {
-          cumulative[(f + 1) * k + m] = cumulative[f * k + m]! + frameScore(models[m]!, features.data, (first + f) * d, d, y);
+          cumulative[(f + 1) * k + m] =
+            cumulative[f * k + m]! + frameScore(models[m]!, features.data, (first + f) * d, d, y);
         }
       }
       for (let f = 0; f < length; f++) {

@@ -38,6 +38,10 @@ export function labelWords<W extends TimedWord>(words: W[], turns: SpeakerTurn[]
     if (!order.has(turn.speaker)) order.set(turn.speaker, order.size);
     const length = word.end - word.start;
     const covered = length > 0 ? Math.min(1, bestCover / length) : best ? 1 : 0;
-    return { ...word, speaker: order.get(turn.speaker)!, speaker_confidence: round2(turn.confidence * (0.5 + 0.5 * covered)) };
+    return {
+      ...word,
+      speaker: order.get(turn.speaker)!,
+      speaker_confidence: round2(turn.confidence * (0.5 + 0.5 * covered)),
+    };
   });
 }
