@@ -19,7 +19,10 @@
  * Long recordings: all conversations of a split played one after the other (about an hour, six speakers), to
  * show that the number of speakers does not grow with the length.
  *
- *   node bench/dist/diarize.js [--split held-out|tune|all] [--no-words] [--verbose] [--write DIR]
+ * Transcription dominates the run time (about 0.2 CPU s per audio s); `--words-every K` transcribes every K-th
+ * conversation only (word and live columns then cover those), `--no-words` none.
+ *
+ *   node bench/dist/diarize.js [--split held-out|tune|all] [--no-words | --words-every K] [--verbose] [--write DIR]
  *                              [--param name=value …]  (override a StatisticalParams setting, for exploring)
  */
 import { parseArgs } from "node:util";
@@ -52,11 +55,13 @@ const { values } = parseArgs({
   options: {
     split: { type: "string", default: "all" },
     "no-words": { type: "boolean", default: false },
+    "words-every": { type: "string", default: "1" },
     verbose: { type: "boolean", default: false },
     write: { type: "string" },
     param: { type: "string", multiple: true, default: [] },
   },
 });
+const wordsEvery = Math.max(1, Number(values["words-every"]));
 const splits: Split[] = values.split === "all" ? ["tune", "held-out"] : [values.split as Split];
 const params: Partial<StatisticalParams> = {};
 for (const setting of values.param!) {
@@ -75,10 +80,14 @@ interface Outcome {
   confusion: number;
   words: number;
   correctWords: number;
+  /** Words recognised and live diarization run for this conversation. */
+  transcribed: boolean;
   liveFound: number;
   liveCorrectWords: number;
   audio: number;
   diarizeSeconds: number;
+  /** CPU seconds of the live diarizer, with the VAD that cuts its utterances. */
+  liveSeconds: number;
   transcribeSeconds: number;
 }
 
@@ -116,11 +125,11 @@ function live(samples: Float32Array, words: RecognizedWord[]) {
   return { labelled, speakers: online.speakers };
 }
 
-async function run(conversation: Conversation): Promise<Outcome> {
+async function run(conversation: Conversation, transcribe: boolean): Promise<Outcome> {
   const audio = conversation.samples.length / 16_000;
-  let words: { word: string; start: number; end: number; confidence: number }[] = [];
+  let words: RecognizedWord[] = [];
   let transcribeSeconds = 0;
-  if (engine) {
+  if (engine && transcribe) {
     const started = performance.now();
     words = (await engine.transcribe(toWav(conversation.samples))).channels[0]!;
     transcribeSeconds = (performance.now() - started) / 1000;
@@ -131,7 +140,9 @@ async function run(conversation: Conversation): Promise<Outcome> {
   const diarizeSeconds = cpuSeconds() - before;
   const error = diarizationError(conversation.reference, turns);
   const accuracy = wordSpeakerAccuracy(conversation.reference, labelWords(words, turns));
-  const streamed = live(conversation.samples, words);
+  const liveStarted = cpuSeconds();
+  const streamed = transcribe ? live(conversation.samples, words) : { labelled: [], speakers: -1 };
+  const liveSeconds = cpuSeconds() - liveStarted;
   const liveAccuracy = wordSpeakerAccuracy(conversation.reference, streamed.labelled);
   return {
     conversation,
@@ -143,10 +154,12 @@ async function run(conversation: Conversation): Promise<Outcome> {
     confusion: error.confusion,
     words: accuracy.words,
     correctWords: accuracy.correct,
+    transcribed: engine !== undefined && transcribe,
     liveFound: streamed.speakers,
     liveCorrectWords: liveAccuracy.correct,
     audio,
     diarizeSeconds,
+    liveSeconds,
     transcribeSeconds,
   };
 }
@@ -156,6 +169,7 @@ const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * par
 function summary(label: string, outcomes: Outcome[]): (string | number)[] {
   const sum = (f: (o: Outcome) => number): number => outcomes.reduce((s, o) => s + f(o), 0);
   const speech = sum((o) => o.speech);
+  const transcribed = outcomes.filter((o) => o.transcribed);
   return [
     label,
     outcomes.length,
@@ -176,19 +190,15 @@ function summary(label: string, outcomes: Outcome[]): (string | number)[] {
       speech,
     ),
     pct(outcomes.filter((o) => o.found === o.speakers).length, outcomes.length),
-    engine
-      ? pct(
-          sum((o) => o.correctWords),
-          sum((o) => o.words),
-        )
-      : "–",
-    engine
-      ? pct(
-          sum((o) => o.liveCorrectWords),
-          sum((o) => o.words),
-        )
-      : "–",
-    engine ? pct(outcomes.filter((o) => o.liveFound === o.speakers).length, outcomes.length) : "–",
+    pct(
+      sum((o) => o.correctWords),
+      sum((o) => o.words),
+    ),
+    pct(
+      sum((o) => o.liveCorrectWords),
+      sum((o) => o.words),
+    ),
+    pct(transcribed.filter((o) => o.liveFound === o.speakers).length, transcribed.length),
   ];
 }
 
@@ -218,6 +228,11 @@ const headers = [
   "live word accuracy",
   "live count right",
 ];
+console.log(
+  engine
+    ? `Words (and live) on every ${wordsEvery === 1 ? "" : `${wordsEvery}th `}conversation.`
+    : "No transcription: no word or live columns.",
+);
 const all: Outcome[] = [];
 const long: string[][] = [];
 console.log(`bench/diarize on ${machine()}`);
@@ -232,10 +247,10 @@ for (const [split, specs] of [
   ["mixed", vctkSameGenderSpecs()] as const,
 ]) {
   const outcomes: Outcome[] = [];
-  for (const spec of specs) {
+  for (const [i, spec] of specs.entries()) {
     const conversation = builder.build(spec);
     if (values.write) writeConversation(conversation, values.write);
-    const outcome = await run(conversation);
+    const outcome = await run(conversation, i % wordsEvery === 0);
     outcomes.push(outcome);
     if (values.verbose) {
       const der = pct(outcome.missed + outcome.falseAlarm + outcome.confusion, outcome.speech);
@@ -285,10 +300,14 @@ const diarizeRtf = all.reduce((s, o) => s + o.diarizeSeconds, 0) / audio;
 console.log(
   `\nCost over ${(audio / 60).toFixed(1)} min of audio: diarization RTF ${diarizeRtf.toFixed(4)} (CPU s per audio s)`,
 );
-if (engine) {
-  const transcribeRtf = all.reduce((s, o) => s + o.transcribeSeconds, 0) / audio;
+const transcribed = all.filter((o) => o.transcribed);
+if (transcribed.length > 0) {
+  const transcribedAudio = transcribed.reduce((s, o) => s + o.audio, 0);
+  const transcribeRtf = transcribed.reduce((s, o) => s + o.transcribeSeconds, 0) / transcribedAudio;
+  const liveRtf = transcribed.reduce((s, o) => s + o.liveSeconds, 0) / transcribedAudio;
+  console.log(`live diarization RTF ${liveRtf.toFixed(4)} (CPU s per audio s, VAD included)`);
   console.log(
     `transcription RTF ${transcribeRtf.toFixed(3)} (wall, 1 worker) → diarization adds ${((100 * diarizeRtf) / transcribeRtf).toFixed(1)} % to transcription time`,
   );
-  await engine.close();
 }
+await engine?.close();

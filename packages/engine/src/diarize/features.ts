@@ -114,7 +114,7 @@ export interface FeatureFrames {
   energy: Float32Array;
 }
 
-/** Frames whose start lies in [from, to) samples; the caller keeps them to whole frames inside `samples`. */
+/** Every whole frame of `samples`. */
 export function computeFrames(extractor: MfccExtractor, samples: Float32Array): FeatureFrames {
   const count = Math.max(0, Math.floor((samples.length - FRAME_LENGTH) / HOP) + 1);
   const { dims } = extractor;

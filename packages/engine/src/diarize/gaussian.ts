@@ -172,3 +172,11 @@ export function frameScore(model: FrameModel, data: Float32Array, row: number, d
   }
   return -0.5 * (distance + model.logDet);
 }
+
+/**
+ * Confidence from the margin between the best and the runner-up speaker's average frame log-likelihood: a margin
+ * of a nat per frame, sustained over a stretch, is near-certain.
+ */
+export function marginConfidence(best: number, second: number): number {
+  return second === Number.NEGATIVE_INFINITY ? 1 : 1 / (1 + Math.exp(-4 * (best - second)));
+}

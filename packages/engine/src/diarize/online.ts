@@ -10,7 +10,7 @@
  * whose stretches explain their frames best, and change nothing.
  */
 import { FEATURE_SAMPLE_RATE, FRAME_LENGTH, FRAME_RATE, HOP, MfccExtractor } from "./features.js";
-import { clusterOf, frameModel, frameScore, GaussianStats } from "./gaussian.js";
+import { clusterOf, frameModel, frameScore, GaussianStats, marginConfidence } from "./gaussian.js";
 import { clusterByBic, DEFAULT_PARAMS, type StatisticalParams } from "./statistical.js";
 import type { OnlineDiarizer, OnlineDiarizerOptions, SpeakerLabel, TimedWord } from "./types.js";
 
@@ -205,7 +205,7 @@ export class StatisticalOnlineDiarizer implements OnlineDiarizer {
         second = score;
       }
     }
-    const confidence = pooled.size > 1 ? 1 / (1 + Math.exp(-4 * (bestScore - second))) : 1;
+    const confidence = marginConfidence(bestScore, second);
     return { speaker: best, speaker_confidence: Math.round(confidence * 100) / 100 };
   }
 }
