@@ -93,7 +93,10 @@ afterAll(async () => {
 });
 
 describe("/v1/jobs", () => {
-  it("goes queued → processing with rising progress → done, with the result /v1/listen gives", async () => {
+  // Minutes of real speech: generous on a loaded 2-core machine.
+  it("goes queued → processing with rising progress → done, with the result /v1/listen gives", {
+    timeout: 300_000,
+  }, async () => {
     const sync = transcriptOf((await postListen(server.url, longAudio, "utterances=true")).body);
     const first = await submit(server.url, longAudio, "utterances=true");
     const second = await submit(server.url, readFileSync(short.path));

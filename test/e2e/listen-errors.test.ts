@@ -208,7 +208,8 @@ describe("limits", () => {
 });
 
 describe("resilience", () => {
-  it("finishes or refuses 20 concurrent requests and stays healthy", async () => {
+  // Minutes of real speech: generous on a loaded 2-core machine.
+  it("finishes or refuses 20 concurrent requests and stays healthy", { timeout: 300_000 }, async () => {
     const clips = Array.from({ length: 20 }, (_, i) =>
       readFileSync(clip("ljspeech-dev", `LJ001-${String(i + 1).padStart(4, "0")}`).path),
     );

@@ -14,6 +14,21 @@ export { type DecodeOptions, decodeAudio, type RawFormat } from "./audio/decode.
 export { durationOf, type PcmAudio } from "./audio/pcm.js";
 export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
 export { decodeWav } from "./audio/wav.js";
+export { DEFAULT_DIARIZATION, diarizationMethod, statisticalDiarization } from "./diarize/diarizers.js";
+export { StatisticalOnlineDiarizer } from "./diarize/online.js";
+export { DEFAULT_PARAMS, StatisticalDiarizer, type StatisticalParams } from "./diarize/statistical.js";
+export type {
+  Diarization,
+  DiarizeOptions,
+  Diarizer,
+  DiarizerFactory,
+  OnlineDiarizer,
+  OnlineDiarizerOptions,
+  SpeakerLabel,
+  SpeakerTurn,
+  TimedWord,
+} from "./diarize/types.js";
+export { labelWords } from "./diarize/words.js";
 export {
   Engine,
   type EngineOptions,
@@ -89,3 +104,4 @@ export {
 export type { SynthesisOptions, Synthesizer, SynthesizerFactory } from "./tts/synthesizer.js";
 export { createSynthesizer } from "./tts/synthesizers.js";
 export type { VoiceGender, VoiceInfo } from "./tts/voices.js";
+export { createVad, detectSpeech, type SpeechSpan, VAD_SAMPLE_RATE, type VadOptions } from "./vad/silero.js";
