@@ -9,6 +9,7 @@ export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
 export { decodeWav } from "./audio/wav.js";
 export {
   Engine,
+  type EngineObserver,
   type EngineOptions,
   type EngineStatus,
   type LiveOptions,

@@ -61,10 +61,15 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
   };
 }
 
+/** The model load the current task caused, reported with its reply (for the server's metrics). */
+let loaded: { model: string; seconds: number } | undefined;
+
 function recognize(task: RecognizeTask) {
   let recognizer = recognizers.get(task.model.name);
   if (!recognizer) {
+    const started = performance.now();
     recognizer = createRecognizer(task.model);
+    loaded = { model: task.model.name, seconds: (performance.now() - started) / 1000 };
     recognizers.set(task.model.name, recognizer);
   }
   return recognizer.recognize(task.pcm);
@@ -73,6 +78,7 @@ function recognize(task: RecognizeTask) {
 parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
   let reply: WorkerReply;
   const transfer: ArrayBuffer[] = [];
+  loaded = undefined;
   try {
     if (task.type === "prepare") {
       const result = await prepare(task);
@@ -80,7 +86,7 @@ parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
         for (const piece of channel) transfer.push(piece.pcm.buffer as ArrayBuffer);
       reply = { id, ok: true, result };
     } else if (task.type === "recognize") {
-      reply = { id, ok: true, result: recognize(task) };
+      reply = { id, ok: true, result: recognize(task), ...(loaded ? { loaded } : {}) };
     } else {
       reply = { id, ok: true, result: await sessions.run(task) };
     }

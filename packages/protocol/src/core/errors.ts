@@ -10,6 +10,8 @@ import type { ErrorBody } from "../errors.js";
 export const ErrorCode = {
   BadRequest: "Bad Request",
   InvalidAuth: "INVALID_AUTH",
+  InsufficientPermissions: "INSUFFICIENT_PERMISSIONS",
+  ProjectNotFound: "PROJECT_NOT_FOUND",
   NotFound: "NOT_FOUND",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   TooManyRequests: "TOO_MANY_REQUESTS",
@@ -95,5 +97,13 @@ export class AuthenticationError extends EarshotError {
   override name = "AuthenticationError";
   constructor(message = "Invalid credentials.", options?: EarshotErrorOptions) {
     super(401, ErrorCode.InvalidAuth, message, options);
+  }
+}
+
+/** The credential is valid but its scopes do not reach this route (Deepgram's 403). */
+export class PermissionDeniedError extends EarshotError {
+  override name = "PermissionDeniedError";
+  constructor(message = "User does not have sufficient permissions.", options?: EarshotErrorOptions) {
+    super(403, ErrorCode.InsufficientPermissions, message, options);
   }
 }
