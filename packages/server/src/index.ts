@@ -2,8 +2,11 @@
  * @module @earshot/server
  * Earshot's HTTP server: Deepgram v1 compatible routes over the local engines.
  */
-export { buildApp, type EarshotServer, startServer } from "./app.js";
+export type { KeyRecord, ProjectRecord } from "./accounts/records.js";
+export { Accounts } from "./accounts/service.js";
+export { type AppOptions, buildApp, type EarshotServer, startServer } from "./app.js";
 export {
+  type AuthConfig,
   CONFIG_FILE_NAME,
   ConfigError,
   type ConfigOverrides,

@@ -15,6 +15,8 @@ import {
   NotFoundError,
   PermissionDeniedError,
   ROLE_SCOPES,
+  ROLES,
+  SCOPES,
   type Role,
 } from "@earshot/protocol";
 import type { JobsConfig } from "../config/load.js";
@@ -225,6 +227,12 @@ export class Accounts {
   // Keys
 
   async createKey(request: NewKeyRequest): Promise<{ record: KeyRecord; key: string }> {
+    const unknown = request.scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+    if (unknown.length > 0 || request.scopes.length === 0) {
+      throw new InvalidRequestError(
+        `A key needs scopes from ${SCOPES.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}.`,
+      );
+    }
     const membership = await this.membership(request.projectId, request.memberId);
     if (!membership) throw new NotFoundError(`No member ${request.memberId} in project ${request.projectId}.`);
     const beyond = scopesBeyond(expandScopes(request.scopes), expandScopes(membership.scopes));
@@ -265,6 +273,53 @@ export class Accounts {
     this.verified.delete(keyId);
   }
 
+  /**
+   * A key made on the host (`earshot keys create`): in the named project (found by id or name, created when
+   * missing; the default project otherwise), for the member with `email` (created when missing, and raised to
+   * the role the scopes need; the host member otherwise).
+   */
+  async createHostKey(request: {
+    project?: string | undefined;
+    email?: string | undefined;
+    comment: string;
+    scopes: string[];
+    tags?: string[] | undefined;
+    expiresAt?: number | null | undefined;
+  }): Promise<{ record: KeyRecord; key: string; project: ProjectRecord }> {
+    const project = request.project
+      ? ((await this.findProject(request.project)) ?? (await this.createProject(request.project)))
+      : await this.ensureDefaultProject();
+    const member = request.email ? await this.findOrCreateMember(request.email) : await this.hostMember();
+    if (request.email) {
+      const current = (await this.membership(project.id, member.id))?.scopes[0] as Role | undefined;
+      const needed = roleFor(request.scopes);
+      const rank = (role: Role | undefined) => (role ? ROLES.indexOf(role) : -1);
+      if (rank(needed) > rank(current)) await this.setRole(project.id, member.id, needed);
+    }
+    const created = await this.createKey({
+      projectId: project.id,
+      memberId: member.id,
+      comment: request.comment,
+      scopes: request.scopes,
+      tags: request.tags,
+      expiresAt: request.expiresAt,
+    });
+    return { ...created, project };
+  }
+
+  /** Every key of every project (the host's view, `earshot keys list`). */
+  async allKeys(): Promise<KeyRecord[]> {
+    return (await this.docs.list<KeyRecord>("key")).sort((a, b) => a.created - b.created);
+  }
+
+  /** Deletes a key by id alone (`earshot keys revoke`); false when there is none. */
+  async revokeKey(keyId: string): Promise<boolean> {
+    const key = await this.docs.get<KeyRecord>("key", keyId);
+    if (!key) return false;
+    await this.deleteKey(key.projectId, keyId);
+    return true;
+  }
+
   /** Whether any key was ever made here (expired ones count: the server is not open again when keys expire). */
   hasKeys(): Promise<boolean> {
     return this.docs.any("key");
@@ -299,6 +354,12 @@ export class Accounts {
     const key = await this.docs.get<KeyRecord>("key", keyId);
     return key && !isExpired(key) ? key : undefined;
   }
+}
+
+/** The least role whose scopes cover `scopes`. */
+export function roleFor(scopes: string[]): Role {
+  const wanted = expandScopes(scopes);
+  return ROLES.find((role) => [...wanted].every((s) => ROLE_SCOPES[role].includes(s))) ?? "owner";
 }
 
 /** Every fine scope an owner holds: what environment keys and key-less loopback requests may do. */
