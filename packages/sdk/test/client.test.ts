@@ -586,6 +586,9 @@ describe("models, status and access tokens", () => {
     tts: [],
   };
   const STATUS: StatusResponse = {
+    system_health: "Healthy",
+    active_batch_requests: 0,
+    active_stream_requests: 0,
     status: "ok",
     version: "0.1.0",
     uptime_seconds: 3,

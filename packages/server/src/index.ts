@@ -22,4 +22,5 @@ export { SETTINGS, type SettingName } from "./config/settings.js";
 export { configTable, withConfigTable } from "./config/table.js";
 export { createEngine, createModelRegistry, type ServerEngine } from "./engine.js";
 export { type JobWorker, type JobWorkerOptions, startJobWorker } from "./jobs/worker.js";
+export { openApiDocument, type RouteEntry, undocumentedRoutes } from "./openapi/document.js";
 export { type WebOptions, webRoutes } from "./routes/web.js";

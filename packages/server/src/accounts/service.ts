@@ -16,8 +16,8 @@ import {
   PermissionDeniedError,
   ROLE_SCOPES,
   ROLES,
-  SCOPES,
   type Role,
+  SCOPES,
 } from "@earshot/protocol";
 import type { JobsConfig } from "../config/load.js";
 import { embeddedDatabase } from "../storage/sqlite.js";

@@ -18,9 +18,17 @@ export interface RouteEntry {
   config: RouteOptions["config"];
 }
 
-/** Records every route as it is registered; call before any route is added. */
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route of the app, as registered (what the API documents are made from). */
+    apiRoutes: RouteEntry[];
+  }
+}
+
+/** Records every route as it is registered, in `app.apiRoutes`; call before any route is added. */
 export function collectRoutes(app: FastifyInstance): RouteEntry[] {
   const routes: RouteEntry[] = [];
+  app.decorate("apiRoutes", routes);
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) {
       // HEAD mirrors GET, OPTIONS is CORS' preflight: neither is an operation of its own.
