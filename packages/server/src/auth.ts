@@ -41,13 +41,16 @@ export function routeAccess(config: Pick<FastifyContextConfig, "scope" | "tokens
 
 export function registerAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest("principal", undefined);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     const config = request.routeOptions.config;
     if (config.public) return;
     const principal = await auth.authenticate(secretOf(request.headers), request.socket.remoteAddress);
     authorize(principal, routeAccess(config));
     request.principal = principal;
-    // Every later line about this request names its project and key id; never the key itself.
-    request.log = request.log.child({ project_id: principal.projectId, api_key_id: principal.apiKeyId });
+    // Every later line about this request (Fastify's own "request completed" included, which goes through the
+    // reply's logger) names its project and key id; never the key itself.
+    const log = request.log.child({ project_id: principal.projectId, api_key_id: principal.apiKeyId });
+    request.log = log;
+    reply.log = log;
   });
 }

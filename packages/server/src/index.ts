@@ -23,4 +23,5 @@ export { configTable, withConfigTable } from "./config/table.js";
 export { createEngine, createModelRegistry, type ServerEngine } from "./engine.js";
 export { type JobWorker, type JobWorkerOptions, startJobWorker } from "./jobs/worker.js";
 export { openApiDocument, type RouteEntry, undocumentedRoutes } from "./openapi/document.js";
+export type { BodyDocs, ResponseDocs, RouteDocs, SocketDocs } from "./openapi/route-docs.js";
 export { type WebOptions, webRoutes } from "./routes/web.js";
