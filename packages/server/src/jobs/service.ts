@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { JobKind, JobStatus } from "@earshot/protocol";
+import type { Principal } from "../auth/authenticator.js";
 import type { ServerConfig } from "../config/load.js";
 import type { ServerEngine } from "../engine.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
@@ -17,7 +18,7 @@ import { BullDispatcher } from "./bull.js";
 import { JobNotFoundError } from "./errors.js";
 import type { ExecuteDeps } from "./execute.js";
 import { LocalRunner } from "./local-runner.js";
-import type { JobListFilter, JobRecord, JobStore } from "./record.js";
+import type { JobListFilter, JobOwner, JobRecord, JobStore } from "./record.js";
 import { RedisJobStore } from "./redis-store.js";
 import { SqliteJobStore } from "./sqlite-store.js";
 
@@ -28,7 +29,13 @@ export interface SubmitRequest {
   listen: ListenRequest;
   /** What an API family keeps for its own view of the job (Gladia). */
   meta?: Record<string, unknown>;
+  /** The project and key submitting it. */
+  owner?: JobOwner | undefined;
 }
+
+/** A request's caller as a job's owner. */
+export const ownerOf = (principal: Principal | undefined): JobOwner | undefined =>
+  principal && { projectId: principal.projectId, apiKeyId: principal.apiKeyId };
 
 interface Dispatcher {
   enqueue(job: JobRecord): void | Promise<void>;
@@ -121,6 +128,7 @@ export class JobService {
       error: null,
       result: null,
       meta: request.meta ?? {},
+      owner: request.owner ?? null,
     };
     await this.store.create(job);
     await this.dispatcher.enqueue(job);

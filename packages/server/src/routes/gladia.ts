@@ -31,7 +31,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { toEarshotError } from "../errors.js";
 import { gladiaView } from "../gladia/view.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
 import type { RouteDocs } from "../openapi/route-docs.js";
@@ -120,6 +120,7 @@ async function createJob(
   const job = await deps.jobs.submit({
     id: request.id,
     kind: "gladia",
+    owner: ownerOf(request.principal),
     listen: listenRequest(options, audio, callback),
     meta,
   });

@@ -15,7 +15,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { jobView } from "../jobs/record.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import { parseListenRequest } from "../listen/request.js";
 import { noteUsage } from "../usage/telemetry.js";
 import { AUDIO_BODY } from "./listen.js";
@@ -45,6 +45,7 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
       const job = await jobs.submit({
         id: request.id,
         kind: "jobs",
+        owner: ownerOf(request.principal),
         listen: parseListenRequest(request.query, request.body),
       });
       reply.status(202);

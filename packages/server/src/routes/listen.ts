@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { parseListenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
@@ -75,7 +75,12 @@ export function listenRoutes(
       const listen = parseListenRequest(request.query, request.body);
       // Callback mode (Deepgram): answer with the id at once; the job engine delivers the response later.
       if (listen.callback) {
-        const job = await deps.jobs.submit({ id: request.id, kind: "listen", listen });
+        const job = await deps.jobs.submit({
+          id: request.id,
+          kind: "listen",
+          listen,
+          owner: ownerOf(request.principal),
+        });
         return { request_id: job.id };
       }
       const { options, audio } = listen;
