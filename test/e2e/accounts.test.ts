@@ -40,7 +40,8 @@ async function api(path: string, init: RequestInit & { key?: string } = {}) {
   if (init.key) headers.set("authorization", `Token ${init.key}`);
   const response = await fetch(`${server.url}${path}`, { ...init, headers });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  const json = response.headers.get("content-type")?.startsWith("application/json");
+  return { status: response.status, body: json && text ? JSON.parse(text) : text };
 }
 
 /** Streams a clip through the SDK's live socket and returns the final transcript. */
@@ -233,6 +234,34 @@ describe("the official Deepgram SDK v5", () => {
     expect((await admin.manage.v1.projects.members.scopes.list(projectId, host.member_id!)).scopes).toEqual(["owner"]);
     const models = await admin.manage.v1.projects.models.list(projectId);
     expect(models.stt!.map((m) => m.name)).toContain(server.engine.registry.defaultModel.name);
+  });
+});
+
+describe("the earshot command", () => {
+  it("lists and revokes keys on the host, and prints usage through the API", async () => {
+    const dataDir = ["--data-dir", server.config.jobs.dataDir];
+    const made = await runCli(["keys", "create", "--scope", "member", "--comment", "cli", "--ttl", "600", ...dataDir]);
+    const key = made.stdout.trim();
+    const id = /key (\S+) \(member\)/.exec(made.stderr)![1]!;
+    const listed = await runCli(["keys", "list", ...dataDir]);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+Default project\\s+member\\s+expires 20`));
+    expect(listed.stdout).not.toContain(key);
+    const spoken = await api("/v1/speak", {
+      key,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "Counted." }),
+    });
+    expect(spoken.status).toBe(200);
+    expect((await runCli(["keys", "revoke", id, ...dataDir])).stdout).toBe(`${id} revoked\n`);
+    expect(await statusOf(dg(key).manage.v1.projects.list())).toBe(401);
+
+    const usage = await runCli(["usage", "--server", server.url, "--api-key", adminKey]);
+    expect(usage.code, usage.stderr).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(usage.stdout).toMatch(new RegExp(`^${today}\\s+\\d+ requests\\s+[\\d.]+ min\\s+\\d+ characters$`, "m"));
+    const byMethod = await runCli(["usage", "--by", "method", "--server", server.url, "--api-key", adminKey]);
+    expect(byMethod.stdout).toMatch(/^"sync"\s+\d+ requests/m);
   });
 });
 
