@@ -226,6 +226,27 @@ describe("the official Deepgram SDK v5", () => {
     expect(fields.processing_methods).toEqual(expect.arrayContaining(["async", "streaming", "sync"]));
   });
 
+  it("logs a stream refused for its options under its key, with the status it got", async () => {
+    const admin = dg(adminKey);
+    const key = await admin.manage.v1.projects.keys.create(projectId, { comment: "bad stream", scopes: ["member"] });
+    const socket = await dg(key.key!).listen.v1.connect({ encoding: "carrier-pigeon", reconnectAttempts: 0 } as any);
+    socket.on("error", () => {});
+    socket.connect();
+    await expect(socket.waitForOpen()).rejects.toThrow(/400/);
+    const { requests } = await admin.manage.v1.projects.requests.list(projectId, { accessor: key.api_key_id });
+    expect(requests).toHaveLength(1);
+    expect(requests![0]).toMatchObject({
+      path: "/v1/listen",
+      code: 400,
+      response: { details: { method: "streaming" } },
+    });
+    const failed = await admin.manage.v1.projects.requests.list(projectId, {
+      accessor: key.api_key_id,
+      status: "failed",
+    });
+    expect(failed.requests).toHaveLength(1);
+  });
+
   it("lists members and their scopes, and the project's models", async () => {
     const admin = dg(adminKey);
     const { members } = await admin.manage.v1.projects.members.list(projectId);

@@ -80,15 +80,20 @@ export class Authenticator {
     return { kind, projectId: project.id, apiKeyId, memberId: host.id, scopes: OWNER_SCOPES() };
   }
 
+  /**
+   * A credential that verifies wins; without one, a server with no keys at all lets loopback callers in (whatever
+   * they send: Deepgram's SDKs insist on some key) and refuses everyone else.
+   */
   async authenticate(secret: string | undefined, remoteAddress: string | undefined): Promise<Principal> {
+    if (secret) {
+      const principal = looksLikeToken(secret) ? await this.fromToken(secret) : await this.fromKey(secret);
+      if (principal) return principal;
+    }
     if (await this.isOpen()) {
       if (isLoopback(remoteAddress)) return this.hostPrincipal("anonymous", ANONYMOUS_KEY_ID);
       throw new AuthenticationError(NO_KEYS_MESSAGE);
     }
-    if (!secret) throw new AuthenticationError();
-    const principal = looksLikeToken(secret) ? await this.fromToken(secret) : await this.fromKey(secret);
-    if (!principal) throw new AuthenticationError();
-    return principal;
+    throw new AuthenticationError();
   }
 
   private async fromKey(secret: string): Promise<Principal | undefined> {

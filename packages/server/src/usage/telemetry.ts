@@ -189,11 +189,18 @@ export class Telemetry {
     }
   }
 
-  /** A stream refused before it opened (its status), or opened (101): returns what to call when it closes. */
-  streamRefused(path: string, status: number): void {
+  /** A stream refused before it opened; logged when the caller was known (bad options, no capacity). */
+  streamRefused(path: string, status: number, stream?: Omit<StreamStart, "path">): void {
     this.deps.metrics.streams.inc({ route: path, status: String(status) });
+    if (!stream) return;
+    void this.record(
+      { requestId: stream.requestId, path, endpoint: endpointOf(path), code: status, durationMs: 0 },
+      stream.principal,
+      { ...usageFromQuery(stream.query), ...stream.usage, method: "streaming" },
+    );
   }
 
+  /** A stream opened (101): returns what to call when it closes. */
   streamOpened(stream: StreamStart): () => void {
     const { metrics } = this.deps;
     const started = performance.now();

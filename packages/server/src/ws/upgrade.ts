@@ -111,22 +111,24 @@ export function registerWebSocketRoutes(
     socket.on("error", () => socket.destroy());
     const url = new URL(raw.url ?? "/", "http://localhost");
     const route = routes.find((r) => r.path === url.pathname);
+    let request: UpgradeRequest | undefined;
     try {
       if (!route) throw new NotFoundError(`No WebSocket route at ${url.pathname}.`);
       const principal = await options.auth.authenticate(secretOf(raw.headers), raw.socket.remoteAddress);
       authorize(principal, routeAccess({ scope: route.scope }));
-      const request: UpgradeRequest = { raw, url, query: queryOf(url), requestId, principal, usage: {} };
+      request = { raw, url, query: queryOf(url), requestId, principal, usage: {} };
       const context = await route.prepare(request);
+      const accepted = request;
       requestIds.set(raw, requestId);
       wss.handleUpgrade(raw, socket, head, (ws) => {
-        const closed = options.telemetry.streamOpened({ ...request, path: route.path });
+        const closed = options.telemetry.streamOpened({ ...accepted, path: route.path });
         ws.once("close", closed);
-        route.onConnection(ws, context, request);
+        route.onConnection(ws, context, accepted);
       });
     } catch (err) {
       const error = toEarshotError(err);
       if (error.status >= 500) app.log.error({ err }, "websocket upgrade failed");
-      options.telemetry.streamRefused(route?.path ?? "unmatched", error.status);
+      options.telemetry.streamRefused(route?.path ?? "unmatched", error.status, request);
       refuse(socket, requestId, error);
     }
   });
