@@ -126,10 +126,10 @@ export async function buildApp(
   const accounts = Accounts.open(config.jobs);
   const requestLog = openRequestLog(config.jobs);
   const auth = new Authenticator(accounts, new TokenIssuer(accounts.docs, config.auth.tokenRotationMs), config.apiKeys);
-  let jobs: JobService | undefined;
+  // Read at scrape time, once everything below exists.
   const metrics: ServerMetrics = new ServerMetrics({
     engine,
-    jobs: () => jobs!.store,
+    jobs: () => jobs.store,
     active: () => telemetry.active(),
   });
   const telemetry: Telemetry = new Telemetry({
@@ -149,7 +149,7 @@ export async function buildApp(
     );
   });
 
-  jobs = JobService.open({
+  const jobs = JobService.open({
     config,
     engine: measured,
     urls,
@@ -159,10 +159,9 @@ export async function buildApp(
     onDelivery: (outcome) =>
       metrics.webhookDeliveries.inc({ outcome: outcome.error === null ? "delivered" : "failed" }),
   });
-  const openJobs = jobs;
   app.addHook("onClose", async () => {
     engine.observe?.(undefined);
-    await openJobs.close();
+    await jobs.close();
     await telemetry.close();
     await accounts.close();
   });
@@ -185,7 +184,7 @@ export async function buildApp(
     checks: {
       accounts: () => accounts.docs.ping(),
       jobs: async () => {
-        await openJobs.store.list({ limit: 1, offset: 0 });
+        await jobs.store.list({ limit: 1, offset: 0 });
       },
     },
   });
