@@ -8,11 +8,13 @@ import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerJobs } from "./commands/jobs.js";
+import { registerKeys } from "./commands/keys.js";
 import { registerListen } from "./commands/listen.js";
 import { registerModels } from "./commands/models.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSpeak } from "./commands/speak.js";
 import { registerTranscribe } from "./commands/transcribe.js";
+import { registerUsage } from "./commands/usage.js";
 import { registerWorker } from "./commands/worker.js";
 import { fail, failCleanly } from "./failure.js";
 
@@ -33,6 +35,8 @@ for (const register of [
   registerJobs,
   registerWorker,
   registerSpeak,
+  registerKeys,
+  registerUsage,
 ]) {
   register(program);
 }

@@ -80,6 +80,18 @@ export interface Transcript {
   aliasOf: string | undefined;
 }
 
+/**
+ * Hooks for what only the engine sees (the server's metrics). Called on the main thread; keep them cheap.
+ */
+export interface EngineObserver {
+  /** A task started on a worker thread after waiting `waitSeconds` for one. */
+  taskStarted?(waitSeconds: number): void;
+  /** A task ended after `runSeconds` on its worker thread. */
+  taskEnded?(runSeconds: number): void;
+  /** A worker thread loaded `model` for recognition, taking `seconds` (once per model and worker). */
+  modelLoaded?(model: string, seconds: number): void;
+}
+
 export interface EngineStatus {
   defaultModel: string;
   workers: number;
@@ -268,6 +280,11 @@ export class Engine {
       pcm.buffer as ArrayBuffer,
     ]);
     return words;
+  }
+
+  /** Reports task waits, worker time and model loads to `observer` from now on (one observer at a time). */
+  observe(observer: EngineObserver | undefined): void {
+    this.pool.observer = observer;
   }
 
   status(): EngineStatus {

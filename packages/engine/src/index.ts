@@ -31,6 +31,7 @@ export type {
 export { labelWords } from "./diarize/words.js";
 export {
   Engine,
+  type EngineObserver,
   type EngineOptions,
   type EngineStatus,
   type LiveOptions,

@@ -4,9 +4,12 @@
  */
 import { z } from "zod";
 
+/** Token lifetimes, seconds: Deepgram's default and its bounds. */
+export const TOKEN_TTL = { default: 30, min: 1, max: 3600 } as const;
+
 export const GrantTokenRequestSchema = z.object({
-  /** Lifetime asked for, seconds; Deepgram allows 1 to 3600 and defaults to 30. */
-  ttl_seconds: z.number().int().min(1).max(3600).optional(),
+  /** Lifetime asked for, seconds: 1 to 3600, 30 when not given. */
+  ttl_seconds: z.number().int().min(TOKEN_TTL.min).max(TOKEN_TTL.max).optional(),
 });
 export type GrantTokenRequest = z.infer<typeof GrantTokenRequestSchema>;
 

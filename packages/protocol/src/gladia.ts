@@ -22,78 +22,96 @@ export const GladiaCreateRequestSchema = z.looseObject({
 });
 export type GladiaCreateRequest = z.infer<typeof GladiaCreateRequestSchema>;
 
-export interface GladiaCreateResponse {
-  id: string;
-  result_url: string;
-}
+export const GladiaCreateResponseSchema = z.object({ id: z.string(), result_url: z.string() });
+export type GladiaCreateResponse = z.infer<typeof GladiaCreateResponseSchema>;
 
-export interface GladiaAudioMetadata {
-  id: string;
-  filename: string | null;
-  source: string | null;
-  extension: string | null;
-  size: number;
-  audio_duration: number | null;
-  number_of_channels: number | null;
-}
+export const GladiaAudioMetadataSchema = z.object({
+  id: z.string(),
+  filename: z.string().nullable(),
+  source: z.string().nullable(),
+  extension: z.string().nullable(),
+  size: z.number(),
+  audio_duration: z.number().nullable(),
+  number_of_channels: z.number().nullable(),
+});
+export type GladiaAudioMetadata = z.infer<typeof GladiaAudioMetadataSchema>;
 
 /** `POST /v2/upload`. */
-export interface GladiaUploadResponse {
-  audio_url: string;
-  audio_metadata: GladiaAudioMetadata;
-}
+export const GladiaUploadResponseSchema = z.object({
+  audio_url: z.string(),
+  audio_metadata: GladiaAudioMetadataSchema,
+});
+export type GladiaUploadResponse = z.infer<typeof GladiaUploadResponseSchema>;
 
-export interface GladiaWord {
-  word: string;
-  start: number;
-  end: number;
-  confidence: number;
-}
+/** `POST /v2/upload` as multipart: the file under `audio`. */
+export const GladiaUploadFormSchema = z.object({ audio: z.string().describe("The audio file (binary).") });
 
-export interface GladiaUtterance {
-  start: number;
-  end: number;
-  confidence: number;
-  channel: number;
-  speaker: number;
-  language: string;
-  text: string;
-  words: GladiaWord[];
-}
+export const GladiaWordSchema = z.object({
+  word: z.string(),
+  start: z.number(),
+  end: z.number(),
+  confidence: z.number(),
+});
+export type GladiaWord = z.infer<typeof GladiaWordSchema>;
 
-export interface GladiaResult {
-  metadata: {
-    audio_duration: number;
-    number_of_distinct_channels: number;
-    billing_time: number;
-    transcription_time: number;
-  };
-  transcription: { full_transcript: string; languages: string[]; utterances: GladiaUtterance[] };
-}
+export const GladiaUtteranceSchema = z.object({
+  start: z.number(),
+  end: z.number(),
+  confidence: z.number(),
+  channel: z.number(),
+  speaker: z.number(),
+  language: z.string(),
+  text: z.string(),
+  words: z.array(GladiaWordSchema),
+});
+export type GladiaUtterance = z.infer<typeof GladiaUtteranceSchema>;
+
+export const GladiaResultSchema = z.object({
+  metadata: z.object({
+    audio_duration: z.number(),
+    number_of_distinct_channels: z.number(),
+    billing_time: z.number(),
+    transcription_time: z.number(),
+  }),
+  transcription: z.object({
+    full_transcript: z.string(),
+    languages: z.array(z.string()),
+    utterances: z.array(GladiaUtteranceSchema),
+  }),
+});
+export type GladiaResult = z.infer<typeof GladiaResultSchema>;
 
 /** `GET /v2/pre-recorded/{id}`. */
-export interface GladiaJob {
-  id: string;
-  request_id: string;
-  version: 2;
-  kind: "pre-recorded";
-  status: GladiaStatus;
-  created_at: string;
-  completed_at: string | null;
-  custom_metadata: Record<string, unknown> | null;
-  error_code: number | null;
-  file: Omit<GladiaAudioMetadata, "extension" | "size"> | null;
-  request_params: Record<string, unknown>;
-  result: GladiaResult | null;
-}
+export const GladiaJobSchema = z.object({
+  id: z.string(),
+  request_id: z.string(),
+  version: z.literal(2),
+  kind: z.literal("pre-recorded"),
+  status: GladiaStatusSchema,
+  created_at: z.string(),
+  completed_at: z.string().nullable(),
+  custom_metadata: z.record(z.string(), z.unknown()).nullable(),
+  error_code: z.number().nullable(),
+  file: GladiaAudioMetadataSchema.omit({ extension: true, size: true }).nullable(),
+  request_params: z.record(z.string(), z.unknown()),
+  result: GladiaResultSchema.nullable(),
+});
+export type GladiaJob = z.infer<typeof GladiaJobSchema>;
 
 /** `GET /v2/pre-recorded?offset&limit&status`. */
-export interface GladiaListResponse {
-  first: string;
-  current: string;
-  next: string | null;
-  items: GladiaJob[];
-}
+export const GladiaListResponseSchema = z.object({
+  first: z.string(),
+  current: z.string(),
+  next: z.string().nullable(),
+  items: z.array(GladiaJobSchema),
+});
+export type GladiaListResponse = z.infer<typeof GladiaListResponseSchema>;
+
+export const GladiaListQuerySchema = z.object({
+  offset: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+  status: z.array(GladiaStatusSchema).optional(),
+});
 
 /** The body of a callback for a Gladia job. */
 export interface GladiaCallbackBody {
@@ -103,11 +121,12 @@ export interface GladiaCallbackBody {
 }
 
 /** Gladia's error body. */
-export interface GladiaErrorBody {
-  timestamp: string;
-  path: string;
-  request_id: string;
-  statusCode: number;
-  message: string;
-  validation_errors: string[];
-}
+export const GladiaErrorBodySchema = z.object({
+  timestamp: z.string(),
+  path: z.string(),
+  request_id: z.string(),
+  statusCode: z.number(),
+  message: z.string(),
+  validation_errors: z.array(z.string()),
+});
+export type GladiaErrorBody = z.infer<typeof GladiaErrorBodySchema>;

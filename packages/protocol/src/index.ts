@@ -14,6 +14,7 @@ export * from "./listen/live.js";
 export * from "./listen/options.js";
 export * from "./listen/progress.js";
 export * from "./listen/response.js";
+export * from "./manage.js";
 export * from "./models.js";
 export * from "./query.js";
 export * from "./read.js";

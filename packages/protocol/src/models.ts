@@ -52,7 +52,16 @@ export interface ModelList {
   tts: TtsModel[];
 }
 
+/** Deepgram self-hosted's health words: `Healthy`, or `Degraded` when new requests would be refused. */
+export const SystemHealthSchema = z.enum(["Healthy", "Degraded", "Unhealthy"]);
+
 export const StatusResponseSchema = z.object({
+  /** Deepgram self-hosted's fields, which its monitoring reads. */
+  system_health: SystemHealthSchema,
+  /** HTTP requests on the speech APIs being answered now. */
+  active_batch_requests: z.number().int(),
+  /** Live WebSocket streams open now (listen and speak). */
+  active_stream_requests: z.number().int(),
   status: z.enum(["ok", "degraded"]),
   version: z.string(),
   uptime_seconds: z.number(),
@@ -73,3 +82,13 @@ export const StatusResponseSchema = z.object({
   }),
 });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
+
+/**
+ * `GET /livez` (the process answers) and `GET /readyz` (it can take requests: engine workers up, stores
+ * reachable, not shutting down). Readiness answers 503 with the same body when a check fails.
+ */
+export const HealthResponseSchema = z.object({
+  status: z.enum(["ok", "unavailable"]),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+});
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;

@@ -5,6 +5,7 @@ import { type Credential, type Fetch, type HeaderValues, type RequestOptions, Tr
 import { Auth } from "./resources/auth.js";
 import { Jobs } from "./resources/jobs.js";
 import { Listen } from "./resources/listen.js";
+import { Manage } from "./resources/manage.js";
 import { Models } from "./resources/models.js";
 import { Speak } from "./resources/speak.js";
 
@@ -83,6 +84,8 @@ export class EarshotClient {
   readonly models: Models;
   /** Short-lived access tokens: `auth.v1.tokens.grant`. */
   readonly auth: Auth;
+  /** Projects, keys, members, the request log and usage: `manage.v1.projects…`, as in Deepgram's SDK. */
+  readonly manage: Manage;
   readonly #transport: Transport;
 
   constructor(options: ClientOptions = {}) {
@@ -115,6 +118,7 @@ export class EarshotClient {
     this.speak = new Speak(transport, sockets);
     this.models = new Models(transport);
     this.auth = new Auth(transport);
+    this.manage = new Manage(transport);
   }
 
   /**

@@ -586,6 +586,9 @@ describe("models, status and access tokens", () => {
     tts: [],
   };
   const STATUS: StatusResponse = {
+    system_health: "Healthy",
+    active_batch_requests: 0,
+    active_stream_requests: 0,
     status: "ok",
     version: "0.1.0",
     uptime_seconds: 3,
@@ -631,6 +634,40 @@ describe("models, status and access tokens", () => {
     handler = answerOk;
     await client({ accessToken: answer.access_token }).listen.v1.media.transcribeFile(new Uint8Array([1]));
     expect(only(received).headers.authorization).toBe("Bearer eyJ.tok.en");
+  });
+
+  it("manages projects at Deepgram's paths: JSON bodies, repeated query keys, escaped ids", async () => {
+    handler = (_request, response) => send(response, 200, { ok: true });
+    const { projects } = client().manage.v1;
+    await projects.list();
+    await projects.update("p/1", { name: "Team" });
+    await projects.keys.create("p/1", { comment: "ci", scopes: ["member", "usage:read"], time_to_live_in_seconds: 60 });
+    await projects.keys.list("p/1", { status: "expired" });
+    await projects.keys.delete("p/1", "k 1");
+    await projects.members.scopes.update("p/1", "m", { scope: "admin" });
+    await projects.requests.list("p/1", { limit: 5, page: 2, method: "streaming" });
+    await projects.usage.get("p/1", { start: "2025-01-01", tag: ["a", "b"], diarize: true });
+    await projects.usage.breakdown.get("p/1", { grouping: ["accessor", "models"] });
+    await projects.usage.fields.list("p/1", { end: "2025-02-01" });
+    expect(received.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`)).toEqual([
+      "GET /v1/projects",
+      "PATCH /v1/projects/p%2F1",
+      "POST /v1/projects/p%2F1/keys",
+      "GET /v1/projects/p%2F1/keys?status=expired",
+      "DELETE /v1/projects/p%2F1/keys/k%201",
+      "PUT /v1/projects/p%2F1/members/m/scopes",
+      "GET /v1/projects/p%2F1/requests?limit=5&page=2&method=streaming",
+      "GET /v1/projects/p%2F1/usage?start=2025-01-01&tag=a&tag=b&diarize=true",
+      "GET /v1/projects/p%2F1/usage/breakdown?grouping=accessor&grouping=models",
+      "GET /v1/projects/p%2F1/usage/fields?end=2025-02-01",
+    ]);
+    expect(JSON.parse(received[2]!.body.toString())).toEqual({
+      comment: "ci",
+      scopes: ["member", "usage:read"],
+      time_to_live_in_seconds: 60,
+    });
+    expect(received[2]!.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(received[5]!.body.toString())).toEqual({ scope: "admin" });
   });
 
   it("reports a server without token support as a NotFoundError", async () => {

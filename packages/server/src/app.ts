@@ -1,28 +1,40 @@
 /** The Fastify application: routes, parsers, authentication and error handling, over one engine. */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
 import type { Engine } from "@earshot/engine";
 import { SpeechSynthesis } from "@earshot/engine";
 import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
+import { Accounts } from "./accounts/service.js";
+import { Authenticator, isLoopback } from "./auth/authenticator.js";
+import { TokenIssuer } from "./auth/tokens.js";
 import { registerAuth } from "./auth.js";
 import { type ConfigOverrides, type ConfigSources, loadConfig, type ServerConfig } from "./config/load.js";
 import { createEngine, type ServerEngine } from "./engine.js";
 import { registerErrorHandling } from "./errors.js";
 import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
+import { ServerMetrics } from "./metrics/metrics.js";
 import { openAiScope } from "./openai/errors.js";
+import { collectRoutes } from "./openapi/document.js";
+import { authGrantRoutes } from "./routes/auth-grant.js";
 import { gladiaRoutes } from "./routes/gladia.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { listenRoutes } from "./routes/listen.js";
 import { liveListenRoute } from "./routes/live.js";
+import { manageRoutes } from "./routes/manage.js";
 import { modelRoutes } from "./routes/models.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
+import { operationRoutes } from "./routes/operations.js";
 import { speakRoutes } from "./routes/speak.js";
 import { speakSocketRoute } from "./routes/speak-socket.js";
 import { statusRoutes } from "./routes/status.js";
+import { usageRoutes } from "./routes/usage.js";
 import { webRoutes } from "./routes/web.js";
+import { openRequestLog } from "./usage/open.js";
+import { Telemetry } from "./usage/telemetry.js";
 import { describeSigning, resolveWebhookSecret } from "./webhooks/secret.js";
 import { registerWebSocketRoutes } from "./ws/upgrade.js";
 
@@ -50,12 +62,31 @@ function parseJson(body: string): unknown {
   }
 }
 
-export async function buildApp(config: ServerConfig, engine: ServerEngine): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** Where the JSON log lines go instead of stdout (tests read them). */
+  logStream?: Writable;
+}
+
+/** `host` is loopback only: a server with no keys there is reachable from this machine alone. */
+const isLoopbackHost = (host: string): boolean => host === "localhost" || isLoopback(host);
+
+export async function buildApp(
+  config: ServerConfig,
+  engine: ServerEngine,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: {
+      level: config.logLevel,
+      // The request serializer logs no headers; should that change, credentials still never reach the log.
+      redact: ["req.headers.authorization", 'req.headers["x-gladia-key"]', 'req.headers["sec-websocket-protocol"]'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     genReqId: () => randomUUID(),
     bodyLimit: config.maxBodyBytes,
   });
+  // First, so every route (plugins' included) is in the API documents.
+  const routeTable = collectRoutes(app);
   const urls = new UrlFetcher(config.url);
   app.addHook("onClose", async () => urls.close());
   const signing = await resolveWebhookSecret(config);
@@ -91,16 +122,50 @@ export async function buildApp(config: ServerConfig, engine: ServerEngine): Prom
     ],
   });
   registerErrorHandling(app);
-  registerAuth(app, config.apiKeys);
+
+  const accounts = Accounts.open(config.jobs);
+  const requestLog = openRequestLog(config.jobs);
+  const auth = new Authenticator(accounts, new TokenIssuer(accounts.docs, config.auth.tokenRotationMs), config.apiKeys);
+  // Read at scrape time, once everything below exists.
+  const metrics: ServerMetrics = new ServerMetrics({
+    engine,
+    jobs: () => jobs.store,
+    active: () => telemetry.active(),
+  });
+  const telemetry: Telemetry = new Telemetry({
+    log: requestLog,
+    metrics,
+    retentionMs: config.jobs.retentionMs,
+    warn: (message, err) => app.log.warn({ err }, message),
+  });
+  engine.observe?.(metrics.engineObserver());
+  const measured = telemetry.measure(engine);
+  telemetry.register(app);
+  registerAuth(app, auth);
+  app.addHook("onListen", async () => {
+    if (isLoopbackHost(config.host) || !(await auth.isOpen())) return;
+    app.log.warn(
+      `NO API KEYS: this server listens on ${config.host} but, with no keys, answers requests from this machine only; every other caller gets 401. Create a key with \`earshot keys create --scope admin\` (or set EARSHOT_API_KEYS) before exposing it.`,
+    );
+  });
+
   const jobs = JobService.open({
     config,
-    engine,
+    engine: measured,
     urls,
     webhookSecret: signing.secret,
     log: (message, err) => app.log.warn({ err }, message),
+    onSettled: (job, outcome) => telemetry.jobSettled(job, outcome),
+    onDelivery: (outcome) =>
+      metrics.webhookDeliveries.inc({ outcome: outcome.error === null ? "delivered" : "failed" }),
   });
-  app.addHook("onClose", () => jobs.close());
-  listenRoutes(app, { engine, urls, jobs });
+  app.addHook("onClose", async () => {
+    engine.observe?.(undefined);
+    await jobs.close();
+    await telemetry.close();
+    await accounts.close();
+  });
+  listenRoutes(app, { engine: measured, urls, jobs });
   jobRoutes(app, jobs);
   await app.register(gladiaRoutes, { jobs, urls, maxBytes: config.maxBodyBytes });
   const speech = new SpeechSynthesis(engine.registry, { ffmpegBinary: config.engine.ffmpegBinary });
@@ -108,13 +173,26 @@ export async function buildApp(config: ServerConfig, engine: ServerEngine): Prom
   speakRoutes(app, speech);
   await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
   modelRoutes(app, engine.registry);
-  statusRoutes(app, { engine, version, signing });
+  authGrantRoutes(app, auth.tokens);
+  manageRoutes(app, { accounts, registry: engine.registry });
+  usageRoutes(app, { accounts, log: requestLog, registry: engine.registry });
+  statusRoutes(app, {
+    engine,
+    version,
+    signing,
+    active: () => telemetry.active(),
+    checks: {
+      accounts: () => accounts.docs.ping(),
+      jobs: async () => {
+        await jobs.store.list({ limit: 1, offset: 0 });
+      },
+    },
+  });
   await webRoutes(app);
   // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
-  registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
-    liveListenRoute(engine, { log: app.log }),
-    speakSocketRoute(speech, { log: app.log }),
-  ]);
+  const sockets = [liveListenRoute(measured, { log: app.log }), speakSocketRoute(speech, { log: app.log })];
+  registerWebSocketRoutes(app, { auth, telemetry, maxPayload: 8 * 1024 * 1024 }, sockets);
+  operationRoutes(app, { metrics, routes: routeTable, sockets, version });
   return app;
 }
 

@@ -1,43 +1,56 @@
 /**
- * API-key authentication, on when keys are configured. Deepgram clients send `Authorization: Token <key>`;
- * Bearer is accepted too, and the scheme matches case-insensitively (Deepgram's Python SDK sends `bearer`).
+ * Authentication and scopes on every HTTP route. Each route says what it needs in its config:
+ *
+ * - `public: true`: nothing (health, metrics, API documents, the web console's page).
+ * - `scope`: the fine scope a caller needs. When a route says nothing it needs `usage:write`, the right to use
+ *   the speech APIs — so every route another API family adds (listen, speak, read, jobs, OpenAI, Gladia,
+ *   AssemblyAI…) is a speech route by default, and management routes, which name their scopes, are the
+ *   exceptions.
+ * - `tokens`: whether an access token may call it; by default exactly the `usage:write` routes, so tokens never
+ *   reach management.
+ *
+ * WebSocket routes follow the same rule before their upgrade (`ws/upgrade.ts`).
  */
-import { timingSafeEqual } from "node:crypto";
-import { AuthenticationError } from "@earshot/protocol";
-import type { FastifyInstance } from "fastify";
-
-/** Paths anyone may read: health checks come from load balancers that hold no key. */
-const PUBLIC_PATHS = new Set(["/v1/status"]);
+import type { FineScope } from "@earshot/protocol";
+import type { FastifyContextConfig, FastifyInstance } from "fastify";
+import { type Authenticator, authorize, type Principal, type RouteAccess } from "./auth/authenticator.js";
+import { secretOf } from "./auth/credentials.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
-    /** The route needs no key (the web console's page and assets: the key is typed into the page). */
+    /** The route needs no credential. */
     public?: boolean;
+    /** The fine scope a caller needs; default `usage:write`. */
+    scope?: FineScope;
+    /** Whether an access token may call the route; default: when its scope is `usage:write`. */
+    tokens?: boolean;
+  }
+  interface FastifyRequest {
+    /** Who is calling; set before the handler on every route that is not public. */
+    principal?: Principal;
   }
 }
 
-export function keyFromAuthorization(header: string | undefined): string | undefined {
-  const match = header?.match(/^\s*(token|bearer)\s+(\S+)\s*$/i);
-  return match?.[2];
+export const SPEECH_SCOPE: FineScope = "usage:write";
+
+/** What a route's config asks of its caller, defaults applied. */
+export function routeAccess(config: Pick<FastifyContextConfig, "scope" | "tokens">): RouteAccess {
+  const scope = config.scope ?? SPEECH_SCOPE;
+  return { scope, tokens: config.tokens ?? scope === SPEECH_SCOPE };
 }
 
-export function keyMatches(candidate: string | undefined, keys: string[]): boolean {
-  if (!candidate) return false;
-  const given = Buffer.from(candidate);
-  return keys.some((key) => {
-    const expected = Buffer.from(key);
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  });
-}
-
-export function registerAuth(app: FastifyInstance, keys: string[]): void {
-  if (keys.length === 0) return;
-  app.addHook("onRequest", async (request) => {
-    if (PUBLIC_PATHS.has(request.url.split("?")[0]!) || request.routeOptions.config.public) return;
-    // Gladia's clients send their key in `x-gladia-key`.
-    const gladiaKey = request.headers["x-gladia-key"];
-    const key =
-      keyFromAuthorization(request.headers.authorization) ?? (typeof gladiaKey === "string" ? gladiaKey : undefined);
-    if (!keyMatches(key, keys)) throw new AuthenticationError();
+export function registerAuth(app: FastifyInstance, auth: Authenticator): void {
+  app.decorateRequest("principal", undefined);
+  app.addHook("onRequest", async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (config.public) return;
+    const principal = await auth.authenticate(secretOf(request.headers), request.socket.remoteAddress);
+    authorize(principal, routeAccess(config));
+    request.principal = principal;
+    // Every later line about this request (Fastify's own "request completed" included, which goes through the
+    // reply's logger) names its project and key id; never the key itself.
+    const log = request.log.child({ project_id: principal.projectId, api_key_id: principal.apiKeyId });
+    request.log = log;
+    reply.log = log;
   });
 }

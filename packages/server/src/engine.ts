@@ -17,7 +17,9 @@ export type ServerEngine = Pick<
   | "checkStreamCapacity"
   | "close"
   | "registry"
->;
+> &
+  /** Metrics hooks; an engine without them just reports less. */
+  Partial<Pick<Engine, "observe">>;
 
 /** The installed models as the settings place them (`EARSHOT_MODELS_DIR`, `EARSHOT_MODEL`). */
 export function createModelRegistry(config: Pick<EngineConfig, "modelsDir" | "defaultModel">): ModelRegistry {

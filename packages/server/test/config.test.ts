@@ -29,6 +29,7 @@ describe("defaults", () => {
       port: 8080,
       maxBodyBytes: 512 * 1024 * 1024,
       apiKeys: [],
+      auth: { tokenRotationMs: 86_400_000 },
       corsOrigins: ["*"],
       logLevel: "info",
       url: { maxBytes: 512 * 1024 * 1024, timeoutMs: 60_000, maxRedirects: 5, allowList: [] },

@@ -57,5 +57,11 @@ export type TaskResult<T extends Task> = T extends PrepareTask
     : RecognizeResult;
 
 export type WorkerReply =
-  | { id: number; ok: true; result: PrepareResult | RecognizeResult | StreamProgress }
+  | {
+      id: number;
+      ok: true;
+      result: PrepareResult | RecognizeResult | StreamProgress;
+      /** Set when this task made the worker load a model first: which, and how long it took. */
+      loaded?: { model: string; seconds: number };
+    }
   | { id: number; ok: false; error: SerializedError };

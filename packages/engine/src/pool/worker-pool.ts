@@ -10,6 +10,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { EarshotError, ErrorCode, reviveError, UnavailableError } from "@earshot/protocol";
+import type { EngineObserver } from "../engine.js";
 import type { Task, TaskResult, WorkerInit, WorkerReply } from "./messages.js";
 
 interface Pending {
@@ -20,6 +21,9 @@ interface Pending {
   transfer: ArrayBuffer[];
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
+  /** `performance.now()` when queued, then when a worker took it. */
+  queuedAt: number;
+  startedAt?: number;
 }
 
 interface Slot {
@@ -50,6 +54,8 @@ export class WorkerPool {
   private readonly sessionCounts: number[];
   private nextId = 0;
   private closed = false;
+  /** Told when tasks start and end and when a worker loads a model. */
+  observer: EngineObserver | undefined;
 
   constructor(
     private readonly init: WorkerInit,
@@ -65,6 +71,8 @@ export class WorkerPool {
     worker.on("message", (reply: WorkerReply) => {
       const pending = slot.running;
       slot.running = undefined;
+      if (pending?.startedAt !== undefined) this.observer?.taskEnded?.((performance.now() - pending.startedAt) / 1000);
+      if (reply.ok && reply.loaded) this.observer?.modelLoaded?.(reply.loaded.model, reply.loaded.seconds);
       if (pending && pending.id === reply.id) {
         if (reply.ok) pending.resolve(reply.result);
         // Rebuilt as the class it was thrown as, so `instanceof CapacityError` and `retryAfter` hold here too.
@@ -121,7 +129,15 @@ export class WorkerPool {
     if (this.closed) return Promise.reject(new UnavailableError("The engine is shutting down."));
     return new Promise((resolve, reject) => {
       const queue = this.lanes.get(lane) ?? [];
-      queue.push({ id: this.nextId++, pin, task, transfer, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({
+        id: this.nextId++,
+        pin,
+        task,
+        transfer,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        queuedAt: performance.now(),
+      });
       this.lanes.set(lane, queue);
       this.dispatch();
     });
@@ -133,6 +149,8 @@ export class WorkerPool {
       const next = this.takeNext(index);
       if (!next) continue;
       slot.running = next;
+      next.startedAt = performance.now();
+      this.observer?.taskStarted?.((next.startedAt - next.queuedAt) / 1000);
       slot.worker.postMessage({ id: next.id, task: next.task }, next.transfer);
     }
   }

@@ -63,10 +63,20 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
   };
 }
 
+/** The model load the current task caused, reported with its reply (for the server's metrics). */
+let loaded: { model: string; seconds: number } | undefined;
+
 async function recognize(task: RecognizeTask): Promise<RecognizeResult> {
   let recognizer = recognizers.get(task.model.name);
   if (!recognizer) {
+    const started = performance.now();
     recognizer = architectures.createRecognizer(task.model);
+    void recognizer.then(
+      () => {
+        loaded = { model: task.model.name, seconds: (performance.now() - started) / 1000 };
+      },
+      () => {},
+    );
     recognizers.set(task.model.name, recognizer);
     recognizer.catch(() => recognizers.delete(task.model.name));
   }
@@ -76,6 +86,7 @@ async function recognize(task: RecognizeTask): Promise<RecognizeResult> {
 parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
   let reply: WorkerReply;
   const transfer: ArrayBuffer[] = [];
+  loaded = undefined;
   try {
     if (task.type === "prepare") {
       const result = await prepare(task);
@@ -83,7 +94,7 @@ parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {
         for (const piece of channel) transfer.push(piece.pcm.buffer as ArrayBuffer);
       reply = { id, ok: true, result };
     } else if (task.type === "recognize") {
-      reply = { id, ok: true, result: await recognize(task) };
+      reply = { id, ok: true, result: await recognize(task), ...(loaded ? { loaded } : {}) };
     } else {
       reply = { id, ok: true, result: await sessions.run(task) };
     }

@@ -10,6 +10,8 @@ import type { ErrorBody } from "../errors.js";
 export const ErrorCode = {
   BadRequest: "Bad Request",
   InvalidAuth: "INVALID_AUTH",
+  InsufficientPermissions: "INSUFFICIENT_PERMISSIONS",
+  ProjectNotFound: "PROJECT_NOT_FOUND",
   NotFound: "NOT_FOUND",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   TooManyRequests: "TOO_MANY_REQUESTS",
@@ -165,4 +167,11 @@ const REVIVERS: Record<string, (e: SerializedError, options: EarshotErrorOptions
 export function reviveError(data: SerializedError): EarshotError {
   const options: EarshotErrorOptions = data.retryAfter === undefined ? {} : { retryAfter: data.retryAfter };
   return REVIVERS[data.name]?.(data, options) ?? new EarshotError(data.status, data.code, data.message, options);
+}
+/** The credential is valid but its scopes do not reach this route (Deepgram's 403). */
+export class PermissionDeniedError extends EarshotError {
+  override name = "PermissionDeniedError";
+  constructor(message = "User does not have sufficient permissions.", options?: EarshotErrorOptions) {
+    super(403, ErrorCode.InsufficientPermissions, message, options);
+  }
 }

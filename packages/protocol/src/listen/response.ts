@@ -91,4 +91,7 @@ export type ListenResponse = z.infer<typeof ListenResponseSchema>;
 
 /** `callback=` requests answer at once with just the id; the result goes to the callback later. */
 export const ListenAcceptedResponseSchema = z.object({ request_id: z.string() });
+
+/** A pre-recorded request's JSON body: the audio's URL (any other body is the audio itself). */
+export const UrlSourceSchema = z.object({ url: z.url() });
 export type ListenAcceptedResponse = z.infer<typeof ListenAcceptedResponseSchema>;

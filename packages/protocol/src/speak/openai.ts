@@ -18,6 +18,7 @@ export const OpenAiSpeechRequestSchema = z.object({
 });
 export type OpenAiSpeechRequest = z.output<typeof OpenAiSpeechRequestSchema>;
 
-export interface OpenAiErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
+export const OpenAiErrorBodySchema = z.object({
+  error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
+});
+export type OpenAiErrorBody = z.infer<typeof OpenAiErrorBodySchema>;

@@ -52,6 +52,9 @@ export function parseSpeakOptions(query: Record<string, unknown>, transport: "re
   return { options, format: resolveSpeakFormat(options, transport) };
 }
 
+/** `POST /v1/speak`'s body, as documented; {@link speakTextOf} checks it with errors of its own. */
+export const SpeakRequestSchema = z.object({ text: z.string().min(1).max(SPEAK_TEXT_LIMIT) });
+
 /** The text to speak, from a `{"text": "…"}` body: present, not blank, within the limit. */
 export function speakTextOf(body: unknown, limit = SPEAK_TEXT_LIMIT): string {
   if (!body || typeof body !== "object" || Array.isArray(body)) {

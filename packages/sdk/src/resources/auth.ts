@@ -15,8 +15,9 @@ export class Tokens {
   }
 
   /**
-   * Trade this client's API key for an access token. A server without token support answers 404
-   * (`NotFoundError`): keep using the key there.
+   * Trade this client's API key for an access token: `ttl_seconds` from 1 to 3600, 30 by default. The token
+   * works on the speech APIs (REST and WebSocket) only, never on `manage`, and a token cannot grant another. A
+   * server without token support answers 404 (`NotFoundError`): keep using the key there.
    *
    * @example
    * const { access_token, expires_in } = await client.auth.v1.tokens.grant({ ttl_seconds: 600 });

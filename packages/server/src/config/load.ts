@@ -55,14 +55,23 @@ export interface WebhookConfig {
   timeoutMs: number;
 }
 
+export interface AuthConfig {
+  /** Access tokens' signing key is replaced once it is this old. */
+  tokenRotationMs: number;
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
   /** Largest request body, bytes (Deepgram accepts up to 2 GB; we hold the body in memory). */
   maxBodyBytes: number;
   url: UrlPolicy;
-  /** API keys accepted in `Authorization: Token <key>`; empty = no authentication. */
+  /**
+   * Keys accepted in `Authorization: Token <key>` beside the stored ones, with the owner role on the default
+   * project. With none here and none stored, the server answers loopback callers only, without a key.
+   */
   apiKeys: string[];
+  auth: AuthConfig;
   /** Origins allowed by CORS; `*` allows any. */
   corsOrigins: string[];
   engine: EngineConfig;
@@ -76,7 +85,10 @@ export interface ServerConfig {
 }
 
 /** Settings given in code, which win over every other source (tests, embedding the server). */
-export type ConfigOverrides = Partial<Omit<ServerConfig, "url" | "engine" | "jobs" | "webhooks" | "configFile">> & {
+export type ConfigOverrides = Partial<
+  Omit<ServerConfig, "url" | "engine" | "jobs" | "webhooks" | "auth" | "configFile">
+> & {
+  auth?: Partial<AuthConfig>;
   url?: Partial<UrlPolicy>;
   engine?: Partial<EngineConfig>;
   jobs?: Partial<JobsConfig>;
@@ -202,6 +214,7 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
       ...defined(overrides.url),
     },
     apiKeys: overrides.apiKeys ?? s.EARSHOT_API_KEYS ?? [],
+    auth: { tokenRotationMs: (s.EARSHOT_TOKEN_ROTATION_HOURS ?? 24) * 3600 * 1000, ...defined(overrides.auth) },
     corsOrigins: overrides.corsOrigins ?? (s.EARSHOT_CORS_ORIGINS?.length ? s.EARSHOT_CORS_ORIGINS : ["*"]),
     engine: { ...engine, ...defined(overrides.engine) },
     logLevel: overrides.logLevel ?? s.EARSHOT_LOG_LEVEL ?? "info",

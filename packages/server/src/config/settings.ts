@@ -68,7 +68,15 @@ export const SETTINGS = {
     schema: listOf(text),
     expects: "a comma-separated list of keys",
     default: "none",
-    description: "API keys; when set, `Authorization: Token <key>` (or Bearer) is required",
+    description:
+      "API keys with the owner role on the default project (simple mode, beside keys made with `earshot keys create`)",
+  }),
+  EARSHOT_TOKEN_ROTATION_HOURS: setting({
+    schema: z.preprocess(numeric, z.number().positive()),
+    expects: "a positive number of hours",
+    default: "24",
+    description:
+      "access tokens' signing key is replaced once it is this old; the previous one keeps verifying for an hour (the longest token lifetime)",
   }),
   EARSHOT_CORS_ORIGINS: setting({
     schema: listOf(text),

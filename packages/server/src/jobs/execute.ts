@@ -28,6 +28,8 @@ export interface ExecuteDeps {
     audio: Uint8Array,
     onProgress: (fraction: number) => Promise<boolean>,
   ) => Promise<Transcript | undefined>;
+  /** Told when a job ends for good, with what it transcribed or why it failed (the request log, metrics). */
+  onSettled?: (job: JobRecord, outcome: { transcript?: Transcript; error?: JobError }) => void | Promise<void>;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<Exe
     if (!transcript) return { outcome: "gone" };
     const result = buildListenResponse(job.id, job.options, transcript);
     const saved = await store.update(job.id, completed(result, deps.retentionMs));
+    if (saved) await deps.onSettled?.(job, { transcript });
     return { outcome: saved ? "done" : "gone" };
   } catch (err) {
     const failure = toEarshotError(err);
@@ -82,6 +85,7 @@ export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<Exe
     // A 4xx (undecodable audio, refused URL) fails the same way every time; anything else may be transient.
     if (failure.status >= 500 && job.attempts < job.maxAttempts) return { outcome: "retry", error };
     const saved = await store.update(job.id, failed(error, deps.retentionMs));
+    if (saved) await deps.onSettled?.(job, { error });
     return { outcome: saved ? "error" : "gone" };
   }
 }

@@ -37,6 +37,16 @@ export interface JobRecord {
   result: ListenResponse | null;
   /** What an API family keeps for its own view (Gladia: request_params, custom_metadata, file). */
   meta: Record<string, unknown>;
+  /**
+   * Who submitted it: the project and key of the request. Recorded for every new job, so that jobs can be kept
+   * to their project; reads and lists do not filter on it yet.
+   */
+  owner?: JobOwner | null;
+}
+
+export interface JobOwner {
+  projectId: string;
+  apiKeyId: string;
 }
 
 export type JobPatch = Partial<Omit<JobRecord, "id" | "kind" | "createdAt">>;

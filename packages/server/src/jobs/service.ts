@@ -4,19 +4,21 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { JobKind, JobStatus } from "@earshot/protocol";
+import type { Principal } from "../auth/authenticator.js";
 import type { ServerConfig } from "../config/load.js";
 import type { ServerEngine } from "../engine.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import type { ListenRequest } from "../listen/request.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { FsBlobStore } from "../storage/fs-blob-store.js";
-import { CallbackSender } from "../webhooks/sender.js";
+import { embeddedDatabase } from "../storage/sqlite.js";
+import { CallbackSender, type DeliveryOutcome } from "../webhooks/sender.js";
 import { BullDispatcher } from "./bull.js";
 import { JobNotFoundError } from "./errors.js";
+import type { ExecuteDeps } from "./execute.js";
 import { LocalRunner } from "./local-runner.js";
-import type { JobListFilter, JobRecord, JobStore } from "./record.js";
+import type { JobListFilter, JobOwner, JobRecord, JobStore } from "./record.js";
 import { RedisJobStore } from "./redis-store.js";
 import { SqliteJobStore } from "./sqlite-store.js";
 
@@ -27,7 +29,13 @@ export interface SubmitRequest {
   listen: ListenRequest;
   /** What an API family keeps for its own view of the job (Gladia). */
   meta?: Record<string, unknown>;
+  /** The project and key submitting it. */
+  owner?: JobOwner | undefined;
 }
+
+/** A request's caller as a job's owner. */
+export const ownerOf = (principal: Principal | undefined): JobOwner | undefined =>
+  principal && { projectId: principal.projectId, apiKeyId: principal.apiKeyId };
 
 interface Dispatcher {
   enqueue(job: JobRecord): void | Promise<void>;
@@ -41,6 +49,10 @@ export interface JobServiceDeps {
   urls: UrlFetcher;
   /** Signs every callback. */
   webhookSecret: string;
+  /** Told when a job ends for good (the request log). */
+  onSettled?: ExecuteDeps["onSettled"];
+  /** Told of every callback delivery attempt (metrics). */
+  onDelivery?: (outcome: DeliveryOutcome) => void;
   log: (message: string, err?: unknown) => void;
 }
 
@@ -65,17 +77,17 @@ export class JobService {
     const { config, engine, urls, log } = deps;
     const { jobs, webhooks } = config;
     const blobs = new FsBlobStore(jobs.blobDir);
-    const sender = new CallbackSender(config.url, webhooks, deps.webhookSecret);
+    const sender = new CallbackSender(config.url, webhooks, deps.webhookSecret, deps.onDelivery);
     if (jobs.redisUrl) {
       const store = new RedisJobStore(jobs.redisUrl, jobs.queuePrefix);
       const dispatcher = new BullDispatcher(jobs.redisUrl, jobs.queuePrefix);
       return new JobService(store, blobs, dispatcher, sender, deps);
     }
     mkdirSync(jobs.dataDir, { recursive: true });
-    const store = new SqliteJobStore(join(jobs.dataDir, "jobs.db"));
+    const store = new SqliteJobStore(embeddedDatabase(jobs.dataDir));
     const runner = new LocalRunner(
       store,
-      { store, blobs, engine, urls, retentionMs: jobs.retentionMs },
+      { store, blobs, engine, urls, retentionMs: jobs.retentionMs, onSettled: deps.onSettled },
       { concurrency: jobs.concurrency ?? engine.status().workers, webhooks, sender, log },
     );
     runner.start();
@@ -116,6 +128,7 @@ export class JobService {
       error: null,
       result: null,
       meta: request.meta ?? {},
+      owner: request.owner ?? null,
     };
     await this.store.create(job);
     await this.dispatcher.enqueue(job);

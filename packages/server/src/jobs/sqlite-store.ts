@@ -6,7 +6,8 @@
  * two processes never both read a row and then race to write it.
  */
 import { hostname } from "node:os";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openDatabase } from "../storage/sqlite.js";
 import {
   type JobListFilter,
   type JobPatch,
@@ -62,10 +63,7 @@ export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = openDatabase(file);
     this.db.exec(SCHEMA);
   }
 

@@ -7,6 +7,8 @@ import { type ConfigOverrides, type ConfigSources, loadConfig } from "../config/
 import { createEngine } from "../engine.js";
 import { UrlFetcher } from "../listen/fetch-url.js";
 import { FsBlobStore } from "../storage/fs-blob-store.js";
+import { RedisRequestLog } from "../usage/redis-request-log.js";
+import { completionOf } from "../usage/request-log.js";
 import { resolveWebhookSecret } from "../webhooks/secret.js";
 import { CallbackSender } from "../webhooks/sender.js";
 import { startBullWorkers } from "./bull.js";
@@ -37,8 +39,17 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
   const store = new RedisJobStore(jobs.redisUrl, jobs.queuePrefix);
   const urls = new UrlFetcher(config.url);
   const sender = new CallbackSender(config.url, webhooks, signing.secret);
+  // Async requests' log records are completed here, where their jobs end.
+  const requestLog = new RedisRequestLog(jobs.redisUrl, jobs.queuePrefix, jobs.retentionMs);
   const workers = startBullWorkers(
-    { store, blobs: new FsBlobStore(jobs.blobDir), engine, urls, retentionMs: jobs.retentionMs },
+    {
+      store,
+      blobs: new FsBlobStore(jobs.blobDir),
+      engine,
+      urls,
+      retentionMs: jobs.retentionMs,
+      onSettled: (job, outcome) => requestLog.complete(job.id, completionOf(outcome)).catch(() => {}),
+    },
     {
       redisUrl: jobs.redisUrl,
       prefix: jobs.queuePrefix,
@@ -53,7 +64,7 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
     engine,
     async close() {
       await workers.close();
-      await Promise.all([store.close(), urls.close(), sender.close()]);
+      await Promise.all([store.close(), urls.close(), sender.close(), requestLog.close()]);
       await engine.close();
     },
   };

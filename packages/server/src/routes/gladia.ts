@@ -9,10 +9,17 @@ import {
   type GladiaAudioMetadata,
   GladiaCreateRequestSchema,
   type GladiaCreateResponse,
+  GladiaCreateResponseSchema,
   type GladiaErrorBody,
+  GladiaErrorBodySchema,
   type GladiaJob,
+  GladiaJobSchema,
+  GladiaListQuerySchema,
   type GladiaListResponse,
+  GladiaListResponseSchema,
+  GladiaUploadFormSchema,
   type GladiaUploadResponse,
+  GladiaUploadResponseSchema,
   InvalidRequestError,
   JOB_STATUSES,
   type JobStatus,
@@ -21,11 +28,14 @@ import {
 } from "@earshot/protocol";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { toEarshotError } from "../errors.js";
 import { gladiaView } from "../gladia/view.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
+import type { RouteDocs } from "../openapi/route-docs.js";
+import { noteUsage } from "../usage/telemetry.js";
 import { originOf } from "./jobs.js";
 
 export interface GladiaDeps {
@@ -110,12 +120,21 @@ async function createJob(
   const job = await deps.jobs.submit({
     id: request.id,
     kind: "gladia",
+    owner: ownerOf(request.principal),
     listen: listenRequest(options, audio, callback),
     meta,
   });
   reply.status(201);
   return { id: job.id, result_url: `${originOf(request)}/v2/pre-recorded/${job.id}` };
 }
+
+const IdParamsSchema = z.object({ id: z.string() });
+const AUDIO_FILE = { binary: ["application/octet-stream"], description: "The audio file." };
+
+/** A Gladia route's documents: Gladia's error body, tagged together. */
+const gladia = (docs: Omit<RouteDocs, "tag" | "errorBody">) => ({
+  docs: { ...docs, tag: "Gladia", errorBody: GladiaErrorBodySchema },
+});
 
 export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Promise<void> {
   // Multipart parsing only exists inside this plugin: Deepgram routes keep taking any body as audio bytes.
@@ -126,7 +145,12 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
     return reply.status(earshot.status).send(gladiaError(request, earshot));
   });
 
-  app.post("/v2/upload", async (request): Promise<GladiaUploadResponse> => {
+  const upload = gladia({
+    summary: "Upload audio (multipart `audio`), or import it from `{audio_url}`",
+    body: { multipart: GladiaUploadFormSchema, json: z.object({ audio_url: z.url() }) },
+    responses: { 200: GladiaUploadResponseSchema },
+  });
+  app.post("/v2/upload", { config: upload }, async (request): Promise<GladiaUploadResponse> => {
     const { bytes, filename, source } = await readUpload(request, deps);
     if (bytes.byteLength === 0) throw new InvalidRequestError("The uploaded file is empty.");
     const id = randomUUID();
@@ -145,7 +169,8 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
     return { audio_url: `${originOf(request)}/v2/files/${id}`, audio_metadata: metadata };
   });
 
-  app.get<{ Params: { id: string } }>("/v2/files/:id", async (request, reply) => {
+  const file = gladia({ summary: "An uploaded file", params: IdParamsSchema, responses: { 200: AUDIO_FILE } });
+  app.get<{ Params: { id: string } }>("/v2/files/:id", { config: file }, async (request, reply) => {
     const bytes = /^[0-9a-f-]{36}$/.test(request.params.id)
       ? await deps.jobs.blobs.get(uploadKey(request.params.id))
       : undefined;
@@ -154,9 +179,22 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
   });
 
   for (const base of ["/v2/pre-recorded", "/v2/transcription"]) {
-    app.post(base, (request, reply) => createJob(request, reply, deps));
+    const create = gladia({
+      summary: "Create a transcription job",
+      body: { json: GladiaCreateRequestSchema },
+      responses: { 201: GladiaCreateResponseSchema },
+    });
+    app.post(base, { config: create }, (request, reply) => {
+      noteUsage(request, { method: "async" });
+      return createJob(request, reply, deps);
+    });
 
-    app.get(base, async (request): Promise<GladiaListResponse> => {
+    const list = gladia({
+      summary: "List jobs",
+      query: GladiaListQuerySchema,
+      responses: { 200: GladiaListResponseSchema },
+    });
+    app.get(base, { config: list }, async (request): Promise<GladiaListResponse> => {
       const query = request.query as { offset?: string; limit?: string; status?: string | string[] };
       const offset = Math.max(0, Number(query.offset ?? 0) || 0);
       const limit = Math.min(100, Math.max(1, Number(query.limit ?? 20) || 20));
@@ -179,11 +217,17 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
       };
     });
 
-    app.get<{ Params: { id: string } }>(`${base}/:id`, async (request): Promise<GladiaJob> => {
+    const job = gladia({
+      summary: "A job, with its result once done",
+      params: IdParamsSchema,
+      responses: { 200: GladiaJobSchema },
+    });
+    app.get<{ Params: { id: string } }>(`${base}/:id`, { config: job }, async (request): Promise<GladiaJob> => {
       return gladiaView(await deps.jobs.get(request.params.id));
     });
 
-    app.get<{ Params: { id: string } }>(`${base}/:id/file`, async (request, reply) => {
+    const jobFile = gladia({ summary: "A job's audio", params: IdParamsSchema, responses: { 200: AUDIO_FILE } });
+    app.get<{ Params: { id: string } }>(`${base}/:id/file`, { config: jobFile }, async (request, reply) => {
       const job = await deps.jobs.get(request.params.id);
       const bytes = job.audioKey ? await deps.jobs.blobs.get(job.audioKey) : undefined;
       if (!bytes) throw new NotFoundError(`The audio of job ${job.id} is not stored here.`);
@@ -191,7 +235,15 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
     });
 
     // Gladia's SDK reads 202 as "deleted".
-    app.delete<{ Params: { id: string } }>(`${base}/:id`, async (request, reply) => {
+    const remove = {
+      endpoint: false as const,
+      ...gladia({
+        summary: "Delete a job (202)",
+        params: IdParamsSchema,
+        responses: { 202: { empty: true as const, description: "Deleted." } },
+      }),
+    };
+    app.delete<{ Params: { id: string } }>(`${base}/:id`, { config: remove }, async (request, reply) => {
       await deps.jobs.delete(request.params.id);
       return reply.status(202).send();
     });

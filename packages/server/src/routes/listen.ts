@@ -3,15 +3,27 @@
  * with `callback=`, accepted at once and delivered later by the job engine. With `Accept:
  * application/x-ndjson` (PROGRESS_MEDIA_TYPE) the answer streams progress lines before the result.
  */
-import { type ListenProgressEvent, PROGRESS_MEDIA_TYPE } from "@earshot/protocol";
+import {
+  ListenAcceptedResponseSchema,
+  ListenOptionsSchema,
+  type ListenProgressEvent,
+  ListenResponseSchema,
+  PROGRESS_MEDIA_TYPE,
+  UrlSourceSchema,
+} from "@earshot/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
 import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { parseListenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
 import { round3 } from "../round.js";
+import { noteUsage } from "../usage/telemetry.js";
+
+/** What a pre-recorded request may send: audio bytes of any type, or JSON `{"url"}`. */
+export const AUDIO_BODY = { json: UrlSourceSchema, binary: ["audio/*", "video/*", "application/octet-stream"] };
 
 /** Progress lines go out as the engine reports them, at most every 250 ms, and the last line carries the outcome. */
 function progressStream(reply: FastifyReply, requestId: string) {
@@ -44,31 +56,59 @@ export function listenRoutes(
   app: FastifyInstance,
   deps: { engine: ServerEngine; urls: UrlFetcher; jobs: JobService },
 ): void {
-  app.post("/v1/listen", async (request, reply) => {
-    const listen = parseListenRequest(request.query, request.body);
-    // Callback mode (Deepgram): answer with the id at once; the job engine delivers the response later.
-    if (listen.callback) {
-      const job = await deps.jobs.submit({ id: request.id, kind: "listen", listen });
-      return { request_id: job.id };
-    }
-    const { options, audio } = listen;
-    const bytes = audio.type === "url" ? await deps.urls.fetch(audio.url) : audio.bytes;
-    const transcribe = (onProgress?: (fraction: number) => void) =>
-      deps.engine.transcribe(bytes, { ...transcribeOptionsOf(listen), onProgress });
-    if (!request.headers.accept?.includes(PROGRESS_MEDIA_TYPE)) {
-      return buildListenResponse(request.id, options, await transcribe());
-    }
-    // Once the 200 is out, errors can only travel as the last line: refuse what we can before that.
-    deps.engine.registry.resolve(options.model, options.language);
-    deps.engine.checkCapacity();
-    const stream = progressStream(reply, request.id);
-    try {
-      const transcript = await transcribe((fraction) => stream.progress(fraction));
-      stream.end({ type: "result", result: buildListenResponse(request.id, options, transcript) });
-    } catch (err) {
-      const error = toEarshotError(err);
-      stream.end({ type: "error", status: error.status, error: error.toBody(request.id) });
-    }
-    return reply;
-  });
+  app.post(
+    "/v1/listen",
+    {
+      config: {
+        docs: {
+          tag: "Listen",
+          summary: "Transcribe pre-recorded audio",
+          description:
+            'The body is the audio, or JSON `{"url"}`. With `callback`, the answer is `{request_id}` at once and the result is posted there later. With `Accept: application/x-ndjson`, progress lines stream before the result.',
+          query: ListenOptionsSchema,
+          body: AUDIO_BODY,
+          responses: { 200: z.union([ListenResponseSchema, ListenAcceptedResponseSchema]) },
+        },
+      },
+    },
+    async (request, reply) => {
+      const listen = parseListenRequest(request.query, request.body);
+      // Callback mode (Deepgram): answer with the id at once; the job engine delivers the response later.
+      if (listen.callback) {
+        const job = await deps.jobs.submit({
+          id: request.id,
+          kind: "listen",
+          listen,
+          owner: ownerOf(request.principal),
+        });
+        return { request_id: job.id };
+      }
+      const { options, audio } = listen;
+      const bytes = audio.type === "url" ? await deps.urls.fetch(audio.url) : audio.bytes;
+      const transcribe = async (onProgress?: (fraction: number) => void) => {
+        const transcript = await deps.engine.transcribe(bytes, { ...transcribeOptionsOf(listen), onProgress });
+        noteUsage(request, {
+          models: [transcript.model.name],
+          audioSeconds: transcript.duration,
+          channels: transcript.channelCount,
+        });
+        return transcript;
+      };
+      if (!request.headers.accept?.includes(PROGRESS_MEDIA_TYPE)) {
+        return buildListenResponse(request.id, options, await transcribe());
+      }
+      // Once the 200 is out, errors can only travel as the last line: refuse what we can before that.
+      deps.engine.registry.resolve(options.model, options.language);
+      deps.engine.checkCapacity();
+      const stream = progressStream(reply, request.id);
+      try {
+        const transcript = await transcribe((fraction) => stream.progress(fraction));
+        stream.end({ type: "result", result: buildListenResponse(request.id, options, transcript) });
+      } catch (err) {
+        const error = toEarshotError(err);
+        stream.end({ type: "error", status: error.status, error: error.toBody(request.id) });
+      }
+      return reply;
+    },
+  );
 }

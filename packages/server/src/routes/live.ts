@@ -13,17 +13,24 @@ import {
   type EarshotError,
   ErrorCode,
   InvalidRequestError,
+  LiveClientMessageSchema,
   LiveCloseCode,
   LiveCloseReason,
   type LiveListenOptions,
+  LiveListenOptionsSchema,
+  LiveMetadataSchema,
+  LiveResultsSchema,
   parseLiveClientMessage,
   parseLiveListenOptions,
+  SpeechStartedSchema,
+  UtteranceEndSchema,
 } from "@earshot/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import type { ServerEngine } from "../engine.js";
 import { rawFormatOf } from "../listen/request.js";
 import { eventMessage, metadataMessage, type StreamInfo } from "../live/messages.js";
+import { noteUsage } from "../usage/telemetry.js";
 import type { UpgradeRequest, WebSocketRoute } from "../ws/upgrade.js";
 
 export interface LiveRouteOptions {
@@ -74,6 +81,22 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
   const idleTimeoutMs = routeOptions.idleTimeoutMs ?? 10_000;
   return {
     path: "/v1/listen",
+    docs: {
+      summary: "Live transcription",
+      description:
+        "Binary frames are audio; KeepAlive, Finalize and CloseStream are the text frames. Results, SpeechStarted and UtteranceEnd come back as they happen, Metadata before the closing 1000.",
+      query: LiveListenOptionsSchema,
+      send: {
+        Audio: "binary",
+        ...Object.fromEntries(LiveClientMessageSchema.options.map((m) => [m.shape.type.value, m])),
+      },
+      receive: {
+        Results: LiveResultsSchema,
+        SpeechStarted: SpeechStartedSchema,
+        UtteranceEnd: UtteranceEndSchema,
+        Metadata: LiveMetadataSchema,
+      },
+    },
 
     async prepare(request: UpgradeRequest): Promise<LiveContext> {
       const options = parseLiveListenOptions(request.query);
@@ -102,8 +125,11 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
         aliasOf: stream.aliasOf,
         channels: () => (options.multichannel ? Math.max(1, audioChannels, options.channels ?? 1) : 1),
       };
+      request.usage.models = [stream.model.name];
       sink.event = (event) => {
         audioChannels = Math.max(audioChannels, event.channel + 1);
+        // Until the closing summary, the audio reached so far is what a stream cut short has used.
+        if ("end" in event) request.usage.audioSeconds = Math.max(request.usage.audioSeconds ?? 0, event.end);
       };
       // Reserved before the upgrade: if the handshake never completes, the stream must not stay reserved.
       const context: LiveContext = { info, stream, sink, created: new Date() };
@@ -116,7 +142,7 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
       return context;
     },
 
-    onConnection(ws: WebSocket, context: LiveContext): void {
+    onConnection(ws: WebSocket, context: LiveContext, request: UpgradeRequest): void {
       attached.add(context);
       const { stream, info } = context;
       const log = routeOptions.log.child({ requestId: info.requestId });
@@ -149,6 +175,7 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
         stream
           .close()
           .then((summary) => {
+            noteUsage(request, { audioSeconds: summary.duration, channels: summary.channelCount });
             send(metadataMessage(info, summary, context.created));
             close(LiveCloseCode.Normal);
           })

@@ -4,8 +4,18 @@
  * would serve it, by the same lookup requests use, and says so in `alias_of`.
  */
 import type { InstalledModel, ModelRegistry } from "@earshot/engine";
-import { type ModelBase, type ModelsResponse, NotFoundError, type SttModel, type TtsModel } from "@earshot/protocol";
+import {
+  type ModelBase,
+  type ModelsResponse,
+  ModelsResponseSchema,
+  NotFoundError,
+  type SttModel,
+  SttModelSchema,
+  type TtsModel,
+  TtsModelSchema,
+} from "@earshot/protocol";
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 
 const base = (m: InstalledModel, aliasOf: string | undefined): ModelBase => ({
   name: m.name,
@@ -45,20 +55,51 @@ const describeVoice = (m: InstalledModel, aliasOf?: string): TtsModel => ({
   },
 });
 
+export const modelList = (registry: ModelRegistry): ModelsResponse => ({
+  stt: registry.stt().map((m) => describe(m)),
+  tts: registry.tts().map((m) => describeVoice(m)),
+});
+
+/** A recogniser or voice by name, uuid or a name one of them serves; a 404 otherwise. */
+export function findModel(registry: ModelRegistry, id: string): SttModel | TtsModel {
+  const stt = registry.lookup(id);
+  if (stt) return describe(stt.model, stt.aliasOf);
+  const tts = registry.lookupVoice(id);
+  if (tts) return describeVoice(tts.voice, tts.aliasOf);
+  throw new NotFoundError(`No model '${id}' is installed, and it is not a name one of them serves.`);
+}
+
+const TAG = "Models";
+
+/** `GET /v1/models/{id}`: a recogniser or a voice. */
+export const ModelSchema = z.union([SttModelSchema, TtsModelSchema]);
+
 export function modelRoutes(app: FastifyInstance, registry: ModelRegistry): void {
   app.get(
     "/v1/models",
-    async (): Promise<ModelsResponse> => ({
-      stt: registry.stt().map((m) => describe(m)),
-      tts: registry.tts().map((m) => describeVoice(m)),
-    }),
+    {
+      config: {
+        docs: {
+          tag: TAG,
+          summary: "Installed recognisers (stt) and voices (tts)",
+          responses: { 200: ModelsResponseSchema },
+        },
+      },
+    },
+    async () => modelList(registry),
   );
-  app.get<{ Params: { id: string } }>("/v1/models/:id", async (request) => {
-    const { id } = request.params;
-    const stt = registry.lookup(id);
-    if (stt) return describe(stt.model, stt.aliasOf);
-    const tts = registry.lookupVoice(id);
-    if (tts) return describeVoice(tts.voice, tts.aliasOf);
-    throw new NotFoundError(`No model '${id}' is installed, and it is not a name one of them serves.`);
-  });
+  app.get<{ Params: { id: string } }>(
+    "/v1/models/:id",
+    {
+      config: {
+        docs: {
+          tag: TAG,
+          summary: "One model, by name or uuid",
+          params: z.object({ id: z.string() }),
+          responses: { 200: ModelSchema },
+        },
+      },
+    },
+    async (request) => findModel(registry, request.params.id),
+  );
 }

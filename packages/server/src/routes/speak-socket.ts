@@ -11,13 +11,19 @@ import {
   type AudioFormat,
   parseSpeakOptions,
   SPEAK_TEXT_LIMIT,
+  SpeakClearedSchema,
   SpeakClientMessageSchema,
+  SpeakFlushedSchema,
+  SpeakMetadataSchema,
+  SpeakOptionsSchema,
   type SpeakServerMessage,
   SpeakWarningCode,
+  SpeakWarningSchema,
 } from "@earshot/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import { toEarshotError } from "../errors.js";
+import type { UsageNote } from "../usage/telemetry.js";
 import type { WebSocketRoute } from "../ws/upgrade.js";
 
 interface SpeakContext {
@@ -45,6 +51,8 @@ class SpeakConnection {
     private readonly socket: WebSocket,
     private readonly session: SpeechSession,
     private readonly log: FastifyBaseLogger,
+    /** Characters synthesised are counted here, for the request log. */
+    private readonly usage: UsageNote,
   ) {
     socket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     socket.on("close", () => this.shutdown());
@@ -129,6 +137,7 @@ class SpeakConnection {
       this.current = controller;
       try {
         if (job.text.trim() !== "") {
+          this.usage.characters = (this.usage.characters ?? 0) + [...job.text].length;
           for await (const chunk of this.session.speak(job.text, controller.signal)) {
             if (generation !== this.generation || this.socket.readyState !== this.socket.OPEN) break;
             this.socket.send(chunk);
@@ -163,10 +172,25 @@ export function speakSocketRoute(
 ): WebSocketRoute<SpeakContext> {
   return {
     path: "/v1/speak",
+    docs: {
+      summary: "Live text-to-speech",
+      description:
+        "Speak appends text, Flush synthesises it (binary audio frames, then Flushed), Clear drops what is queued, Close speaks the rest and closes with 1000. Metadata comes first.",
+      query: SpeakOptionsSchema,
+      send: Object.fromEntries(SpeakClientMessageSchema.options.map((m) => [m.shape.type.value, m])),
+      receive: {
+        Audio: "binary",
+        Metadata: SpeakMetadataSchema,
+        Flushed: SpeakFlushedSchema,
+        Cleared: SpeakClearedSchema,
+        Warning: SpeakWarningSchema,
+      },
+    },
     prepare(request) {
       const { options: speakOptions, format } = parseSpeakOptions(request.query, "websocket");
       const { voice } = speech.registry.resolveVoice(speakOptions.model);
       speech.checkCapacity();
+      request.usage.models = [voice.name];
       return { voice, format, speed: speakOptions.speed };
     },
     onConnection(socket: WebSocket, context, request) {
@@ -178,7 +202,7 @@ export function speakSocketRoute(
         socket.close(1013, toEarshotError(err).message.slice(0, 120));
         return;
       }
-      const connection = new SpeakConnection(socket, session, options.log);
+      const connection = new SpeakConnection(socket, session, options.log, request.usage);
       connection.send({
         type: "Metadata",
         request_id: request.requestId,

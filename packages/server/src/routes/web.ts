@@ -30,7 +30,8 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 export async function webRoutes(app: FastifyInstance, options: WebOptions = {}): Promise<void> {
   const root = options.root ?? webDistDir();
-  const config = { public: true };
+  // The page and its assets are not API: no credential, and no entry in the API documents.
+  const config = { public: true, docs: false as const };
   // Checked per request, so a console built while the server runs is served without a restart.
   const built = (): boolean => root !== undefined && existsSync(join(root, "index.html"));
 

@@ -26,6 +26,8 @@ export class CallbackSender {
     private readonly config: Pick<WebhookConfig, "timeoutMs">,
     /** Every callback is signed with it (Standard Webhooks). */
     private readonly secret: string,
+    /** Told of every attempt's outcome (metrics). */
+    private readonly onOutcome?: (outcome: DeliveryOutcome) => void,
   ) {
     this.guard = new UrlGuard(policy.allowList);
     this.client = new OutboundClient(this.guard.lookup);
@@ -37,6 +39,17 @@ export class CallbackSender {
   }
 
   async send(url: string, method: "POST" | "PUT", messageId: string, body: string): Promise<DeliveryOutcome> {
+    const outcome = await this.attempt(url, method, messageId, body);
+    this.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  private async attempt(
+    url: string,
+    method: "POST" | "PUT",
+    messageId: string,
+    body: string,
+  ): Promise<DeliveryOutcome> {
     try {
       this.check(url);
     } catch (err) {

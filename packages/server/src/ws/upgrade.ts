@@ -8,17 +8,22 @@ import { randomUUID } from "node:crypto";
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import {
-  AuthenticationError,
   EarshotError,
+  ErrorBodySchema,
   ErrorCode,
+  type FineScope,
   LiveCloseCode,
   LiveCloseReason,
   NotFoundError,
 } from "@earshot/protocol";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
-import { keyFromAuthorization, keyMatches } from "../auth.js";
+import { type Authenticator, authorize, type Principal } from "../auth/authenticator.js";
+import { PROTOCOL_SCHEMES, secretOf } from "../auth/credentials.js";
+import { routeAccess } from "../auth.js";
 import { toEarshotError } from "../errors.js";
+import type { SocketDocs } from "../openapi/route-docs.js";
+import type { Telemetry, UsageNote } from "../usage/telemetry.js";
 
 /** How long clients get to answer the server's closing handshake at shutdown. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -29,10 +34,17 @@ export interface UpgradeRequest {
   /** Query parameters as a multimap, the shape the protocol's option schemas parse. */
   query: Record<string, string | string[]>;
   requestId: string;
+  principal: Principal;
+  /** What the route notes of the stream's usage (model, audio seconds, characters), logged when it closes. */
+  usage: UsageNote;
 }
 
 export interface WebSocketRoute<Context> {
   path: string;
+  /** The fine scope a caller needs; default `usage:write`, as for HTTP routes (tokens are accepted for it). */
+  scope?: FineScope;
+  /** Its messages and options, for the AsyncAPI document. */
+  docs: SocketDocs;
   /** Runs before the upgrade; throw an {@link EarshotError} to refuse with that status. */
   prepare(request: UpgradeRequest): Context | Promise<Context>;
   /** Runs once the socket is open. */
@@ -40,16 +52,10 @@ export interface WebSocketRoute<Context> {
 }
 
 export interface WebSocketOptions {
-  apiKeys: string[];
+  auth: Authenticator;
+  telemetry: Telemetry;
   /** Largest frame accepted, bytes. */
   maxPayload: number;
-}
-
-/** Browsers cannot set headers, so Deepgram's SDKs send `Sec-WebSocket-Protocol: token, <key>`. */
-function protocolKey(request: IncomingMessage): string | undefined {
-  const protocols = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
-  const [scheme, key] = protocols;
-  return scheme && /^(token|bearer)$/i.test(scheme) ? key : undefined;
 }
 
 function queryOf(url: URL): Record<string, string | string[]> {
@@ -91,7 +97,7 @@ export function registerWebSocketRoutes(
     // Echo the scheme, never the key: Chromium fails the handshake unless one offered protocol comes back.
     handleProtocols: (protocols) => {
       const first = [...protocols][0];
-      return first && /^(token|bearer)$/i.test(first) ? first : false;
+      return first && PROTOCOL_SCHEMES.test(first) ? first : false;
     },
   });
   const requestIds = new WeakMap<IncomingMessage, string>();
@@ -103,27 +109,38 @@ export function registerWebSocketRoutes(
   app.server.on("upgrade", async (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
     const requestId = randomUUID();
     socket.on("error", () => socket.destroy());
+    const url = new URL(raw.url ?? "/", "http://localhost");
+    const route = routes.find((r) => r.path === url.pathname);
+    let request: UpgradeRequest | undefined;
     try {
-      const url = new URL(raw.url ?? "/", "http://localhost");
-      const route = routes.find((r) => r.path === url.pathname);
       if (!route) throw new NotFoundError(`No WebSocket route at ${url.pathname}.`);
-      if (options.apiKeys.length > 0) {
-        const key = keyFromAuthorization(raw.headers.authorization) ?? protocolKey(raw);
-        if (!keyMatches(key, options.apiKeys)) throw new AuthenticationError();
-      }
-      const request: UpgradeRequest = { raw, url, query: queryOf(url), requestId };
+      const principal = await options.auth.authenticate(secretOf(raw.headers), raw.socket.remoteAddress);
+      authorize(principal, routeAccess({ scope: route.scope }));
+      request = { raw, url, query: queryOf(url), requestId, principal, usage: {} };
       const context = await route.prepare(request);
+      const accepted = request;
       requestIds.set(raw, requestId);
-      wss.handleUpgrade(raw, socket, head, (ws) => route.onConnection(ws, context, request));
+      wss.handleUpgrade(raw, socket, head, (ws) => {
+        const closed = options.telemetry.streamOpened({ ...accepted, path: route.path });
+        ws.once("close", closed);
+        route.onConnection(ws, context, accepted);
+      });
     } catch (err) {
       const error = toEarshotError(err);
       if (error.status >= 500) app.log.error({ err }, "websocket upgrade failed");
+      options.telemetry.streamRefused(route?.path ?? "unmatched", error.status, request);
       refuse(socket, requestId, error);
     }
   });
   // A plain GET (a browser, curl) on a WebSocket path: say what the path is instead of a 404.
   for (const route of routes) {
-    app.get(route.path, async (_request, reply) => {
+    const docs = {
+      tag: "WebSocket",
+      summary: `${route.docs.summary} (WebSocket: see /asyncapi.json)`,
+      description: `A plain GET answers 426: ${route.path} takes a WebSocket upgrade.`,
+      responses: { 426: ErrorBodySchema },
+    };
+    app.get(route.path, { config: { public: true, docs } }, async (_request, reply) => {
       reply.header("upgrade", "websocket");
       throw new EarshotError(
         426,
