@@ -21,6 +21,15 @@ export type {
   Alternative,
   Channel,
   ErrorBody,
+  FluxConfigureFailure,
+  FluxConfigureSuccess,
+  FluxConnected,
+  FluxError,
+  FluxListenOptionsInput,
+  FluxServerMessage,
+  FluxTurnEvent,
+  FluxTurnInfo,
+  FluxWord,
   GrantTokenRequest,
   GrantTokenResponse,
   Job as JobInfo,
@@ -33,6 +42,8 @@ export type {
   ListenMetadata,
   ListenOptionsInput,
   ListenResponse,
+  LiveConfigureFailure,
+  LiveConfigureSuccess,
   LiveListenOptionsInput,
   LiveMetadata,
   LiveResults,
@@ -57,8 +68,16 @@ export type {
   Warning,
   Word,
 } from "@earshot/protocol";
-export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol/core";
-export { type CaptionOptions, toSRT, toWebVTT } from "./captions.js";
+export {
+  type CaptionOptions,
+  EarshotError,
+  ErrorCode,
+  LiveCloseCode,
+  LiveCloseReason,
+  LiveStreamError,
+  toSRT,
+  toWebVTT,
+} from "@earshot/protocol/core";
 export { type ClientOptions, EarshotClient } from "./client.js";
 export { APIPromise, type WithResponse } from "./core/api-promise.js";
 export type { Listener } from "./core/emitter.js";
@@ -84,6 +103,7 @@ export {
   type LiveConnectionEvents,
   type LiveConnectOptions,
 } from "./live/connection.js";
+export { FluxConnection, type FluxConnectionEvents, type FluxConnectOptions } from "./live/flux.js";
 export { Auth, AuthV1, Tokens } from "./resources/auth.js";
 export {
   type GatherOptions,
@@ -102,6 +122,7 @@ export {
   ListenMedia,
   type ListenRequestOptions,
   ListenV1,
+  ListenV2,
   type TranscribeUrlParams,
 } from "./resources/listen.js";
 export { Models } from "./resources/models.js";

@@ -3,21 +3,26 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Engine } from "@earshot/engine";
 import { SpeechSynthesis } from "@earshot/engine";
-import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { ASSEMBLYAI_PREFIX } from "@earshot/protocol";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import { registerAuth } from "./auth.js";
 import { type ConfigOverrides, type ConfigSources, loadConfig, type ServerConfig } from "./config/load.js";
 import { createEngine, type ServerEngine } from "./engine.js";
 import { registerErrorHandling } from "./errors.js";
+import { addJsonParser } from "./http/json-body.js";
 import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
 import { openAiScope } from "./openai/errors.js";
+import { assemblyAiRoutes } from "./routes/assemblyai.js";
+import { fluxListenRoute } from "./routes/flux.js";
 import { gladiaRoutes } from "./routes/gladia.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { listenRoutes } from "./routes/listen.js";
 import { liveListenRoute } from "./routes/live.js";
 import { modelRoutes } from "./routes/models.js";
+import { octoAiRoutes } from "./routes/octoai.js";
+import { openAiAudioRoutes } from "./routes/openai-audio.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { speakRoutes } from "./routes/speak.js";
 import { speakSocketRoute } from "./routes/speak-socket.js";
@@ -35,19 +40,6 @@ export interface EarshotServer {
   /** Base URL once listening, e.g. `http://127.0.0.1:8080`. */
   url: string;
   close(): Promise<void>;
-}
-
-/** JSON bodies (`{"url"}`, `{"text"}`); an empty one is no body at all, so each route says what it wanted. */
-function parseJson(body: string): unknown {
-  if (body.trim() === "") return undefined;
-  try {
-    return JSON.parse(body);
-  } catch (err) {
-    throw new InvalidRequestError(
-      `The JSON body could not be parsed: ${(err as Error).message}`,
-      ErrorCode.InvalidJson,
-    );
-  }
 }
 
 export async function buildApp(config: ServerConfig, engine: ServerEngine): Promise<FastifyInstance> {
@@ -69,13 +61,7 @@ export async function buildApp(config: ServerConfig, engine: ServerEngine): Prom
   // Audio arrives with any Content-Type (the SDKs send application/octet-stream, curl may send none);
   // only JSON is parsed, everything else is kept as bytes and sniffed by the engine.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, body, done) => {
-    try {
-      done(null, parseJson(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  addJsonParser(app);
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   // Browsers on other origins (a page using the SDK) may call us; the key, not the origin, is the credential.
@@ -103,16 +89,22 @@ export async function buildApp(config: ServerConfig, engine: ServerEngine): Prom
   listenRoutes(app, { engine, urls, jobs });
   jobRoutes(app, jobs);
   await app.register(gladiaRoutes, { jobs, urls, maxBytes: config.maxBodyBytes });
+  await app.register(assemblyAiRoutes, { prefix: ASSEMBLYAI_PREFIX, jobs, engine });
+  await app.register(octoAiRoutes, { engine, jobs, maxBytes: config.maxBodyBytes });
   const speech = new SpeechSynthesis(engine.registry, { ffmpegBinary: config.engine.ffmpegBinary });
   app.addHook("onClose", async () => speech.close());
   speakRoutes(app, speech);
-  await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
+  await openAiScope(app, async (scope) => {
+    openAiSpeechRoutes(scope, speech);
+    await openAiAudioRoutes(scope, { engine, maxBytes: config.openAiMaxBytes });
+  });
   modelRoutes(app, engine.registry);
   statusRoutes(app, { engine, version, signing });
   await webRoutes(app);
-  // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
+  // Live listen (v1 and Flux) and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
   registerWebSocketRoutes(app, { apiKeys: config.apiKeys, maxPayload: 8 * 1024 * 1024 }, [
     liveListenRoute(engine, { log: app.log }),
+    fluxListenRoute(engine, { log: app.log }),
     speakSocketRoute(speech, { log: app.log }),
   ]);
   return app;

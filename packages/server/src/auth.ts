@@ -1,9 +1,10 @@
 /**
  * API-key authentication, on when keys are configured. Deepgram clients send `Authorization: Token <key>`;
  * Bearer is accepted too, and the scheme matches case-insensitively (Deepgram's Python SDK sends `bearer`).
+ * Other families' clients send the key their own way (see the hook).
  */
 import { timingSafeEqual } from "node:crypto";
-import { AuthenticationError } from "@earshot/protocol";
+import { ASSEMBLYAI_PREFIX, AuthenticationError } from "@earshot/protocol";
 import type { FastifyInstance } from "fastify";
 
 /** Paths anyone may read: health checks come from load balancers that hold no key. */
@@ -34,10 +35,13 @@ export function registerAuth(app: FastifyInstance, keys: string[]): void {
   if (keys.length === 0) return;
   app.addHook("onRequest", async (request) => {
     if (PUBLIC_PATHS.has(request.url.split("?")[0]!) || request.routeOptions.config.public) return;
-    // Gladia's clients send their key in `x-gladia-key`.
+    // Gladia's clients send their key in `x-gladia-key`; AssemblyAI's send `Authorization: <key>`, no scheme.
     const gladiaKey = request.headers["x-gladia-key"];
+    const bareKey = request.url.startsWith(`${ASSEMBLYAI_PREFIX}/`) ? request.headers.authorization?.trim() : undefined;
     const key =
-      keyFromAuthorization(request.headers.authorization) ?? (typeof gladiaKey === "string" ? gladiaKey : undefined);
+      keyFromAuthorization(request.headers.authorization) ??
+      bareKey ??
+      (typeof gladiaKey === "string" ? gladiaKey : undefined);
     if (!keyMatches(key, keys)) throw new AuthenticationError();
   });
 }

@@ -36,14 +36,22 @@ export class CallbackSender {
     this.guard.check(new URL(url));
   }
 
-  async send(url: string, method: "POST" | "PUT", messageId: string, body: string): Promise<DeliveryOutcome> {
+  /** `headers` are the API family's own (AssemblyAI's webhook auth header); the signature headers always go. */
+  async send(
+    url: string,
+    method: "POST" | "PUT",
+    messageId: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<DeliveryOutcome> {
     try {
       this.check(url);
     } catch (err) {
       return { statusCode: null, error: (err as Error).message, permanent: true };
     }
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = {
+    const allHeaders: Record<string, string> = {
+      ...headers,
       "content-type": "application/json",
       "user-agent": "earshot-webhooks",
       [WEBHOOK_ID_HEADER]: messageId,
@@ -53,7 +61,7 @@ export class CallbackSender {
     try {
       const response = await this.client.request(new URL(url), {
         method,
-        headers,
+        headers: allHeaders,
         body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
