@@ -20,7 +20,7 @@ import type {
 import { LiveStreamError, toQuery } from "@earshot/protocol/core";
 import { Emitter } from "../core/emitter.js";
 import { APIConnectionError, type APIError } from "../core/errors.js";
-import { eventIterator } from "../core/event-iterator.js";
+import { audioSink, type Opened, openedPromise, parseFrame, untilClose } from "../core/socket-parts.js";
 import { openWebSocket, type SocketTarget, socketUrl } from "../core/websocket.js";
 import type { LiveCloseEvent } from "./connection.js";
 
@@ -44,8 +44,6 @@ export type FluxConnectionEvents = {
   close: [LiveCloseEvent];
 };
 
-/** Buffered-but-unsent bytes above which `conn.audio` writes wait. */
-const SEND_HIGH_WATER = 1024 * 1024;
 /** The close Flux ends with after `CloseStream`: no status. */
 const NO_STATUS = 1005;
 
@@ -63,26 +61,17 @@ export class FluxConnection extends Emitter<FluxConnectionEvents> implements Asy
   /** Frames sent before the socket opened, in order. */
   #outbox: (Uint8Array | string)[] = [];
   #failure: Error | undefined;
-  #resolveOpened!: () => void;
-  #rejectOpened!: (error: Error) => void;
+  readonly #opened: Opened;
 
   constructor(target: SocketTarget, options: FluxConnectOptions = {}) {
     super();
-    this.opened = new Promise((resolve, reject) => {
-      this.#resolveOpened = resolve;
-      this.#rejectOpened = reject;
-    });
-    // Unobserved, a failed handshake must not become an unhandled rejection: it is also an "error" event.
-    this.opened.catch(() => {});
-    this.audio = new WritableStream<Uint8Array>({
-      write: async (chunk) => {
-        this.send(chunk);
-        while (this.#state !== "closed" && (this.#socket?.bufferedAmount ?? 0) > SEND_HIGH_WATER) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      },
-      close: () => this.finish(),
-      abort: () => this.close(),
+    this.#opened = openedPromise();
+    this.opened = this.#opened.promise;
+    this.audio = audioSink({
+      send: (chunk) => this.send(chunk),
+      backlog: () => (this.#state === "closed" ? 0 : (this.#socket?.bufferedAmount ?? 0)),
+      finish: () => this.finish(),
+      close: () => this.close(),
     });
     const query = toQuery({ model: "flux-general-en", ...options });
     void this.#connect(socketUrl(target.baseUrl, "/v2/listen", query), target);
@@ -131,12 +120,10 @@ export class FluxConnection extends Emitter<FluxConnectionEvents> implements Asy
 
   /** Every server message until the connection closes; throws the failure when it did not end normally. */
   [Symbol.asyncIterator](): AsyncIterableIterator<FluxServerMessage> {
-    return eventIterator<FluxServerMessage>(({ push, end }) => {
-      const onClose = (): void => end(this.#failure);
-      this.on("message", push).on("close", onClose);
-      if (this.#state === "closed") end(this.#failure);
-      return () => this.off("message", push).off("close", onClose);
-    });
+    return untilClose<"message", FluxServerMessage>(this, "message", () => ({
+      closed: this.#state === "closed",
+      failure: this.#failure,
+    }));
   }
 
   #sendFrame(frame: Uint8Array | string): void {
@@ -164,7 +151,7 @@ export class FluxConnection extends Emitter<FluxConnectionEvents> implements Asy
       if (this.#state === "connecting") this.#state = "open";
       for (const frame of this.#outbox) socket.send(frame);
       this.#outbox = [];
-      this.#resolveOpened();
+      this.#opened.resolve();
       this.emit("open");
     });
     socket.addEventListener("message", (event) => this.#onMessage(event.data));
@@ -175,13 +162,8 @@ export class FluxConnection extends Emitter<FluxConnectionEvents> implements Asy
   }
 
   #onMessage(data: unknown): void {
-    if (typeof data !== "string") return;
-    let message: FluxServerMessage;
-    try {
-      message = JSON.parse(data) as FluxServerMessage;
-    } catch {
-      return;
-    }
+    const message = parseFrame<FluxServerMessage>(data);
+    if (!message) return;
     this.emit("message", message);
     switch (message.type) {
       case "Connected":
@@ -221,7 +203,7 @@ export class FluxConnection extends Emitter<FluxConnectionEvents> implements Asy
     this.#state = "closed";
     this.#failure = failure;
     if (failure) {
-      this.#rejectOpened(failure);
+      this.#opened.reject(failure);
       if (this.listenerCount("error") > 0) this.emit("error", failure);
     }
     this.emit("close", close);
