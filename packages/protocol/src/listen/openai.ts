@@ -4,16 +4,13 @@
  * `name[]` parts, so the schema coerces. OpenAI's error body is in `speak/openai.ts`.
  */
 import { z } from "zod";
-import { queryBool } from "../query.js";
+import { queryBool, queryList } from "../query.js";
 
 export const OPENAI_TRANSCRIPTION_FORMATS = ["json", "text", "srt", "verbose_json", "vtt"] as const;
 export type OpenAiTranscriptionFormat = (typeof OPENAI_TRANSCRIPTION_FORMATS)[number];
 
 /** OpenAI's own upload limit; the server's is configurable. */
 export const OPENAI_AUDIO_MAX_BYTES = 25 * 1024 * 1024;
-
-const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]), z.array(item));
 
 /** The non-file fields of a transcription request. Unknown fields are ignored, as OpenAI's clones do. */
 export const OpenAiTranscriptionRequestSchema = z.object({
@@ -22,8 +19,8 @@ export const OpenAiTranscriptionRequestSchema = z.object({
   prompt: z.string().optional(),
   response_format: z.enum(OPENAI_TRANSCRIPTION_FORMATS).default("json"),
   temperature: z.coerce.number().min(0).max(1).default(0),
-  timestamp_granularities: list(z.enum(["word", "segment"])).optional(),
-  include: list(z.enum(["logprobs"])).optional(),
+  timestamp_granularities: queryList.pipe(z.array(z.enum(["word", "segment"]))).optional(),
+  include: queryList.pipe(z.array(z.enum(["logprobs"]))).optional(),
   stream: queryBool.default(false),
 });
 export type OpenAiTranscriptionRequest = z.output<typeof OpenAiTranscriptionRequestSchema>;
