@@ -18,7 +18,8 @@ APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server fest
 # For development and CI only, never the runtime image:
 #   chromium                               the web console's end-to-end test and `npm run screenshots` drive it
 #                                          headless through playwright-core, which cannot download a browser here
-[ "${1:-}" = "--system-only" ] || APT_PACKAGES+=(chromium)
+#   python3-httpx                          the OctoAI test replays OctoAI's Python client (httpx) against us
+[ "${1:-}" = "--system-only" ] || APT_PACKAGES+=(chromium python3-httpx)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

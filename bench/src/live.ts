@@ -13,13 +13,12 @@
  * Usage: node bench/dist/live.js [--streams 1,4,8,12,16] [--clips 3] [--passes fast|full]
  */
 
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { wordErrorRate } from "@earshot/engine";
-import { EarshotClient, type LiveResults } from "@earshot/sdk";
+import { EarshotClient } from "@earshot/sdk";
 import { startServer } from "@earshot/server";
-import { type Clip, loadClips } from "./corpus.js";
+import { loadClips } from "./corpus.js";
+import { GAP, runV1Stream } from "./live-streams.js";
 import { percentile } from "./table.js";
 
 const arg = (name: string, fallback: string): string => {
@@ -31,93 +30,7 @@ const clipsPerStream = Number(arg("clips", "3"));
 const passes = arg("passes", "fast") as "fast" | "full";
 /** Silence (ms) that ends an utterance, as a client would set it; unset, the server's default applies. */
 const endpointing = arg("endpointing", "");
-const BYTES_PER_SECOND = 32_000;
-const CHUNK = BYTES_PER_SECOND / 10;
-const GAP = 1.5;
 const TARGET_P95_MS = 300;
-
-/** 16-bit PCM of a shared clip (16 kHz mono WAV: the data chunk after the header). */
-function pcmOf(clip: Clip): Buffer {
-  const bytes = readFileSync(clip.path);
-  const data = bytes.indexOf("data", 12);
-  return bytes.subarray(data + 8);
-}
-
-interface Utterance {
-  clip: Clip;
-  /** Stream seconds. */
-  start: number;
-  end: number;
-}
-
-interface StreamRun {
-  finalDelays: number[];
-  interimDelays: number[];
-  dropped: number;
-  audioSeconds: number;
-  pairs: Array<{ reference: string; hypothesis: string }>;
-}
-
-async function runStream(client: EarshotClient, clips: Clip[], stagger: number): Promise<StreamRun> {
-  const parts: Buffer[] = [Buffer.alloc(BYTES_PER_SECOND / 2)];
-  const utterances: Utterance[] = [];
-  let position = 0.5;
-  for (const clip of clips) {
-    const pcm = pcmOf(clip);
-    utterances.push({ clip, start: position, end: position + pcm.byteLength / BYTES_PER_SECOND });
-    position += pcm.byteLength / BYTES_PER_SECOND + GAP;
-    parts.push(pcm, Buffer.alloc(GAP * BYTES_PER_SECOND));
-  }
-  const audio = Buffer.concat(parts);
-  const conn = client.listen.v1.connect({
-    encoding: "linear16",
-    sample_rate: 16_000,
-    interim_results: true,
-    ...(endpointing ? { endpointing: Number(endpointing) } : {}),
-  });
-  const received: Array<{ at: number; results: LiveResults }> = [];
-  conn.on("Results", (results) => received.push({ at: performance.now(), results }));
-  await conn.opened;
-  await sleep(stagger);
-  /** Wall time each chunk went out; chunk i carries audio up to (i + 1) / 10 s. */
-  const sentAt: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i * CHUNK < audio.byteLength; i++) {
-    const wait = t0 + (i + 1) * 100 - performance.now();
-    if (wait > 0) await sleep(wait);
-    conn.send(audio.subarray(i * CHUNK, (i + 1) * CHUNK));
-    sentAt.push(performance.now());
-  }
-  const metadata = await conn.finish();
-  const sentAtTime = (seconds: number): number => sentAt[Math.min(sentAt.length - 1, Math.ceil(seconds * 10) - 1)]!;
-
-  const run: StreamRun = {
-    finalDelays: [],
-    interimDelays: [],
-    // Metadata.duration is rounded to the millisecond.
-    dropped: Math.max(0, audio.byteLength / BYTES_PER_SECOND - metadata.duration - 0.0005),
-    audioSeconds: audio.byteLength / BYTES_PER_SECOND,
-    pairs: [],
-  };
-  for (const [k, u] of utterances.entries()) {
-    const next = utterances[k + 1]?.start ?? Number.POSITIVE_INFINITY;
-    // Results belong to the utterance their first word falls in (speech plus the silence after it).
-    const own = received.filter(({ results }) => {
-      const first = results.channel.alternatives[0]?.words[0];
-      return first !== undefined && first.start >= u.start - 0.3 && first.start < Math.min(next - 0.3, u.end + GAP);
-    });
-    const finals = own.filter(({ results }) => results.is_final);
-    const last = finals[finals.length - 1];
-    if (last) run.finalDelays.push(last.at - sentAtTime(u.end));
-    const interim = own.find(({ results }) => !results.is_final);
-    if (interim) run.interimDelays.push(interim.at - sentAtTime(u.start));
-    run.pairs.push({
-      reference: u.clip.reference,
-      hypothesis: finals.map(({ results }) => results.channel.alternatives[0]!.transcript).join(" "),
-    });
-  }
-  return run;
-}
 
 async function main(): Promise<void> {
   const server = await startServer({
@@ -150,7 +63,7 @@ async function main(): Promise<void> {
     const runs = await Promise.all(
       Array.from({ length: n }, (_, s) => {
         const mine = Array.from({ length: clipsPerStream }, () => clips[next++ % clips.length]!);
-        return runStream(client, mine, (s * 1000) / n);
+        return runV1Stream(client, mine, (s * 1000) / n, endpointing ? Number(endpointing) : undefined);
       }),
     );
     clearInterval(sampler);

@@ -178,8 +178,12 @@ function check(command: string, outcome: Run): string | undefined {
   if (outcome.code !== 0) return `exit ${outcome.code}: ${(outcome.stderr || outcome.stdout).trim().slice(0, 500)}`;
   if (/\bcurl\b/.test(command)) {
     const body = JSON.parse(outcome.stdout);
-    if (body.err_code) return `the server answered ${outcome.stdout.slice(0, 300)}`;
-    if (!body.results?.channels?.[0]?.alternatives?.[0]?.transcript) return "no transcript in the response";
+    if (body.err_code || body.error) return `the server answered ${outcome.stdout.slice(0, 300)}`;
+    // OpenAI's transcription shape, or Deepgram's.
+    const transcript = command.includes("/v1/audio/")
+      ? body.text
+      : body.results?.channels?.[0]?.alternatives?.[0]?.transcript;
+    if (!transcript) return "no transcript in the response";
   }
   if (/earshot transcribe .*--format json/.test(command) && !JSON.parse(outcome.stdout).metadata?.request_id) {
     return "no Deepgram response on stdout";

@@ -1,7 +1,7 @@
 /**
  * Earshot extension: transcription jobs (`/v1/jobs`). A job is audio plus Deepgram `/v1/listen` options; when it
  * is done its `result` is exactly the response `POST /v1/listen` would have returned. Callback-mode listen
- * requests and Gladia-compatible jobs are jobs too, so they show up here as well.
+ * requests, Gladia and AssemblyAI transcripts and OctoAI-style futures are jobs too, so they show up here as well.
  */
 import { z } from "zod";
 import { ErrorBodySchema } from "./errors.js";
@@ -12,7 +12,7 @@ export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 /** Which API created the job; it decides the callback body and the view the job is read through. */
-export const JobKindSchema = z.enum(["jobs", "listen", "gladia"]);
+export const JobKindSchema = z.enum(["jobs", "listen", "gladia", "assemblyai", "octoai"]);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 /** One attempt at delivering a callback. */

@@ -24,6 +24,15 @@ export type {
   CreateKeyRequest,
   CreateKeyResponse,
   ErrorBody,
+  FluxConfigureFailure,
+  FluxConfigureSuccess,
+  FluxConnected,
+  FluxError,
+  FluxListenOptionsInput,
+  FluxServerMessage,
+  FluxTurnEvent,
+  FluxTurnInfo,
+  FluxWord,
   GrantTokenRequest,
   GrantTokenResponse,
   Job as JobInfo,
@@ -38,6 +47,8 @@ export type {
   ListenMetadata,
   ListenOptionsInput,
   ListenResponse,
+  LiveConfigureFailure,
+  LiveConfigureSuccess,
   LiveListenOptionsInput,
   LiveMetadata,
   LiveResults,
@@ -78,8 +89,16 @@ export type {
   Warning,
   Word,
 } from "@earshot/protocol";
-export { EarshotError, ErrorCode, LiveCloseCode, LiveCloseReason, LiveStreamError } from "@earshot/protocol/core";
-export { type CaptionOptions, toSRT, toWebVTT } from "./captions.js";
+export {
+  type CaptionOptions,
+  EarshotError,
+  ErrorCode,
+  LiveCloseCode,
+  LiveCloseReason,
+  LiveStreamError,
+  toSRT,
+  toWebVTT,
+} from "@earshot/protocol/core";
 export { type ClientOptions, EarshotClient } from "./client.js";
 export { APIPromise, type WithResponse } from "./core/api-promise.js";
 export type { Listener } from "./core/emitter.js";
@@ -105,6 +124,7 @@ export {
   type LiveConnectionEvents,
   type LiveConnectOptions,
 } from "./live/connection.js";
+export { FluxConnection, type FluxConnectionEvents, type FluxConnectOptions } from "./live/flux.js";
 export { Auth, AuthV1, Tokens } from "./resources/auth.js";
 export {
   type GatherOptions,
@@ -123,6 +143,7 @@ export {
   ListenMedia,
   type ListenRequestOptions,
   ListenV1,
+  ListenV2,
   type TranscribeUrlParams,
 } from "./resources/listen.js";
 export {

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import type { Engine } from "@earshot/engine";
 import { SpeechSynthesis } from "@earshot/engine";
-import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { ASSEMBLYAI_PREFIX } from "@earshot/protocol";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Accounts } from "./accounts/service.js";
@@ -14,18 +14,23 @@ import { registerAuth } from "./auth.js";
 import { type ConfigOverrides, type ConfigSources, loadConfig, type ServerConfig } from "./config/load.js";
 import { createEngine, type ServerEngine } from "./engine.js";
 import { registerErrorHandling } from "./errors.js";
+import { addJsonParser } from "./http/json-body.js";
 import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
 import { ServerMetrics } from "./metrics/metrics.js";
 import { openAiScope } from "./openai/errors.js";
 import { collectRoutes } from "./openapi/document.js";
+import { assemblyAiRoutes } from "./routes/assemblyai.js";
 import { authGrantRoutes } from "./routes/auth-grant.js";
+import { fluxListenRoute } from "./routes/flux.js";
 import { gladiaRoutes } from "./routes/gladia.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { listenRoutes } from "./routes/listen.js";
 import { liveListenRoute } from "./routes/live.js";
 import { manageRoutes } from "./routes/manage.js";
 import { modelRoutes } from "./routes/models.js";
+import { octoAiRoutes } from "./routes/octoai.js";
+import { openAiAudioRoutes } from "./routes/openai-audio.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { operationRoutes } from "./routes/operations.js";
 import { speakRoutes } from "./routes/speak.js";
@@ -47,19 +52,6 @@ export interface EarshotServer {
   /** Base URL once listening, e.g. `http://127.0.0.1:8080`. */
   url: string;
   close(): Promise<void>;
-}
-
-/** JSON bodies (`{"url"}`, `{"text"}`); an empty one is no body at all, so each route says what it wanted. */
-function parseJson(body: string): unknown {
-  if (body.trim() === "") return undefined;
-  try {
-    return JSON.parse(body);
-  } catch (err) {
-    throw new InvalidRequestError(
-      `The JSON body could not be parsed: ${(err as Error).message}`,
-      ErrorCode.InvalidJson,
-    );
-  }
 }
 
 export interface AppOptions {
@@ -100,13 +92,7 @@ export async function buildApp(
   // Audio arrives with any Content-Type (the SDKs send application/octet-stream, curl may send none);
   // only JSON is parsed, everything else is kept as bytes and sniffed by the engine.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, body, done) => {
-    try {
-      done(null, parseJson(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  addJsonParser(app);
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   // Browsers on other origins (a page using the SDK) may call us; the key, not the origin, is the credential.
@@ -168,10 +154,15 @@ export async function buildApp(
   listenRoutes(app, { engine: measured, urls, jobs });
   jobRoutes(app, jobs);
   await app.register(gladiaRoutes, { jobs, urls, maxBytes: config.maxBodyBytes });
+  await app.register(assemblyAiRoutes, { prefix: ASSEMBLYAI_PREFIX, jobs, engine: measured });
+  await app.register(octoAiRoutes, { engine: measured, jobs, maxBytes: config.maxBodyBytes });
   const speech = new SpeechSynthesis(engine.registry, { ffmpegBinary: config.engine.ffmpegBinary });
   app.addHook("onClose", async () => speech.close());
   speakRoutes(app, speech);
-  await openAiScope(app, (scope) => openAiSpeechRoutes(scope, speech));
+  await openAiScope(app, async (scope) => {
+    openAiSpeechRoutes(scope, speech);
+    await openAiAudioRoutes(scope, { engine: measured, maxBytes: config.openAiMaxBytes });
+  });
   modelRoutes(app, engine.registry);
   authGrantRoutes(app, auth.tokens);
   manageRoutes(app, { accounts, registry: engine.registry });
@@ -189,8 +180,13 @@ export async function buildApp(
     },
   });
   await webRoutes(app);
-  // Live listen and speak share one upgrade handler: auth, options and capacity are checked before the upgrade.
-  const sockets = [liveListenRoute(measured, { log: app.log }), speakSocketRoute(speech, { log: app.log })];
+  // Live listen (v1 and Flux) and speak share one upgrade handler: auth, options and capacity are checked before
+  // the upgrade.
+  const sockets = [
+    liveListenRoute(measured, { log: app.log }),
+    fluxListenRoute(measured, { log: app.log }),
+    speakSocketRoute(speech, { log: app.log }),
+  ];
   registerWebSocketRoutes(app, { auth, telemetry, maxPayload: 8 * 1024 * 1024 }, sockets);
   operationRoutes(app, { metrics, routes: routeTable, sockets, version });
   return app;

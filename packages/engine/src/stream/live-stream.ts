@@ -43,6 +43,8 @@ export interface LiveStreamHandlers {
   onError(error: EarshotError): void;
   /** The queue drained after `write` returned false. */
   onDrain(): void;
+  /** Seconds of audio the stream has processed, after each piece of work (its events came first). */
+  onProgress?(seconds: number): void;
 }
 
 export interface LiveStreamConfig {
@@ -262,6 +264,7 @@ export class LiveStream {
     this.last = progress;
     if (this.state === "done") return;
     for (const event of progress.events) this.handlers.onEvent(event);
+    this.handlers.onProgress?.(progress.duration);
   }
 
   private maybeResume(): void {

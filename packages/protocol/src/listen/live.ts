@@ -51,12 +51,37 @@ export function prerecordedOnlyWarnings(options: LiveListenOptions): Warning[] {
   }));
 }
 
+/** Formatting features a `Configure` message may switch on or off while the stream runs. */
+export const LIVE_CONFIGURABLE_FEATURES = [
+  "numerals",
+  "punctuate",
+  "smart_format",
+  "profanity_filter",
+  "filler_words",
+  "dictation",
+  "measurements",
+] as const satisfies readonly (keyof LiveListenOptions)[];
+export type LiveConfigurableFeature = (typeof LIVE_CONFIGURABLE_FEATURES)[number];
+
+/**
+ * `Configure` (Deepgram, 2026): replaces the stream's keyterms (`[]` clears them, absent or null keeps them)
+ * and switches formatting features, e.g. `{"type": "Configure", "features": {"numerals": true}}`.
+ */
+export const LiveConfigureSchema = z.object({
+  type: z.literal("Configure"),
+  keyterms: z.array(z.string()).nullish(),
+  features: z.partialRecord(z.enum(LIVE_CONFIGURABLE_FEATURES), z.boolean()).optional(),
+});
+export type LiveConfigure = z.infer<typeof LiveConfigureSchema>;
+
 // Client → server text frames. Parsed as JSON and matched on `type`, never compared as strings: clients
 // differ in spacing (`{"type": "KeepAlive"}` from Python).
 export const LiveClientMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("KeepAlive") }),
   z.object({ type: z.literal("Finalize") }),
   z.object({ type: z.literal("CloseStream") }),
+  // Checked against LiveConfigureSchema on its own, so a bad one is answered with ConfigureFailure.
+  z.looseObject({ type: z.literal("Configure") }),
 ]);
 export type LiveClientMessage = z.infer<typeof LiveClientMessageSchema>;
 
@@ -112,10 +137,29 @@ export const SpeechStartedSchema = z.object({
 });
 export type SpeechStarted = z.infer<typeof SpeechStartedSchema>;
 
+/** The answer to each `Configure`: what is in effect now. */
+export const LiveConfigureSuccessSchema = z.object({
+  type: z.literal("ConfigureSuccess"),
+  request_id: z.string(),
+  keyterms: z.array(z.string()),
+  features: z.partialRecord(z.enum(LIVE_CONFIGURABLE_FEATURES), z.boolean()),
+});
+export type LiveConfigureSuccess = z.infer<typeof LiveConfigureSuccessSchema>;
+
+/** A `Configure` that could not be applied; the stream goes on with the settings it had. */
+export const LiveConfigureFailureSchema = z.object({
+  type: z.literal("ConfigureFailure"),
+  request_id: z.string(),
+  description: z.string(),
+});
+export type LiveConfigureFailure = z.infer<typeof LiveConfigureFailureSchema>;
+
 export const LiveServerMessageSchema = z.discriminatedUnion("type", [
   LiveResultsSchema,
   LiveMetadataSchema,
   UtteranceEndSchema,
   SpeechStartedSchema,
+  LiveConfigureSuccessSchema,
+  LiveConfigureFailureSchema,
 ]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessageSchema>;

@@ -18,7 +18,7 @@ import type {
 import { LiveCloseCode, LiveCloseReason, LiveStreamError, toQuery } from "@earshot/protocol/core";
 import { Emitter } from "../core/emitter.js";
 import { APIConnectionError, type APIError } from "../core/errors.js";
-import { eventIterator } from "../core/event-iterator.js";
+import { audioSink, type Opened, openedPromise, parseFrame, untilClose } from "../core/socket-parts.js";
 import { openWebSocket, type SocketTarget } from "../core/websocket.js";
 import { ReplayBuffer } from "./replay.js";
 
@@ -59,8 +59,6 @@ export type LiveConnectionEvents = {
   close: [LiveCloseEvent];
 };
 
-/** Buffered-but-unsent bytes above which `conn.audio` writes wait. */
-const SEND_HIGH_WATER = 1024 * 1024;
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 export class LiveConnection extends Emitter<LiveConnectionEvents> implements AsyncIterable<LiveServerMessage> {
@@ -89,8 +87,7 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
   #metadata: LiveMetadata | undefined;
   #closeEvent: LiveCloseEvent | undefined;
   #failure: Error | undefined;
-  #resolveOpened!: () => void;
-  #rejectOpened!: (error: Error) => void;
+  readonly #opened: Opened;
 
   constructor(url: string, target: SocketTarget, options: LiveConnectOptions = {}) {
     super();
@@ -98,23 +95,13 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
     this.#target = target;
     this.#options = options;
     this.#replay = new ReplayBuffer(options, options.maxReplayBytes ?? 32 * 1024 * 1024);
-    this.opened = new Promise((resolve, reject) => {
-      this.#resolveOpened = resolve;
-      this.#rejectOpened = reject;
-    });
-    // Unobserved, a failed handshake must not become an unhandled rejection: it is also an "error" event.
-    this.opened.catch(() => {});
-    this.audio = new WritableStream<Uint8Array>({
-      write: async (chunk) => {
-        this.send(chunk);
-        while (this.#state !== "closed" && (this.#socket?.bufferedAmount ?? 0) > SEND_HIGH_WATER) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      },
-      close: async () => {
-        await this.finish();
-      },
-      abort: () => this.close(),
+    this.#opened = openedPromise();
+    this.opened = this.#opened.promise;
+    this.audio = audioSink({
+      send: (chunk) => this.send(chunk),
+      backlog: () => (this.#state === "closed" ? 0 : (this.#socket?.bufferedAmount ?? 0)),
+      finish: () => this.finish(),
+      close: () => this.close(),
     });
     const interval = options.keepalive === true ? 4000 : options.keepalive || 0;
     if (interval > 0) {
@@ -169,12 +156,10 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
 
   /** Every server message from now until the connection closes; throws the failure when it did not end normally. */
   [Symbol.asyncIterator](): AsyncIterableIterator<LiveServerMessage> {
-    return eventIterator<LiveServerMessage>(({ push, end }) => {
-      const onClose = (): void => end(this.#failure);
-      this.on("message", push).on("close", onClose);
-      if (this.#state === "closed") end(this.#failure);
-      return () => this.off("message", push).off("close", onClose);
-    });
+    return untilClose<"message", LiveServerMessage>(this, "message", () => ({
+      closed: this.#state === "closed",
+      failure: this.#failure,
+    }));
   }
 
   #sendFrame(frame: Uint8Array | string): void {
@@ -212,7 +197,7 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
       this.#state = finishing ? "finishing" : "open";
       for (const frame of this.#outbox) this.#socket!.send(frame);
       this.#outbox = [];
-      this.#resolveOpened();
+      this.#opened.resolve();
       this.emit("open");
       return;
     }
@@ -227,14 +212,8 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
   }
 
   #onMessage(data: unknown): void {
-    if (typeof data !== "string") return;
-    let message: LiveServerMessage;
-    try {
-      message = JSON.parse(data) as LiveServerMessage;
-    } catch {
-      return;
-    }
-    const shifted = this.#shift(message);
+    const message = parseFrame<LiveServerMessage>(data);
+    const shifted = message && this.#shift(message);
     if (!shifted) return;
     if (shifted.type === "Results" && shifted.is_final) {
       this.#acked = Math.max(this.#acked, shifted.start + shifted.duration);
@@ -326,7 +305,7 @@ export class LiveConnection extends Emitter<LiveConnectionEvents> implements Asy
 
   #fail(error: Error, close: LiveCloseEvent = { code: 1006, reason: "" }): void {
     this.#failure = error;
-    if (!this.#everOpened) this.#rejectOpened(error);
+    if (!this.#everOpened) this.#opened.reject(error);
     if (this.listenerCount("error") > 0) this.emit("error", error);
     this.#end(close);
   }

@@ -1,6 +1,6 @@
 /**
- * Pre-recorded speech-to-text, `POST /v1/listen` (speech-apis.md §1.3), at the same path in the client tree as
- * Deepgram's v5 SDK: `client.listen.v1.media`.
+ * Speech-to-text at the same paths in the client tree as Deepgram's v5 SDK: pre-recorded `POST /v1/listen`
+ * (`client.listen.v1.media`), live `client.listen.v1.connect` and Flux `client.listen.v2.connect`.
  */
 import type {
   ListenAcceptedResponse,
@@ -14,6 +14,7 @@ import { APIError } from "../core/errors.js";
 import type { APIRequest, ReplayableBody, RequestOptions, Transport } from "../core/request.js";
 import type { SocketTarget } from "../core/websocket.js";
 import type { LiveConnection, LiveConnectOptions } from "../live/connection.js";
+import { FluxConnection, type FluxConnectOptions } from "../live/flux.js";
 import { connectLive } from "./listen-live.js";
 
 /** Audio to transcribe. Node's `Buffer` is a `Uint8Array`, and a `File` is a `Blob`. */
@@ -184,11 +185,37 @@ export class ListenV1 {
   }
 }
 
+export class ListenV2 {
+  readonly #live: SocketTarget | undefined;
+
+  constructor(live?: SocketTarget) {
+    this.#live = live;
+  }
+
+  /**
+   * Open a Flux connection (`GET /v2/listen` over WebSocket): turn-based transcription for voice agents. It
+   * connects at once.
+   *
+   * @example
+   * const conn = client.listen.v2.connect({ encoding: "linear16", sample_rate: 16000, eager_eot_threshold: 0.5 });
+   * conn.on("EagerEndOfTurn", (turn) => draftReply(turn.transcript));
+   * conn.on("EndOfTurn", (turn) => sendReply(turn.transcript));
+   * await microphone.pipeTo(conn.audio);
+   */
+  connect(options: FluxConnectOptions = {}): FluxConnection {
+    if (!this.#live) throw new Error("This client was built without a live target.");
+    return new FluxConnection(this.#live, options);
+  }
+}
+
 export class Listen {
   readonly v1: ListenV1;
+  /** Flux, Deepgram's turn-based live API. */
+  readonly v2: ListenV2;
 
   constructor(transport: Transport, live?: SocketTarget) {
     this.v1 = new ListenV1(transport, live);
+    this.v2 = new ListenV2(live);
   }
 }
 

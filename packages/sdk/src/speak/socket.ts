@@ -18,7 +18,7 @@ import type {
 import { toQuery } from "@earshot/protocol/core";
 import { Emitter } from "../core/emitter.js";
 import { APIConnectionError, type APIError } from "../core/errors.js";
-import { eventIterator } from "../core/event-iterator.js";
+import { untilClose } from "../core/socket-parts.js";
 import { openWebSocket, type SocketTarget, socketUrl } from "../core/websocket.js";
 
 /** The WebSocket's options: raw audio only (`linear16` default, `mulaw`, `alaw`), `container=none`. */
@@ -133,12 +133,7 @@ export class SpeakSocket extends Emitter<SpeakSocketEvents> implements AsyncIter
 
   /** Audio chunks from now until the connection closes; throws the refusal when it could not be opened. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
-    return eventIterator<Uint8Array>(({ push, end }) => {
-      const onClose = (): void => end(this.#failure);
-      this.on("Audio", push).on("close", onClose);
-      if (this.#done) end(this.#failure);
-      return () => this.off("Audio", push).off("close", onClose);
-    });
+    return untilClose<"Audio", Uint8Array>(this, "Audio", () => ({ closed: this.#done, failure: this.#failure }));
   }
 
   #send(message: { type: string; text?: string }): void {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { EngineOptions } from "@earshot/engine";
-import { EarshotError, quoteValue } from "@earshot/protocol";
+import { EarshotError, OPENAI_AUDIO_MAX_BYTES, quoteValue } from "@earshot/protocol";
 import { SETTINGS, type SettingName, type Settings, SettingsSchema } from "./settings.js";
 
 export interface UrlPolicy {
@@ -65,6 +65,8 @@ export interface ServerConfig {
   port: number;
   /** Largest request body, bytes (Deepgram accepts up to 2 GB; we hold the body in memory). */
   maxBodyBytes: number;
+  /** Largest file the OpenAI-compatible audio routes take, bytes (OpenAI's own limit is 25 MiB). */
+  openAiMaxBytes: number;
   url: UrlPolicy;
   /**
    * Keys accepted in `Authorization: Token <key>` beside the stored ones, with the owner role on the default
@@ -206,6 +208,7 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
     host: overrides.host ?? s.EARSHOT_HOST ?? "127.0.0.1",
     port: overrides.port ?? s.EARSHOT_PORT ?? 8080,
     maxBodyBytes: overrides.maxBodyBytes ?? s.EARSHOT_MAX_BODY_BYTES ?? 512 * 1024 * 1024,
+    openAiMaxBytes: overrides.openAiMaxBytes ?? s.EARSHOT_OPENAI_MAX_BYTES ?? OPENAI_AUDIO_MAX_BYTES,
     url: {
       maxBytes: s.EARSHOT_URL_MAX_BYTES ?? 512 * 1024 * 1024,
       timeoutMs: s.EARSHOT_URL_TIMEOUT_MS ?? 60_000,

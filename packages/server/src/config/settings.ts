@@ -90,6 +90,12 @@ export const SETTINGS = {
     default: "536870912 (512 MiB)",
     description: "largest request body, bytes (413 beyond); bodies are held in memory",
   }),
+  EARSHOT_OPENAI_MAX_BYTES: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "26214400 (25 MiB, OpenAI's)",
+    description: "largest file `/v1/audio/transcriptions` and `/v1/audio/translations` take, bytes (413 beyond)",
+  }),
   EARSHOT_LOG_LEVEL: setting({
     schema: z.enum(LOG_LEVELS),
     expects: `one of ${LOG_LEVELS.join(", ")}`,

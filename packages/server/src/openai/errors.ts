@@ -47,7 +47,10 @@ export function openAiErrorBody(error: EarshotError): OpenAiErrorBody {
 }
 
 /** Encapsulate `register`'s routes under OpenAI's error shape. */
-export function openAiScope(app: FastifyInstance, register: (scope: FastifyInstance) => void): Promise<void> {
+export function openAiScope(
+  app: FastifyInstance,
+  register: (scope: FastifyInstance) => void | Promise<void>,
+): Promise<void> {
   return app.register(async (scope) => {
     scope.setErrorHandler((error, request, reply) => {
       const earshot = toEarshotError(error);
@@ -55,6 +58,6 @@ export function openAiScope(app: FastifyInstance, register: (scope: FastifyInsta
       if (earshot.retryAfter !== undefined) reply.header("retry-after", String(earshot.retryAfter));
       return reply.status(earshot.status).send(openAiErrorBody(earshot));
     });
-    register(scope);
+    await register(scope);
   }) as unknown as Promise<void>;
 }

@@ -3,7 +3,6 @@
  * upload (multipart `audio`, or `{audio_url}` to import), create a job, poll it, list, delete. Errors use
  * Gladia's body. Every Gladia job asks for utterances, since its result is built from them.
  */
-import { randomUUID } from "node:crypto";
 import {
   type EarshotError,
   type GladiaAudioMetadata,
@@ -35,6 +34,7 @@ import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
 import type { RouteDocs } from "../openapi/route-docs.js";
+import { saveUpload, uploadBytes, uploadDescription, uploadSource } from "../storage/uploads.js";
 import { noteUsage } from "../usage/telemetry.js";
 import { originOf } from "./jobs.js";
 
@@ -44,9 +44,6 @@ export interface GladiaDeps {
   maxBytes: number;
 }
 
-/** Where an upload's bytes and its metadata live in the blob store. */
-const uploadKey = (id: string): string => `uploads/${id}`;
-const uploadMetaKey = (id: string): string => `uploads/${id}.json`;
 const UPLOAD_PATH = /\/v2\/files\/([0-9a-f-]{36})$/;
 
 function gladiaError(request: FastifyRequest, error: EarshotError): GladiaErrorBody {
@@ -102,10 +99,8 @@ async function createJob(
   const upload = body.audio_url.match(UPLOAD_PATH)?.[1];
   let audio: AudioSource;
   if (upload) {
-    const stored = await deps.jobs.blobs.get(uploadMetaKey(upload));
-    if (!stored)
-      throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
-    const file = JSON.parse(Buffer.from(stored).toString("utf8")) as GladiaAudioMetadata;
+    const file = await uploadDescription<GladiaAudioMetadata>(deps.jobs.blobs, upload);
+    if (!file) throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
     meta.file = {
       id: file.id,
       filename: file.filename,
@@ -113,7 +108,7 @@ async function createJob(
       audio_duration: file.audio_duration,
       number_of_channels: file.number_of_channels,
     };
-    audio = { type: "stored", key: uploadKey(upload), size: file.size };
+    audio = uploadSource(upload, file.size);
   } else {
     audio = { type: "url", url: body.audio_url };
   }
@@ -153,27 +148,21 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
   app.post("/v2/upload", { config: upload }, async (request): Promise<GladiaUploadResponse> => {
     const { bytes, filename, source } = await readUpload(request, deps);
     if (bytes.byteLength === 0) throw new InvalidRequestError("The uploaded file is empty.");
-    const id = randomUUID();
     const extension = filename?.includes(".") ? filename.split(".").pop()!.toLowerCase() : null;
-    const metadata: GladiaAudioMetadata = {
-      id,
+    const metadata: GladiaAudioMetadata = await saveUpload(deps.jobs.blobs, bytes, () => ({
       filename,
       source,
       extension,
       size: bytes.byteLength,
       audio_duration: null,
       number_of_channels: null,
-    };
-    await deps.jobs.blobs.put(uploadKey(id), bytes);
-    await deps.jobs.blobs.put(uploadMetaKey(id), Buffer.from(JSON.stringify(metadata)));
-    return { audio_url: `${originOf(request)}/v2/files/${id}`, audio_metadata: metadata };
+    }));
+    return { audio_url: `${originOf(request)}/v2/files/${metadata.id}`, audio_metadata: metadata };
   });
 
   const file = gladia({ summary: "An uploaded file", params: IdParamsSchema, responses: { 200: AUDIO_FILE } });
   app.get<{ Params: { id: string } }>("/v2/files/:id", { config: file }, async (request, reply) => {
-    const bytes = /^[0-9a-f-]{36}$/.test(request.params.id)
-      ? await deps.jobs.blobs.get(uploadKey(request.params.id))
-      : undefined;
+    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id);
     if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
     return reply.type("application/octet-stream").send(Buffer.from(bytes));
   });

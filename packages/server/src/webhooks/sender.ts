@@ -38,8 +38,15 @@ export class CallbackSender {
     this.guard.check(new URL(url));
   }
 
-  async send(url: string, method: "POST" | "PUT", messageId: string, body: string): Promise<DeliveryOutcome> {
-    const outcome = await this.attempt(url, method, messageId, body);
+  /** `headers` are the API family's own (AssemblyAI's webhook auth header); the signature headers always go. */
+  async send(
+    url: string,
+    method: "POST" | "PUT",
+    messageId: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<DeliveryOutcome> {
+    const outcome = await this.attempt(url, method, messageId, body, headers);
     this.onOutcome?.(outcome);
     return outcome;
   }
@@ -49,6 +56,7 @@ export class CallbackSender {
     method: "POST" | "PUT",
     messageId: string,
     body: string,
+    headers: Record<string, string>,
   ): Promise<DeliveryOutcome> {
     try {
       this.check(url);
@@ -56,7 +64,8 @@ export class CallbackSender {
       return { statusCode: null, error: (err as Error).message, permanent: true };
     }
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = {
+    const allHeaders: Record<string, string> = {
+      ...headers,
       "content-type": "application/json",
       "user-agent": "earshot-webhooks",
       [WEBHOOK_ID_HEADER]: messageId,
@@ -66,7 +75,7 @@ export class CallbackSender {
     try {
       const response = await this.client.request(new URL(url), {
         method,
-        headers,
+        headers: allHeaders,
         body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });

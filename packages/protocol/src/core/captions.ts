@@ -5,7 +5,7 @@
  * pause longer than 0.8 s or a change of speaker. Utterances (`utterances=true`) are used when the response has
  * them, because the server already split those at pauses and speakers; otherwise the channel's words are grouped.
  */
-import type { ListenResponse, Word } from "@earshot/protocol";
+import type { ListenResponse, Word } from "../listen/response.js";
 
 export interface CaptionOptions {
   /** The audio channel to caption, for `multichannel` responses. Default 0. */

@@ -1,0 +1,181 @@
+/**
+ * AssemblyAI's v2 pre-recorded API on the job engine, enough for the official `assemblyai` SDK pointed at
+ * `<server>/assemblyai` (`baseUrl`): upload raw bytes, submit a transcript, poll it, read its sentences,
+ * paragraphs and subtitles, list and delete. Under its own prefix because Gladia's API owns `/v2/upload`.
+ * Errors are AssemblyAI's `{"error": message}`; the key comes as AssemblyAI sends it, `Authorization: <key>`.
+ */
+import {
+  ASSEMBLYAI_PREFIX,
+  type AssemblyAiList,
+  AssemblyAiListQuerySchema,
+  type AssemblyAiParagraphs,
+  type AssemblyAiSentences,
+  type AssemblyAiTranscript,
+  AssemblyAiTranscriptRequestSchema,
+  type AssemblyAiUpload,
+  InvalidRequestError,
+  type JobStatus,
+  type ListenResponse,
+  NotFoundError,
+  parseQuery,
+  toSRT,
+  toWebVTT,
+} from "@earshot/protocol";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { assemblyAiListenOptions } from "../assemblyai/request.js";
+import {
+  type AssemblyAiMeta,
+  assemblyAiListItem,
+  assemblyAiParagraphs,
+  assemblyAiSentences,
+  assemblyAiTranscript,
+} from "../assemblyai/view.js";
+import type { ServerEngine } from "../engine.js";
+import { toEarshotError } from "../errors.js";
+import type { JobRecord } from "../jobs/record.js";
+import type { JobService } from "../jobs/service.js";
+import { type AudioSource, listenRequest } from "../listen/request.js";
+import { saveUpload, uploadBytes, uploadDescription, uploadSource } from "../storage/uploads.js";
+import { originOf } from "./jobs.js";
+
+export interface AssemblyAiDeps {
+  jobs: JobService;
+  engine: ServerEngine;
+}
+
+const base = (request: FastifyRequest): string => `${originOf(request)}${ASSEMBLYAI_PREFIX}/v2`;
+const UPLOAD_URL = new RegExp(`${ASSEMBLYAI_PREFIX}/v2/upload/([0-9a-f-]{36})$`);
+
+const STATUS_FILTER: Record<string, JobStatus> = {
+  queued: "queued",
+  processing: "processing",
+  completed: "done",
+  error: "error",
+};
+
+/** A completed transcript's result, or AssemblyAI's 400 for a transcript that has none yet. */
+function resultOf(job: JobRecord): ListenResponse {
+  if (job.result) return job.result;
+  throw new InvalidRequestError(
+    `Transcript ${job.id} is ${job.status === "error" ? "in error" : "not completed yet"}.`,
+  );
+}
+
+export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDeps): Promise<void> {
+  app.setErrorHandler((error, request, reply) => {
+    const earshot = toEarshotError(error);
+    if (earshot.status >= 500) request.log.error({ err: error }, "request failed");
+    if (earshot.retryAfter !== undefined) reply.header("retry-after", String(earshot.retryAfter));
+    return reply.status(earshot.status).send({ error: earshot.message });
+  });
+
+  app.post("/v2/upload", async (request): Promise<AssemblyAiUpload> => {
+    const bytes = request.body;
+    if (!Buffer.isBuffer(bytes) || bytes.byteLength === 0) {
+      throw new InvalidRequestError("Send the file's bytes as the body (Content-Type: application/octet-stream).");
+    }
+    const { id } = await saveUpload(deps.jobs.blobs, bytes, () => ({ size: bytes.byteLength }));
+    return { upload_url: `${base(request)}/upload/${id}` };
+  });
+
+  app.get<{ Params: { id: string } }>("/v2/upload/:id", async (request, reply) => {
+    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id);
+    if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
+    return reply.type("application/octet-stream").send(Buffer.from(bytes));
+  });
+
+  app.post("/v2/transcript", async (request): Promise<AssemblyAiTranscript> => {
+    const parsed = AssemblyAiTranscriptRequestSchema.safeParse(request.body);
+    if (!parsed.success) {
+      throw new InvalidRequestError(
+        parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+      );
+    }
+    const { webhook_auth_header_value: value, ...body } = parsed.data;
+    const name = body.webhook_auth_header_name;
+    if ((name && !value) || (!name && value)) {
+      throw new InvalidRequestError("webhook_auth_header_name and webhook_auth_header_value go together.");
+    }
+    const options = assemblyAiListenOptions(body, deps.engine);
+    // Our own upload URLs point at audio already in the blob store; anything else is fetched by the worker.
+    const upload = body.audio_url.match(UPLOAD_URL)?.[1];
+    let audio: AudioSource = { type: "url", url: body.audio_url };
+    if (upload) {
+      const file = await uploadDescription(deps.jobs.blobs, upload);
+      if (!file)
+        throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
+      audio = uploadSource(upload, file.size);
+    }
+    const meta: AssemblyAiMeta = { request: body, ...(name && value ? { webhook_auth: { name, value } } : {}) };
+    const job = await deps.jobs.submit({
+      id: request.id,
+      kind: "assemblyai",
+      listen: listenRequest(options, audio, body.webhook_url ? { url: body.webhook_url, method: "POST" } : undefined),
+      meta: meta as unknown as Record<string, unknown>,
+    });
+    return assemblyAiTranscript(job);
+  });
+
+  app.get("/v2/transcript", async (request): Promise<AssemblyAiList> => {
+    const raw = request.query as Record<string, unknown>;
+    const query = parseQuery(AssemblyAiListQuerySchema, raw);
+    // Pages are cut by offset; `next_url`/`prev_url` carry it, so the SDK's `list(url)` pages through.
+    const offset = Math.max(0, Number(raw.offset ?? 0) || 0);
+    const statuses = query.status ? [STATUS_FILTER[query.status]!] : undefined;
+    const { jobs, total } = await deps.jobs.list({ statuses, limit: query.limit, offset });
+    const page = (at: number): string => {
+      const url = new URL(`${base(request)}/transcript`);
+      url.searchParams.set("limit", String(query.limit));
+      if (query.status) url.searchParams.set("status", query.status);
+      url.searchParams.set("offset", String(at));
+      return url.href;
+    };
+    return {
+      page_details: {
+        limit: query.limit,
+        result_count: jobs.length,
+        current_url: page(offset),
+        prev_url: offset > 0 ? page(Math.max(0, offset - query.limit)) : null,
+        next_url: offset + jobs.length < total ? page(offset + query.limit) : null,
+      },
+      transcripts: jobs.map((job) => assemblyAiListItem(job, `${base(request)}/transcript/${job.id}`)),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>("/v2/transcript/:id", async (request) =>
+    assemblyAiTranscript(await deps.jobs.get(request.params.id)),
+  );
+
+  app.get<{ Params: { id: string } }>("/v2/transcript/:id/sentences", async (request): Promise<AssemblyAiSentences> => {
+    const job = await deps.jobs.get(request.params.id);
+    return assemblyAiSentences(job, resultOf(job));
+  });
+
+  app.get<{ Params: { id: string } }>(
+    "/v2/transcript/:id/paragraphs",
+    async (request): Promise<AssemblyAiParagraphs> => {
+      const job = await deps.jobs.get(request.params.id);
+      return assemblyAiParagraphs(job, resultOf(job));
+    },
+  );
+
+  for (const format of ["srt", "vtt"] as const) {
+    app.get<{ Params: { id: string }; Querystring: { chars_per_caption?: string } }>(
+      `/v2/transcript/:id/${format}`,
+      async (request, reply) => {
+        const response = resultOf(await deps.jobs.get(request.params.id));
+        const chars = Number(request.query.chars_per_caption);
+        const options = Number.isInteger(chars) && chars > 0 ? { lineLength: chars, maxLines: 1 } : {};
+        const text = format === "srt" ? toSRT(response, options) : toWebVTT(response, options);
+        return reply.type("text/plain; charset=utf-8").send(text);
+      },
+    );
+  }
+
+  // AssemblyAI answers a deletion with the transcript, its text and words gone.
+  app.delete<{ Params: { id: string } }>("/v2/transcript/:id", async (request): Promise<AssemblyAiTranscript> => {
+    const job = await deps.jobs.get(request.params.id);
+    await deps.jobs.delete(job.id);
+    return assemblyAiTranscript({ ...job, result: null });
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The v1 live `Configure` message (Deepgram's SDKs from 2026 send it; `@deepgram/sdk` 5.13 has no sender, so
+ * a raw socket stands in): keyterms and formatting features replaced mid-stream, each `Configure` answered by
+ * exactly one `ConfigureSuccess` or `ConfigureFailure`, the stream going on either way.
+ */
+import { clip } from "@earshot/bench/corpus";
+import type { EarshotServer } from "@earshot/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { chunks, pcm16, silence, sleep } from "../support/live.js";
+import { startTestServer } from "../support/server.js";
+
+const lj = clip("ljspeech-dev", "LJ001-0007");
+let server: EarshotServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe("Configure on /v1/listen", () => {
+  it("replaces keyterms and features, answers each message once, and the stream goes on", async () => {
+    const socket = new WebSocket(`${server.url.replace("http", "ws")}/v1/listen?encoding=linear16&sample_rate=16000`);
+    const messages: any[] = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data))));
+    const closed = new Promise<number>((resolve) => socket.on("close", (code) => resolve(code)));
+    await new Promise((resolve) => socket.on("open", resolve));
+    socket.send(JSON.stringify({ type: "Configure", keyterms: ["Earshot", "Flux"], features: { numerals: true } }));
+    socket.send(JSON.stringify({ type: "Configure", features: { smart_format: true } }));
+    socket.send(JSON.stringify({ type: "Configure", features: { diarize: true } }));
+    socket.send(JSON.stringify({ type: "Configure", keyterms: "Earshot" }));
+    for (const chunk of chunks(Buffer.concat([pcm16(lj.path, "configure.raw"), silence(1)]), 3200)) {
+      socket.send(chunk);
+      await sleep(5);
+    }
+    socket.send(JSON.stringify({ type: "CloseStream" }));
+    expect(await closed).toBe(1000);
+
+    const answers = messages.filter((m) => m.type.startsWith("Configure"));
+    expect(answers.map((m) => m.type)).toEqual([
+      "ConfigureSuccess",
+      "ConfigureSuccess",
+      "ConfigureFailure",
+      "ConfigureFailure",
+    ]);
+    expect(answers[0]).toMatchObject({ keyterms: ["Earshot", "Flux"], features: { numerals: true, punctuate: false } });
+    // A later Configure without keyterms keeps them.
+    expect(answers[1]).toMatchObject({
+      keyterms: ["Earshot", "Flux"],
+      features: { numerals: true, smart_format: true },
+    });
+    expect(answers[2].description).toMatch(/diarize/);
+    expect(answers[3].description).toMatch(/keyterms/);
+    expect(messages.filter((m) => m.type === "Results" && m.is_final).length).toBeGreaterThan(0);
+    // What the stream was told to do and does not implement yet is said in Metadata, as for query options.
+    const metadata = messages.at(-1);
+    expect(metadata.type).toBe("Metadata");
+    expect(metadata.warnings.map((w: any) => w.parameter)).toEqual(
+      expect.arrayContaining(["keyterm", "numerals", "smart_format"]),
+    );
+  });
+});
