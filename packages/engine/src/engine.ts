@@ -11,6 +11,7 @@ import { type InstalledModel, ModelRegistry, type ModelResolution } from "./mode
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
+import { DecodeSpeed, TranscriptionProgress } from "./progress.js";
 import type { RecognizedWord } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
@@ -61,7 +62,7 @@ export interface TranscribeOptions {
   language?: string | undefined;
   raw?: RawFormat | undefined;
   multichannel?: boolean | undefined;
-  /** Fraction of the speech decoded so far, 0 → 1. */
+  /** Fraction of the speech decoded so far, 0 → 1, at least every half second while it runs (see progress.ts). */
   onProgress?: ((fraction: number) => void) | undefined;
 }
 
@@ -105,6 +106,8 @@ export class Engine {
   readonly registry: ModelRegistry;
   readonly queueLimit: number;
   private readonly pool: WorkerPool;
+  /** Measured decoding speed per model, for progress inside a piece. */
+  private readonly speed = new DecodeSpeed();
   private readonly maxPiece: number;
   private active = 0;
   private lane = 0;
@@ -159,20 +162,38 @@ export class Engine {
     const lane = `request-${this.lane++}`;
     try {
       const prepared = await this.prepareOn(lane, bytes, options);
-      const total = prepared.channels.flat().reduce((sum, p) => sum + (p.end - p.start), 0);
-      let done = 0;
+      const pieces = prepared.channels.flat();
+      const total = pieces.reduce((sum, p) => sum + (p.end - p.start), 0);
+      const progress = options.onProgress
+        ? new TranscriptionProgress(total, this.speed.cost(model.name), options.onProgress)
+        : undefined;
+      let next = 0;
       const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
-        const { words } = await this.pool.run(lane, { type: "recognize", model, pcm: piece.pcm }, [
-          piece.pcm.buffer as ArrayBuffer,
-        ]);
-        done += piece.end - piece.start;
-        options.onProgress?.(total > 0 ? done / total : 1);
+        const index = next++;
+        const duration = piece.end - piece.start;
+        let started = 0;
+        const { words } = await this.pool.run(
+          lane,
+          { type: "recognize", model, pcm: piece.pcm },
+          [piece.pcm.buffer as ArrayBuffer],
+          () => {
+            started = performance.now();
+            progress?.started(index, duration);
+          },
+        );
+        this.speed.observe(model.name, duration, (performance.now() - started) / 1000);
+        progress?.finished(index, duration);
         return words;
       };
       // All pieces are queued at once: the pool's lanes keep this fair to other requests, and a long file
       // spreads over every idle worker.
-      const words = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
-      if (total === 0) options.onProgress?.(1);
+      let words: RecognizedWord[][][];
+      try {
+        words = await Promise.all(prepared.channels.map((channel) => Promise.all(channel.map(recognizePiece))));
+      } finally {
+        progress?.stop();
+      }
+      progress?.end();
       return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
     } finally {
       this.active--;

@@ -24,6 +24,8 @@ interface Pending {
   /** `performance.now()` when queued, then when a worker took it. */
   queuedAt: number;
   startedAt?: number;
+  /** Told when a worker takes the task. */
+  onStart?: (() => void) | undefined;
 }
 
 interface Slot {
@@ -98,9 +100,14 @@ export class WorkerPool {
     this.dispatch();
   }
 
-  /** Run `task` on the next free worker, taking turns with the other lanes. */
-  run<T extends Task>(lane: string, task: T, transfer: ArrayBuffer[] = []): Promise<TaskResult<T>> {
-    return this.enqueue(lane, undefined, task, transfer);
+  /** Run `task` on the next free worker, taking turns with the other lanes; `onStart` when a worker takes it. */
+  run<T extends Task>(
+    lane: string,
+    task: T,
+    transfer: ArrayBuffer[] = [],
+    onStart?: () => void,
+  ): Promise<TaskResult<T>> {
+    return this.enqueue(lane, undefined, task, transfer, onStart);
   }
 
   /** A lane pinned to the worker with the fewest open sessions. */
@@ -125,6 +132,7 @@ export class WorkerPool {
     pin: number | undefined,
     task: T,
     transfer: ArrayBuffer[],
+    onStart?: () => void,
   ): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new UnavailableError("The engine is shutting down."));
     return new Promise((resolve, reject) => {
@@ -137,6 +145,7 @@ export class WorkerPool {
         resolve: resolve as (v: unknown) => void,
         reject,
         queuedAt: performance.now(),
+        onStart,
       });
       this.lanes.set(lane, queue);
       this.dispatch();
@@ -151,6 +160,7 @@ export class WorkerPool {
       slot.running = next;
       next.startedAt = performance.now();
       this.observer?.taskStarted?.((next.startedAt - next.queuedAt) / 1000);
+      next.onStart?.();
       slot.worker.postMessage({ id: next.id, task: next.task }, next.transfer);
     }
   }
