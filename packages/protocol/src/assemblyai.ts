@@ -41,126 +41,141 @@ export const AssemblyAiTranscriptRequestSchema = z.looseObject({
 });
 export type AssemblyAiTranscriptRequest = z.output<typeof AssemblyAiTranscriptRequestSchema>;
 
-/** `GET /v2/transcript?limit&status&before_id&after_id&created_on`. */
+/** `GET /v2/transcript?limit&status&offset`; AssemblyAI's other filters are accepted and ignored. */
 export const AssemblyAiListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(10),
   status: z.enum(ASSEMBLYAI_STATUSES).optional(),
+  /** This server pages by offset: the page's `next_url` and `prev_url` carry it. */
+  offset: z.coerce.number().int().min(0).default(0),
   before_id: z.string().optional(),
   after_id: z.string().optional(),
   created_on: z.string().optional(),
   throttled_only: z.string().optional(),
 });
 
-export interface AssemblyAiWord {
-  text: string;
-  start: number;
-  end: number;
-  confidence: number;
-  /** "A", "B", … with `speaker_labels`, else null. */
-  speaker: string | null;
-  channel?: string | null;
-}
+/** `GET /v2/transcript/{id}/srt` and `/vtt`. */
+export const AssemblyAiCaptionsQuerySchema = z.object({
+  /** Longest caption line, in characters; each caption is one line. */
+  chars_per_caption: z.coerce.number().int().positive().optional(),
+});
 
-export interface AssemblyAiUtterance {
-  text: string;
-  start: number;
-  end: number;
-  confidence: number;
-  speaker: string;
-  channel?: string | null;
-  words: AssemblyAiWord[];
-}
+export const AssemblyAiWordSchema = z.object({
+  text: z.string(),
+  start: z.number(),
+  end: z.number(),
+  confidence: z.number(),
+  /** "A", "B", … with `speaker_labels`, else null. */
+  speaker: z.string().nullable(),
+  channel: z.string().nullish(),
+});
+export type AssemblyAiWord = z.infer<typeof AssemblyAiWordSchema>;
+
+export const AssemblyAiUtteranceSchema = z.object({
+  text: z.string(),
+  start: z.number(),
+  end: z.number(),
+  confidence: z.number(),
+  speaker: z.string(),
+  channel: z.string().nullish(),
+  words: z.array(AssemblyAiWordSchema),
+});
+export type AssemblyAiUtterance = z.infer<typeof AssemblyAiUtteranceSchema>;
 
 /** `GET /v2/transcript/{id}`: the request's fields echoed, and the result once `completed`. */
-export interface AssemblyAiTranscript {
-  id: string;
-  status: AssemblyAiStatus;
-  audio_url: string;
-  text: string | null;
-  words: AssemblyAiWord[] | null;
-  utterances: AssemblyAiUtterance[] | null;
-  confidence: number | null;
-  audio_duration: number | null;
-  language_code: string;
-  language_detection: boolean;
-  language_confidence: number | null;
-  punctuate: boolean;
-  format_text: boolean;
-  speaker_labels: boolean;
-  multichannel: boolean | null;
-  audio_channels?: number;
-  word_boost: string[];
-  redact_pii: boolean;
-  speech_model: string | null;
-  acoustic_model: string;
-  language_model: string;
-  webhook_url: string | null;
-  webhook_auth: boolean;
-  webhook_auth_header_name: string | null;
-  webhook_status_code: number | null;
-  auto_highlights: boolean;
-  summarization: boolean;
-  throttled: boolean | null;
-  error?: string;
-  [field: string]: unknown;
-}
+export const AssemblyAiTranscriptSchema = z.looseObject({
+  id: z.string(),
+  status: z.enum(ASSEMBLYAI_STATUSES),
+  audio_url: z.string(),
+  text: z.string().nullable(),
+  words: z.array(AssemblyAiWordSchema).nullable(),
+  utterances: z.array(AssemblyAiUtteranceSchema).nullable(),
+  confidence: z.number().nullable(),
+  audio_duration: z.number().nullable(),
+  language_code: z.string(),
+  language_detection: z.boolean(),
+  language_confidence: z.number().nullable(),
+  punctuate: z.boolean(),
+  format_text: z.boolean(),
+  speaker_labels: z.boolean(),
+  multichannel: z.boolean().nullable(),
+  audio_channels: z.number().optional(),
+  word_boost: z.array(z.string()),
+  redact_pii: z.boolean(),
+  speech_model: z.string().nullable(),
+  acoustic_model: z.string(),
+  language_model: z.string(),
+  webhook_url: z.string().nullable(),
+  webhook_auth: z.boolean(),
+  webhook_auth_header_name: z.string().nullable(),
+  webhook_status_code: z.number().nullable(),
+  auto_highlights: z.boolean(),
+  summarization: z.boolean(),
+  throttled: z.boolean().nullable(),
+  error: z.string().optional(),
+});
+export type AssemblyAiTranscript = z.infer<typeof AssemblyAiTranscriptSchema>;
 
-export interface AssemblyAiListItem {
-  id: string;
-  resource_url: string;
-  status: AssemblyAiStatus;
-  created: string;
-  completed: string | null;
-  audio_url: string;
-  error: string | null;
-}
+export const AssemblyAiListItemSchema = z.object({
+  id: z.string(),
+  resource_url: z.string(),
+  status: z.enum(ASSEMBLYAI_STATUSES),
+  created: z.string(),
+  completed: z.string().nullable(),
+  audio_url: z.string(),
+  error: z.string().nullable(),
+});
+export type AssemblyAiListItem = z.infer<typeof AssemblyAiListItemSchema>;
 
-export interface AssemblyAiList {
-  page_details: {
-    limit: number;
-    result_count: number;
-    current_url: string;
-    prev_url: string | null;
-    next_url: string | null;
-  };
-  transcripts: AssemblyAiListItem[];
-}
+export const AssemblyAiListSchema = z.object({
+  page_details: z.object({
+    limit: z.number(),
+    result_count: z.number(),
+    current_url: z.string(),
+    prev_url: z.string().nullable(),
+    next_url: z.string().nullable(),
+  }),
+  transcripts: z.array(AssemblyAiListItemSchema),
+});
+export type AssemblyAiList = z.infer<typeof AssemblyAiListSchema>;
 
-export interface AssemblyAiSentence {
-  text: string;
-  start: number;
-  end: number;
-  confidence: number;
-  speaker: string | null;
-  words: AssemblyAiWord[];
-}
+export const AssemblyAiSentenceSchema = z.object({
+  text: z.string(),
+  start: z.number(),
+  end: z.number(),
+  confidence: z.number(),
+  speaker: z.string().nullable(),
+  channel: z.string().nullish(),
+  words: z.array(AssemblyAiWordSchema),
+});
+export type AssemblyAiSentence = z.infer<typeof AssemblyAiSentenceSchema>;
 
-export interface AssemblyAiSentences {
-  id: string;
-  confidence: number;
-  audio_duration: number;
-  sentences: AssemblyAiSentence[];
-}
+export const AssemblyAiSentencesSchema = z.object({
+  id: z.string(),
+  confidence: z.number(),
+  audio_duration: z.number(),
+  sentences: z.array(AssemblyAiSentenceSchema),
+});
+export type AssemblyAiSentences = z.infer<typeof AssemblyAiSentencesSchema>;
 
-export interface AssemblyAiParagraphs {
-  id: string;
-  confidence: number;
-  audio_duration: number;
-  paragraphs: Omit<AssemblyAiSentence, "speaker">[];
-}
+export const AssemblyAiParagraphsSchema = z.object({
+  id: z.string(),
+  confidence: z.number(),
+  audio_duration: z.number(),
+  paragraphs: z.array(AssemblyAiSentenceSchema.omit({ speaker: true, channel: true })),
+});
+export type AssemblyAiParagraphs = z.infer<typeof AssemblyAiParagraphsSchema>;
 
 /** `POST /v2/upload`. */
-export interface AssemblyAiUpload {
-  upload_url: string;
-}
+export const AssemblyAiUploadSchema = z.object({ upload_url: z.string() });
+export type AssemblyAiUpload = z.infer<typeof AssemblyAiUploadSchema>;
 
 /** Every AssemblyAI error. */
-export interface AssemblyAiErrorBody {
-  error: string;
-}
+export const AssemblyAiErrorBodySchema = z.object({ error: z.string() });
+export type AssemblyAiErrorBody = z.infer<typeof AssemblyAiErrorBodySchema>;
 
 /** What a transcript's `webhook_url` receives when it ends. */
-export interface AssemblyAiWebhookBody {
-  transcript_id: string;
-  status: "completed" | "error";
-}
+export const AssemblyAiWebhookBodySchema = z.object({
+  transcript_id: z.string(),
+  status: z.enum(["completed", "error"]),
+});
+export type AssemblyAiWebhookBody = z.infer<typeof AssemblyAiWebhookBodySchema>;

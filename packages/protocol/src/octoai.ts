@@ -26,42 +26,44 @@ export const OctoAiWhisperRequestSchema = z.looseObject({
 });
 export type OctoAiWhisperRequest = z.output<typeof OctoAiWhisperRequestSchema>;
 
-export interface OctoAiSegment {
-  id: number;
-  start: number;
-  end: number;
-  text: string;
-}
+/** `POST /predict`'s headers: the async one queues the inference. */
+export const OctoAiPredictHeadersSchema = z.object({
+  [OCTOAI_ASYNC_HEADER]: z
+    .literal("1")
+    .optional()
+    .describe("`1` queues the inference: the answer is 201 with the future to poll."),
+});
+
+export const OctoAiSegmentSchema = z.object({ id: z.number(), start: z.number(), end: z.number(), text: z.string() });
+export type OctoAiSegment = z.infer<typeof OctoAiSegmentSchema>;
 
 /** `POST /predict`, or the result of a future. */
-export interface OctoAiWhisperResponse {
-  transcription: string;
-  response: { segments: OctoAiSegment[]; text: string; language: string };
-}
+export const OctoAiWhisperResponseSchema = z.object({
+  transcription: z.string(),
+  response: z.object({ segments: z.array(OctoAiSegmentSchema), text: z.string(), language: z.string() }),
+});
+export type OctoAiWhisperResponse = z.infer<typeof OctoAiWhisperResponseSchema>;
 
 /** `POST /predict` with the async header: 201 and what `InferenceFuture` is built from. */
-export interface OctoAiFuture {
-  response_id: string;
-  poll_url: string;
-}
+export const OctoAiFutureSchema = z.object({ response_id: z.string(), poll_url: z.string() });
+export type OctoAiFuture = z.infer<typeof OctoAiFutureSchema>;
 
 export const OCTOAI_STATUSES = ["pending", "running", "completed", "failed"] as const;
 export type OctoAiStatus = (typeof OCTOAI_STATUSES)[number];
 
 /** `GET poll_url`. `response_url` once completed, `error` once failed. */
-export interface OctoAiPoll {
-  response_id: string;
-  status: OctoAiStatus;
-  created_at: string;
-  completed_at: string | null;
-  response_url?: string;
-  error?: string;
-}
+export const OctoAiPollSchema = z.object({
+  response_id: z.string(),
+  status: z.enum(OCTOAI_STATUSES),
+  created_at: z.string(),
+  completed_at: z.string().nullable(),
+  response_url: z.string().optional(),
+  error: z.string().optional(),
+});
+export type OctoAiPoll = z.infer<typeof OctoAiPollSchema>;
 
-export interface OctoAiErrorBody {
-  detail: string;
-}
+export const OctoAiErrorBodySchema = z.object({ detail: z.string() });
+export type OctoAiErrorBody = z.infer<typeof OctoAiErrorBodySchema>;
 
-export interface OctoAiHealth {
-  healthy: "yes";
-}
+export const OctoAiHealthSchema = z.object({ healthy: z.literal("yes") });
+export type OctoAiHealth = z.infer<typeof OctoAiHealthSchema>;

@@ -62,7 +62,11 @@ describe("GET /asyncapi.json", () => {
     const validate = ajv.compile(asyncApiSpecs.schemas["3.0.0"]);
     expect(validate(document), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(validate({ ...document, channels: { v1Listen: { address: 42 } } })).toBe(false);
-    expect(Object.values(document.channels).map((c: any) => c.address)).toEqual(["/v1/listen", "/v1/speak"]);
+    expect(Object.values(document.channels).map((c: any) => c.address)).toEqual([
+      "/v1/listen",
+      "/v2/listen",
+      "/v1/speak",
+    ]);
     expect(Object.keys(document.channels.v1Listen.messages)).toEqual(
       expect.arrayContaining(["clientAudio", "clientKeepAlive", "serverResults", "serverMetadata"]),
     );

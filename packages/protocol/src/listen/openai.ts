@@ -34,57 +34,68 @@ export const OpenAiTranslationRequestSchema = OpenAiTranscriptionRequestSchema.p
 });
 export type OpenAiTranslationRequest = z.output<typeof OpenAiTranslationRequestSchema>;
 
-/** Billing unit whisper-1 reports: whole seconds of audio. */
-export interface OpenAiDurationUsage {
-  type: "duration";
-  seconds: number;
-}
+/** The multipart form as sent: the fields above and the audio in a `file` part. */
+const FILE_PART = { file: z.string().describe("The audio file (binary): any format ffmpeg decodes.") };
+export const OpenAiTranscriptionFormSchema = OpenAiTranscriptionRequestSchema.extend(FILE_PART);
+export const OpenAiTranslationFormSchema = OpenAiTranslationRequestSchema.extend(FILE_PART);
 
-export interface OpenAiLogprob {
-  token: string;
-  logprob: number;
-  bytes: number[];
-}
+/** Billing unit whisper-1 reports: whole seconds of audio. */
+export const OpenAiDurationUsageSchema = z.object({ type: z.literal("duration"), seconds: z.number() });
+export type OpenAiDurationUsage = z.infer<typeof OpenAiDurationUsageSchema>;
+
+export const OpenAiLogprobSchema = z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()) });
+export type OpenAiLogprob = z.infer<typeof OpenAiLogprobSchema>;
 
 /** `response_format=json` (the default). */
-export interface OpenAiTranscription {
-  text: string;
-  logprobs?: OpenAiLogprob[];
-  usage: OpenAiDurationUsage;
-}
+export const OpenAiTranscriptionSchema = z.object({
+  text: z.string(),
+  logprobs: z.array(OpenAiLogprobSchema).optional(),
+  usage: OpenAiDurationUsageSchema,
+});
+export type OpenAiTranscription = z.infer<typeof OpenAiTranscriptionSchema>;
 
-export interface OpenAiTranscriptionSegment {
-  id: number;
+export const OpenAiTranscriptionSegmentSchema = z.object({
+  id: z.number(),
   /** Where the segment starts, in 10 ms frames (Whisper's seek offset). */
-  seek: number;
-  start: number;
-  end: number;
-  text: string;
-  tokens: number[];
-  temperature: number;
-  avg_logprob: number;
-  compression_ratio: number;
-  no_speech_prob: number;
-}
+  seek: z.number(),
+  start: z.number(),
+  end: z.number(),
+  text: z.string(),
+  tokens: z.array(z.number()),
+  temperature: z.number(),
+  avg_logprob: z.number(),
+  compression_ratio: z.number(),
+  no_speech_prob: z.number(),
+});
+export type OpenAiTranscriptionSegment = z.infer<typeof OpenAiTranscriptionSegmentSchema>;
 
-export interface OpenAiTranscriptionWord {
-  word: string;
-  start: number;
-  end: number;
-}
+export const OpenAiTranscriptionWordSchema = z.object({ word: z.string(), start: z.number(), end: z.number() });
+export type OpenAiTranscriptionWord = z.infer<typeof OpenAiTranscriptionWordSchema>;
 
 /** `response_format=verbose_json`; `language` is the language's English name in lower case, as Whisper says it. */
-export interface OpenAiVerboseTranscription {
-  task: "transcribe" | "translate";
-  language: string;
-  duration: number;
-  text: string;
-  segments?: OpenAiTranscriptionSegment[];
-  words?: OpenAiTranscriptionWord[];
-  usage: OpenAiDurationUsage;
-}
+export const OpenAiVerboseTranscriptionSchema = z.object({
+  task: z.enum(["transcribe", "translate"]),
+  language: z.string(),
+  duration: z.number(),
+  text: z.string(),
+  segments: z.array(OpenAiTranscriptionSegmentSchema).optional(),
+  words: z.array(OpenAiTranscriptionWordSchema).optional(),
+  usage: OpenAiDurationUsageSchema,
+});
+export type OpenAiVerboseTranscription = z.infer<typeof OpenAiVerboseTranscriptionSchema>;
 
 /** `stream=true`: server-sent events, deltas as the audio is recognised, then the whole text. */
-export type OpenAiTranscriptionStreamEvent =
-  | { type: "transcript.text.delta"; delta: string; logprobs?: OpenAiLogprob[] }
-  | { type: "transcript.text.done"; text: string; logprobs?: OpenAiLogprob[]; usage: OpenAiDurationUsage };
+export const OpenAiTranscriptionStreamEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("transcript.text.delta"),
+    delta: z.string(),
+    logprobs: z.array(OpenAiLogprobSchema).optional(),
+  }),
+  z.object({
+    type: z.literal("transcript.text.done"),
+    text: z.string(),
+    logprobs: z.array(OpenAiLogprobSchema).optional(),
+    usage: OpenAiDurationUsageSchema,
+  }),
+]);
+export type OpenAiTranscriptionStreamEvent = z.infer<typeof OpenAiTranscriptionStreamEventSchema>;

@@ -12,6 +12,7 @@ import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import { type ListenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
+import { noteUsage } from "../usage/telemetry.js";
 import { openAiErrorBody } from "./errors.js";
 import { durationUsage, logprobsOf } from "./transcription.js";
 
@@ -27,6 +28,7 @@ export async function streamTranscription(
   engine.checkCapacity();
   // Decoding errors (not audio, unsupported codec) are still a plain 400 before the event stream starts.
   const prepared = await engine.prepare(audio, { raw, multichannel: false });
+  noteUsage(reply.request, { models: [model.name], audioSeconds: prepared.duration });
   reply.hijack();
   reply.raw.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",

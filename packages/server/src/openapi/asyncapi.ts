@@ -67,7 +67,7 @@ export function asyncApiDocument(sockets: Array<{ path: string; docs: SocketDocs
       title: "Earshot WebSocket API",
       version: info.version,
       description:
-        "Live transcription and synthesis over WebSocket, as Deepgram's v1 streaming API. Every refusal (credentials, options, capacity) is an HTTP response to the upgrade request, with Deepgram's error body.",
+        "Live transcription and synthesis over WebSocket, as Deepgram's streaming APIs: v1 live listen and speak, and Flux's turn-based v2 listen. Every refusal (credentials, options, capacity) is an HTTP response to the upgrade request, with Deepgram's error body.",
     },
     defaultContentType: "application/json",
     servers: {

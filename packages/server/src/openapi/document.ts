@@ -52,8 +52,8 @@ export function jsonSchema(schema: z.ZodType, io: "input" | "output" = "output",
   return rest;
 }
 
-/** Query or path parameters from an object schema, one per property. */
-function parameters(schema: z.ZodType | undefined, where: "query" | "path"): JsonSchema[] {
+/** Query, path or header parameters from an object schema, one per property. */
+function parameters(schema: z.ZodType | undefined, where: "query" | "path" | "header"): JsonSchema[] {
   if (!schema) return [];
   const object = jsonSchema(schema);
   const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
@@ -72,33 +72,31 @@ function parameters(schema: z.ZodType | undefined, where: "query" | "path"): Jso
   });
 }
 
+/** Media types carried as bytes or plain text: a string of that type each. */
+const binaryContent = (media: string[] = []): Record<string, unknown> =>
+  Object.fromEntries(media.map((m) => [m, { schema: { type: "string", contentMediaType: m } }]));
+
 function requestBody(body: BodyDocs): JsonSchema {
   const content: Record<string, unknown> = {};
   if (body.json) content["application/json"] = { schema: jsonSchema(body.json, "input") };
   if (body.multipart) content["multipart/form-data"] = { schema: jsonSchema(body.multipart, "input") };
-  for (const media of body.binary ?? []) content[media] = { schema: { type: "string", contentMediaType: media } };
-  return { required: body.required ?? true, content };
+  return { required: body.required ?? true, content: { ...content, ...binaryContent(body.binary) } };
 }
 
 function response(docs: ResponseDocs): JsonSchema {
+  if (docs instanceof z.ZodType) {
+    return {
+      description: docs.description ?? "OK",
+      content: { "application/json": { schema: jsonSchema(docs) } },
+    };
+  }
   if ("empty" in docs) return { description: docs.description };
-  if ("binary" in docs) {
-    return {
-      description: docs.description,
-      content: Object.fromEntries(docs.binary.map((m) => [m, { schema: { type: "string", contentMediaType: m } }])),
-    };
-  }
-  if ("ndjson" in docs) {
-    return {
-      description: docs.description,
-      content: { "application/x-ndjson": { schema: jsonSchema(docs.ndjson) } },
-    };
-  }
-  const schema = docs as z.ZodType;
-  return {
-    description: schema.description ?? "OK",
-    content: { "application/json": { schema: jsonSchema(schema) } },
-  };
+  const content: Record<string, unknown> = {};
+  if (docs.json) content["application/json"] = { schema: jsonSchema(docs.json) };
+  if (docs.ndjson) content["application/x-ndjson"] = { schema: jsonSchema(docs.ndjson) };
+  // OpenAPI 3.1 has no schema for an event stream; this one is each event's `data`, as for ndjson's lines.
+  if (docs.sse) content["text/event-stream"] = { schema: jsonSchema(docs.sse) };
+  return { description: docs.description, content: { ...content, ...binaryContent(docs.binary) } };
 }
 
 const errorResponse = (body: z.ZodType | undefined) => ({
@@ -132,7 +130,11 @@ function operation(route: RouteEntry, docs: RouteDocs): JsonSchema {
     ...(access
       ? { security: [{ apiKey: [] }, ...(access.tokens ? [{ accessToken: [] }] : [])], "x-scope": access.scope }
       : { security: [] }),
-    parameters: [...parameters(docs.params, "path"), ...parameters(docs.query, "query")],
+    parameters: [
+      ...parameters(docs.params, "path"),
+      ...parameters(docs.query, "query"),
+      ...parameters(docs.headers, "header"),
+    ],
     ...(docs.body ? { requestBody: requestBody(docs.body) } : {}),
     responses: {
       ...Object.fromEntries(Object.entries(docs.responses).map(([status, r]) => [status, response(r)])),
@@ -160,7 +162,7 @@ export function openApiDocument(routes: RouteEntry[], info: DocumentInfo): JsonS
       title: "Earshot API",
       version: info.version,
       description:
-        "Self-hosted speech-to-text and text-to-speech that speaks Deepgram's v1 API (and Gladia's, OpenAI's audio). Errors use Deepgram's body. The WebSocket routes are described by the AsyncAPI document at /asyncapi.json.",
+        "Self-hosted speech-to-text and text-to-speech that speaks Deepgram's v1 API, and Gladia's, OpenAI's audio, AssemblyAI's v2 and OctoAI's Whisper endpoint. Errors use Deepgram's body, except in the other APIs, which answer in their own. The WebSocket routes are described by the AsyncAPI document at /asyncapi.json.",
       license: { name: "MIT", identifier: "MIT" },
     },
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",

@@ -16,12 +16,20 @@ export interface BodyDocs {
   required?: boolean;
 }
 
-/** A response: JSON of a schema, bytes of media types, or no body. */
-export type ResponseDocs =
-  | z.ZodType
-  | { binary: string[]; description: string }
-  | { empty: true; description: string }
-  | { ndjson: z.ZodType; description: string };
+/** A response: JSON of a schema, no body, or bodies in one or more media types. */
+export type ResponseDocs = z.ZodType | { empty: true; description: string } | ResponseBodies;
+
+/** What a response may carry, one media type each; several when the request picks (OpenAI's `response_format`). */
+export interface ResponseBodies {
+  description: string;
+  json?: z.ZodType;
+  /** Media types sent as bytes or plain text, e.g. `audio/*`, `text/plain`. */
+  binary?: string[];
+  /** `application/x-ndjson`: a JSON value of the schema on each line. */
+  ndjson?: z.ZodType;
+  /** `text/event-stream`: server-sent events, each event's `data` a JSON value of the schema. */
+  sse?: z.ZodType;
+}
 
 export interface RouteDocs {
   summary: string;
@@ -30,6 +38,8 @@ export interface RouteDocs {
   tag: string;
   params?: z.ZodObject;
   query?: z.ZodType;
+  /** Request headers that change what the route does (OctoAI's `X-OctoAI-Async`). */
+  headers?: z.ZodObject;
   body?: BodyDocs;
   /** By status; the error body is added for every route. */
   responses: Record<number, ResponseDocs>;
@@ -53,4 +63,12 @@ declare module "fastify" {
     /** The route's entry in `/openapi.json`; `false` keeps it out (the web console's own files). */
     docs?: RouteDocs | false;
   }
+}
+
+/**
+ * For an API family that answers errors in its own body (Gladia, OpenAI, AssemblyAI, OctoAI): turns a route's
+ * docs into its `config`, with the family's tag and error body.
+ */
+export function familyDocs(tag: string, errorBody: z.ZodType) {
+  return (docs: Omit<RouteDocs, "tag" | "errorBody">): { docs: RouteDocs } => ({ docs: { ...docs, tag, errorBody } });
 }

@@ -6,13 +6,20 @@
  */
 import {
   ASSEMBLYAI_PREFIX,
+  AssemblyAiCaptionsQuerySchema,
+  AssemblyAiErrorBodySchema,
   type AssemblyAiList,
   AssemblyAiListQuerySchema,
+  AssemblyAiListSchema,
   type AssemblyAiParagraphs,
+  AssemblyAiParagraphsSchema,
   type AssemblyAiSentences,
+  AssemblyAiSentencesSchema,
   type AssemblyAiTranscript,
   AssemblyAiTranscriptRequestSchema,
+  AssemblyAiTranscriptSchema,
   type AssemblyAiUpload,
+  AssemblyAiUploadSchema,
   InvalidRequestError,
   type JobStatus,
   type ListenResponse,
@@ -22,6 +29,7 @@ import {
   toWebVTT,
 } from "@earshot/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { assemblyAiListenOptions } from "../assemblyai/request.js";
 import {
   type AssemblyAiMeta,
@@ -35,8 +43,11 @@ import { toEarshotError } from "../errors.js";
 import type { JobRecord } from "../jobs/record.js";
 import type { JobService } from "../jobs/service.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
+import { familyDocs } from "../openapi/route-docs.js";
 import { saveUpload, uploadBytes, uploadDescription, uploadSource } from "../storage/uploads.js";
+import { noteUsage } from "../usage/telemetry.js";
 import { originOf } from "./jobs.js";
+import { AUDIO_BODY } from "./listen.js";
 
 export interface AssemblyAiDeps {
   jobs: JobService;
@@ -61,6 +72,10 @@ function resultOf(job: JobRecord): ListenResponse {
   );
 }
 
+const IdParamsSchema = z.object({ id: z.string().describe("The transcript's id.") });
+
+const docs = familyDocs("AssemblyAI", AssemblyAiErrorBodySchema);
+
 export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDeps): Promise<void> {
   app.setErrorHandler((error, request, reply) => {
     const earshot = toEarshotError(error);
@@ -69,7 +84,12 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     return reply.status(earshot.status).send({ error: earshot.message });
   });
 
-  app.post("/v2/upload", async (request): Promise<AssemblyAiUpload> => {
+  const upload = docs({
+    summary: "Upload a file, for a transcript's `audio_url`",
+    body: { binary: AUDIO_BODY.binary },
+    responses: { 200: AssemblyAiUploadSchema },
+  });
+  app.post("/v2/upload", { config: upload }, async (request): Promise<AssemblyAiUpload> => {
     const bytes = request.body;
     if (!Buffer.isBuffer(bytes) || bytes.byteLength === 0) {
       throw new InvalidRequestError("Send the file's bytes as the body (Content-Type: application/octet-stream).");
@@ -78,13 +98,26 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     return { upload_url: `${base(request)}/upload/${id}` };
   });
 
-  app.get<{ Params: { id: string } }>("/v2/upload/:id", async (request, reply) => {
+  const file = docs({
+    summary: "An uploaded file",
+    params: z.object({ id: z.string().describe("The upload's id.") }),
+    responses: { 200: { binary: ["application/octet-stream"], description: "The file." } },
+  });
+  app.get<{ Params: { id: string } }>("/v2/upload/:id", { config: file }, async (request, reply) => {
     const bytes = await uploadBytes(deps.jobs.blobs, request.params.id);
     if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
     return reply.type("application/octet-stream").send(Buffer.from(bytes));
   });
 
-  app.post("/v2/transcript", async (request): Promise<AssemblyAiTranscript> => {
+  const submit = docs({
+    summary: "Submit a transcript",
+    description:
+      "The audio is fetched from `audio_url` (or read from an upload) and transcribed as a job; poll the transcript until `completed` or `error`, or have `webhook_url` told.",
+    body: { json: AssemblyAiTranscriptRequestSchema },
+    responses: { 200: AssemblyAiTranscriptSchema },
+  });
+  app.post("/v2/transcript", { config: submit }, async (request): Promise<AssemblyAiTranscript> => {
+    noteUsage(request, { method: "async" });
     const parsed = AssemblyAiTranscriptRequestSchema.safeParse(request.body);
     if (!parsed.success) {
       throw new InvalidRequestError(
@@ -116,11 +149,15 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     return assemblyAiTranscript(job);
   });
 
-  app.get("/v2/transcript", async (request): Promise<AssemblyAiList> => {
-    const raw = request.query as Record<string, unknown>;
-    const query = parseQuery(AssemblyAiListQuerySchema, raw);
+  const list = docs({
+    summary: "List transcripts, newest first",
+    query: AssemblyAiListQuerySchema,
+    responses: { 200: AssemblyAiListSchema },
+  });
+  app.get("/v2/transcript", { config: list }, async (request): Promise<AssemblyAiList> => {
+    const query = parseQuery(AssemblyAiListQuerySchema, request.query as Record<string, unknown>);
     // Pages are cut by offset; `next_url`/`prev_url` carry it, so the SDK's `list(url)` pages through.
-    const offset = Math.max(0, Number(raw.offset ?? 0) || 0);
+    const { offset } = query;
     const statuses = query.status ? [STATUS_FILTER[query.status]!] : undefined;
     const { jobs, total } = await deps.jobs.list({ statuses, limit: query.limit, offset });
     const page = (at: number): string => {
@@ -142,17 +179,37 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     };
   });
 
-  app.get<{ Params: { id: string } }>("/v2/transcript/:id", async (request) =>
+  const transcript = docs({
+    summary: "A transcript, with its result once completed",
+    params: IdParamsSchema,
+    responses: { 200: AssemblyAiTranscriptSchema },
+  });
+  app.get<{ Params: { id: string } }>("/v2/transcript/:id", { config: transcript }, async (request) =>
     assemblyAiTranscript(await deps.jobs.get(request.params.id)),
   );
 
-  app.get<{ Params: { id: string } }>("/v2/transcript/:id/sentences", async (request): Promise<AssemblyAiSentences> => {
-    const job = await deps.jobs.get(request.params.id);
-    return assemblyAiSentences(job, resultOf(job));
+  const sentences = docs({
+    summary: "A completed transcript's sentences",
+    params: IdParamsSchema,
+    responses: { 200: AssemblyAiSentencesSchema },
   });
+  app.get<{ Params: { id: string } }>(
+    "/v2/transcript/:id/sentences",
+    { config: sentences },
+    async (request): Promise<AssemblyAiSentences> => {
+      const job = await deps.jobs.get(request.params.id);
+      return assemblyAiSentences(job, resultOf(job));
+    },
+  );
 
+  const paragraphs = docs({
+    summary: "A completed transcript's paragraphs",
+    params: IdParamsSchema,
+    responses: { 200: AssemblyAiParagraphsSchema },
+  });
   app.get<{ Params: { id: string } }>(
     "/v2/transcript/:id/paragraphs",
+    { config: paragraphs },
     async (request): Promise<AssemblyAiParagraphs> => {
       const job = await deps.jobs.get(request.params.id);
       return assemblyAiParagraphs(job, resultOf(job));
@@ -160,22 +217,44 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
   );
 
   for (const format of ["srt", "vtt"] as const) {
-    app.get<{ Params: { id: string }; Querystring: { chars_per_caption?: string } }>(
+    const captions = docs({
+      summary: `A completed transcript as ${format === "srt" ? "SubRip" : "WebVTT"} captions`,
+      params: IdParamsSchema,
+      query: AssemblyAiCaptionsQuerySchema,
+      responses: { 200: { binary: ["text/plain"], description: `The captions, ${format.toUpperCase()}.` } },
+    });
+    app.get<{ Params: { id: string } }>(
       `/v2/transcript/:id/${format}`,
+      { config: captions },
       async (request, reply) => {
+        const { chars_per_caption: chars } = parseQuery(
+          AssemblyAiCaptionsQuerySchema,
+          request.query as Record<string, unknown>,
+        );
         const response = resultOf(await deps.jobs.get(request.params.id));
-        const chars = Number(request.query.chars_per_caption);
-        const options = Number.isInteger(chars) && chars > 0 ? { lineLength: chars, maxLines: 1 } : {};
+        const options = chars ? { lineLength: chars, maxLines: 1 } : {};
         const text = format === "srt" ? toSRT(response, options) : toWebVTT(response, options);
         return reply.type("text/plain; charset=utf-8").send(text);
       },
     );
   }
 
-  // AssemblyAI answers a deletion with the transcript, its text and words gone.
-  app.delete<{ Params: { id: string } }>("/v2/transcript/:id", async (request): Promise<AssemblyAiTranscript> => {
-    const job = await deps.jobs.get(request.params.id);
-    await deps.jobs.delete(job.id);
-    return assemblyAiTranscript({ ...job, result: null });
-  });
+  // AssemblyAI answers a deletion with the transcript, its text and words gone. Deleting is housekeeping, not usage.
+  const remove = {
+    endpoint: false as const,
+    ...docs({
+      summary: "Delete a transcript's audio and result",
+      params: IdParamsSchema,
+      responses: { 200: AssemblyAiTranscriptSchema },
+    }),
+  };
+  app.delete<{ Params: { id: string } }>(
+    "/v2/transcript/:id",
+    { config: remove },
+    async (request): Promise<AssemblyAiTranscript> => {
+      const job = await deps.jobs.get(request.params.id);
+      await deps.jobs.delete(job.id);
+      return assemblyAiTranscript({ ...job, result: null });
+    },
+  );
 }

@@ -33,7 +33,7 @@ import { gladiaView } from "../gladia/view.js";
 import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
-import type { RouteDocs } from "../openapi/route-docs.js";
+import { familyDocs } from "../openapi/route-docs.js";
 import { saveUpload, uploadBytes, uploadDescription, uploadSource } from "../storage/uploads.js";
 import { noteUsage } from "../usage/telemetry.js";
 import { originOf } from "./jobs.js";
@@ -126,10 +126,7 @@ async function createJob(
 const IdParamsSchema = z.object({ id: z.string() });
 const AUDIO_FILE = { binary: ["application/octet-stream"], description: "The audio file." };
 
-/** A Gladia route's documents: Gladia's error body, tagged together. */
-const gladia = (docs: Omit<RouteDocs, "tag" | "errorBody">) => ({
-  docs: { ...docs, tag: "Gladia", errorBody: GladiaErrorBodySchema },
-});
+const gladia = familyDocs("Gladia", GladiaErrorBodySchema);
 
 export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Promise<void> {
   // Multipart parsing only exists inside this plugin: Deepgram routes keep taking any body as audio bytes.

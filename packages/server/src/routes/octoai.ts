@@ -10,15 +10,22 @@ import {
   EarshotError,
   InvalidRequestError,
   OCTOAI_ASYNC_HEADER,
+  OctoAiErrorBodySchema,
   type OctoAiFuture,
+  OctoAiFutureSchema,
   type OctoAiHealth,
+  OctoAiHealthSchema,
   type OctoAiPoll,
+  OctoAiPollSchema,
+  OctoAiPredictHeadersSchema,
   type OctoAiWhisperRequest,
   OctoAiWhisperRequestSchema,
   type OctoAiWhisperResponse,
+  OctoAiWhisperResponseSchema,
   parseListenOptions,
 } from "@earshot/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
 import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import { addJsonParser } from "../http/json-body.js";
@@ -27,6 +34,8 @@ import { listenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
 import { translates } from "../listen/vendor-model.js";
 import { octoAiPoll, octoAiWhisperResponse } from "../octoai/view.js";
+import { familyDocs } from "../openapi/route-docs.js";
+import { noteUsage } from "../usage/telemetry.js";
 import { originOf } from "./jobs.js";
 
 export interface OctoAiDeps {
@@ -61,6 +70,9 @@ function parseInputs(request: FastifyRequest, engine: ServerEngine): { body: Oct
   return { body, language: body.language ?? model.languages[0] ?? "en" };
 }
 
+const docs = familyDocs("OctoAI", OctoAiErrorBodySchema);
+const IdParamsSchema = z.object({ id: z.string().describe("The inference's `response_id`.") });
+
 export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Promise<void> {
   // The audio travels base64 in the JSON body, so this scope takes JSON as large as any audio body.
   app.removeContentTypeParser("application/json");
@@ -73,14 +85,24 @@ export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Prom
   });
 
   // Load balancers and OctoAI's `health_check` poll this; it needs no key, like /v1/status.
-  app.get("/healthcheck", { config: { public: true } }, async (): Promise<OctoAiHealth> => ({ healthy: "yes" }));
+  const health = { public: true, ...docs({ summary: "Health check", responses: { 200: OctoAiHealthSchema } }) };
+  app.get("/healthcheck", { config: health }, async (): Promise<OctoAiHealth> => ({ healthy: "yes" }));
 
-  app.post("/predict", async (request, reply): Promise<OctoAiWhisperResponse | OctoAiFuture> => {
+  const predict = docs({
+    summary: "Transcribe or translate audio with Whisper's inputs and outputs",
+    description:
+      "The audio comes base64 in the JSON body. With `X-OctoAI-Async: 1` the inference is queued: the answer is 201 with its `poll_url`.",
+    headers: OctoAiPredictHeadersSchema,
+    body: { json: OctoAiWhisperRequestSchema },
+    responses: { 200: OctoAiWhisperResponseSchema, 201: OctoAiFutureSchema },
+  });
+  app.post("/predict", { config: predict }, async (request, reply): Promise<OctoAiWhisperResponse | OctoAiFuture> => {
     const { body, language } = parseInputs(request, deps.engine);
     const options = parseListenOptions({ utterances: "true", ...(body.language ? { language: body.language } : {}) });
     const audio = audioBytes(body.audio);
     const listen = listenRequest(options, { type: "bytes", bytes: audio });
     if (request.headers[OCTOAI_ASYNC_HEADER] === "1") {
+      noteUsage(request, { method: "async" });
       const job = await deps.jobs.submit({
         id: request.id,
         kind: "octoai",
@@ -91,19 +113,35 @@ export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Prom
       return { response_id: job.id, poll_url: `${originOf(request)}/v1/requests/${job.id}` };
     }
     const transcript = await deps.engine.transcribe(audio, transcribeOptionsOf(listen));
+    noteUsage(request, { models: [transcript.model.name], audioSeconds: transcript.duration });
     return octoAiWhisperResponse(buildListenResponse(request.id, options, transcript), language);
   });
 
-  app.get<{ Params: { id: string } }>("/v1/requests/:id", async (request): Promise<OctoAiPoll> => {
+  const poll = docs({
+    summary: "An inference's status: pending, running, completed or failed",
+    params: IdParamsSchema,
+    responses: { 200: OctoAiPollSchema },
+  });
+  app.get<{ Params: { id: string } }>("/v1/requests/:id", { config: poll }, async (request): Promise<OctoAiPoll> => {
     const job = await deps.jobs.get(request.params.id);
     return octoAiPoll(job, `${originOf(request)}/v1/responses/${job.id}`);
   });
 
-  app.get<{ Params: { id: string } }>("/v1/responses/:id", async (request): Promise<OctoAiWhisperResponse> => {
-    const job = await deps.jobs.get(request.params.id);
-    if (job.error) throw new EarshotError(job.error.status, job.error.err_code, job.error.err_msg);
-    // 425 Too Early: what OctoAI answered for a result asked for before it was ready.
-    if (!job.result) throw new EarshotError(425, "TOO_EARLY", `Inference ${job.id} is ${job.status}, not completed.`);
-    return octoAiWhisperResponse(job.result, String(job.meta.language));
+  const result = docs({
+    summary: "A completed inference's result",
+    description: "425 while it is not completed; 404 once the job retention period has passed.",
+    params: IdParamsSchema,
+    responses: { 200: OctoAiWhisperResponseSchema },
   });
+  app.get<{ Params: { id: string } }>(
+    "/v1/responses/:id",
+    { config: result },
+    async (request): Promise<OctoAiWhisperResponse> => {
+      const job = await deps.jobs.get(request.params.id);
+      if (job.error) throw new EarshotError(job.error.status, job.error.err_code, job.error.err_msg);
+      // 425 Too Early: what OctoAI answered for a result asked for before it was ready.
+      if (!job.result) throw new EarshotError(425, "TOO_EARLY", `Inference ${job.id} is ${job.status}, not completed.`);
+      return octoAiWhisperResponse(job.result, String(job.meta.language));
+    },
+  );
 }

@@ -8,14 +8,20 @@
  */
 import {
   InvalidRequestError,
+  OpenAiErrorBodySchema,
+  OpenAiTranscriptionFormSchema,
   type OpenAiTranscriptionRequest,
   OpenAiTranscriptionRequestSchema,
+  OpenAiTranscriptionSchema,
+  OpenAiTranscriptionStreamEventSchema,
+  OpenAiTranslationFormSchema,
   OpenAiTranslationRequestSchema,
+  OpenAiVerboseTranscriptionSchema,
   parseListenOptions,
 } from "@earshot/protocol";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ServerEngine } from "../engine.js";
 import { listenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
@@ -24,6 +30,8 @@ import { blame, OpenAiParamError } from "../openai/errors.js";
 import { readAudioForm } from "../openai/form.js";
 import { streamTranscription } from "../openai/stream.js";
 import { transcriptionBody } from "../openai/transcription.js";
+import { familyDocs } from "../openapi/route-docs.js";
+import { noteUsage } from "../usage/telemetry.js";
 
 export interface OpenAiAudioDeps {
   engine: ServerEngine;
@@ -90,6 +98,7 @@ async function transcribe(
     return streamTranscription(reply, deps.engine, file.bytes, listen, { requestId: request.id, logprobs });
   }
   const transcript = await deps.engine.transcribe(file.bytes, transcribeOptionsOf(listen));
+  noteUsage(request, { models: [transcript.model.name], audioSeconds: transcript.duration });
   const { body: answer, contentType } = transcriptionBody(buildListenResponse(request.id, options, transcript), {
     task,
     format: body.response_format,
@@ -101,9 +110,43 @@ async function transcribe(
   return reply.type(contentType).send(answer);
 }
 
+const JSON_FORMATS = z.union([OpenAiTranscriptionSchema, OpenAiVerboseTranscriptionSchema]);
+const TEXT_FORMATS = ["text/plain"];
+
+const docs = familyDocs("OpenAI", OpenAiErrorBodySchema);
+
+const transcriptionDocs = docs({
+  summary: "Transcribe audio, as OpenAI's API does",
+  description:
+    "`response_format` picks the body: `json` and `verbose_json` are JSON, `text`, `srt` and `vtt` plain text. With `stream=true` the transcript comes as server-sent events, deltas then the whole text.",
+  body: { multipart: OpenAiTranscriptionFormSchema },
+  responses: {
+    200: {
+      description: "The transcript in the format asked for.",
+      json: JSON_FORMATS,
+      binary: TEXT_FORMATS,
+      sse: OpenAiTranscriptionStreamEventSchema,
+    },
+  },
+});
+
+const translationDocs = docs({
+  summary: "Translate speech into English text, as OpenAI's API does",
+  description:
+    "Needs an installed model that translates (a Whisper model); others answer 400. `response_format` picks the body as for transcriptions.",
+  body: { multipart: OpenAiTranslationFormSchema },
+  responses: {
+    200: { description: "The English text in the format asked for.", json: JSON_FORMATS, binary: TEXT_FORMATS },
+  },
+});
+
 export async function openAiAudioRoutes(app: FastifyInstance, deps: OpenAiAudioDeps): Promise<void> {
   // Multipart parsing exists only in this scope: Deepgram routes keep taking any body as audio bytes.
   await app.register(multipart, { limits: { fileSize: deps.maxBytes } });
-  app.post("/v1/audio/transcriptions", (request, reply) => transcribe(request, reply, deps, "transcribe"));
-  app.post("/v1/audio/translations", (request, reply) => transcribe(request, reply, deps, "translate"));
+  app.post("/v1/audio/transcriptions", { config: transcriptionDocs }, (request, reply) =>
+    transcribe(request, reply, deps, "transcribe"),
+  );
+  app.post("/v1/audio/translations", { config: translationDocs }, (request, reply) =>
+    transcribe(request, reply, deps, "translate"),
+  );
 }
