@@ -104,8 +104,14 @@ describe("README", () => {
       expect(commands.map(bare), `NOT_HERE names a command the README no longer shows: ${skipped}`).toContain(skipped);
     }
     const port = String(await freePort());
-    // `earshot demo` listens on EARSHOT_PORT; the README's explicit 8080s become `port`.
-    const env = { ...process.env, EARSHOT_PORT: String(await freePort()), NO_COLOR: "1" };
+    // `earshot demo` listens on EARSHOT_PORT; the README's explicit 8080s become `port`. Jobs and keys go to a
+    // data directory of this test's own, not the user's `~/.earshot`.
+    const env = {
+      ...process.env,
+      EARSHOT_PORT: String(await freePort()),
+      EARSHOT_DATA_DIR: mkdtempSync(join(tmpdir(), "earshot-readme-data-")),
+      NO_COLOR: "1",
+    };
     const failures: string[] = [];
     for (const command of commands) {
       if (NOT_HERE[bare(command)]) continue;
