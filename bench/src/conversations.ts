@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createVad, decodeWav, detectSpeech, ModelRegistry, type SpeechSpan } from "@earshot/engine";
+import { createVad, decodeWav, detectSpeech, ModelRegistry, type SpeechSpan, seededRandom } from "@earshot/engine";
 import { type Clip, loadClips } from "./corpus.js";
 
 const RATE = 16_000;
@@ -89,18 +89,6 @@ export interface Conversation {
   /** Ground truth: the source clips' speech (Silero VAD on each clean clip) on the conversation's timeline. */
   reference: SpeakerSegment[];
   samples: Float32Array;
-}
-
-/** mulberry32: a tiny seeded generator, enough for shuffles and durations. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

@@ -59,6 +59,7 @@ export {
   type RecognizedWord,
   type Recognizer,
 } from "./recognizer.js";
+export { seededRandom } from "./seeded-random.js";
 export type { LiveDecoder } from "./stream/live-decoder.js";
 export {
   isStreamableEncoding,

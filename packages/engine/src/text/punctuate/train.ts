@@ -9,6 +9,7 @@
  * - {@link fitPause}: the pause term's six weights, fitted on timed words with the text logits held fixed.
  * - {@link buildCasing}: each word's usual written form mid-sentence.
  */
+import { seededRandom } from "../../seeded-random.js";
 import { gapFeatures, hashFeatures, type MarkClass } from "./features.js";
 import { type PunctuationModel, type PunctuationModelInfo, textLogits, withPause } from "./model.js";
 import type { WrittenToken } from "./written.js";
@@ -20,18 +21,6 @@ export interface TrainOptions {
   /** Shuffles chunk order between epochs, reproducibly. */
   seed: number;
   log?: (line: string) => void;
-}
-
-/** A small deterministic generator (mulberry32), so training gives the same weights every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Example {
@@ -61,7 +50,7 @@ export function trainTextModel(chunks: readonly (readonly WrittenToken[])[], opt
   const rows = 1 << bits;
   const w = new Float32Array(rows * 4);
   const g2 = new Float32Array(rows * 4).fill(1e-6);
-  const next = random(options.seed);
+  const next = seededRandom(options.seed);
   const order = chunks.map((_, i) => i);
   const logits = new Float64Array(4);
   const probs = new Float64Array(4);
