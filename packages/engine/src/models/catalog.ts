@@ -92,7 +92,8 @@ function whisper(variant: string, size: number, sha256: string): CatalogEntry {
   return {
     name: `whisper-${variant}`,
     engine: "whisper",
-    languages: english ? ["en"] : WHISPER_LANGUAGES,
+    // Cantonese (`yue`) came with large-v3.
+    languages: english ? ["en"] : WHISPER_LANGUAGES.filter((l) => l !== "yue" || variant.startsWith("large-v3")),
     files: [{ url: `${WHISPER_REPO}/${file}`, sha256, size }],
     size,
     license: WHISPER_LICENSE,

@@ -184,12 +184,12 @@ export const SETTINGS = {
     expects: "a file path",
     default: "none (the built-in catalog)",
     description:
-      'JSON file of models `earshot models pull` can fetch, on top of the built-in catalog (`--catalog FILE`): `{"models": [{"name", "engine", "languages", "files": [{"url", "sha256", "size"}]}]}`',
+      "JSON file of models `earshot models pull` can fetch beyond the built-in catalog (`--catalog FILE`; format under Models)",
   }),
   EARSHOT_MODEL_ALIASES: setting({
     schema: modelAliases,
     expects: "a JSON object of model name → installed model(s), or `name=model|model,…`",
-    default: "`nova-3`, `nova-2`, `nova`, `enhanced`, `base` → the best installed English model",
+    default: "Deepgram names → best installed English model",
     description:
       "which installed model serves a requested name (Deepgram's, or any): the first installed of the list wins; a name with no installed target falls back to `EARSHOT_MODEL`",
   }),
