@@ -327,7 +327,8 @@ describe("model catalog and registry", () => {
   });
 
   it("gives a known model that is not installed a 400 naming the pull command", () => {
-    const registry = new ModelRegistry({ modelsDir: tempDir("empty") });
+    const installable = new ModelCatalog().entries.map((e) => e.name);
+    const registry = new ModelRegistry({ modelsDir: tempDir("empty"), installable });
     let err: unknown;
     try {
       registry.resolve("whisper-base.en");

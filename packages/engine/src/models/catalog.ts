@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { z } from "zod";
+import { ManifestSchema } from "./registry.js";
 
 const Sha256 = z
   .string()
@@ -48,17 +49,7 @@ const CatalogEntrySchema = z.object({
   description: z.string().optional(),
   version: z.string().optional(),
   /** What the model can do, written into its manifest (the engine's defaults otherwise). */
-  capabilities: z
-    .object({
-      streaming: z.boolean(),
-      wordTimings: z.boolean(),
-      punctuation: z.boolean(),
-      diarization: z.boolean(),
-      languageDetection: z.boolean(),
-    })
-    .partial()
-    .strict()
-    .optional(),
+  capabilities: ManifestSchema.shape.capabilities,
   /** Engine-specific settings the recogniser reads, e.g. `{"type": "transducer"}` for sherpa-onnx. */
   engineOptions: z.record(z.string(), z.unknown()).optional(),
 });

@@ -13,7 +13,6 @@ import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { z } from "zod";
 import { findVoice, resolveVoiceName, type VoiceResolution } from "../tts/aliases.js";
 import { builtInVoices, type VoiceInfo } from "../tts/voices.js";
-import { BUILT_IN_CATALOG } from "./catalog.js";
 
 export type ModelKind = "stt" | "vad" | "tts";
 
@@ -77,7 +76,7 @@ const VoiceSchema = z.object({
 });
 
 /** The manifest a model folder carries (what `earshot models add` writes), checked when the registry loads. */
-const ManifestSchema = z
+export const ManifestSchema = z
   .object({
     name: z.string().min(1),
     kind: z.enum(["stt", "vad", "tts"]).default("stt"),
@@ -273,7 +272,7 @@ export interface ModelRegistryOptions {
    */
   defaultModel?: string | undefined;
   /**
-   * Names of models that can be installed (the model catalog's; default the built-in one): asking for one that is not installed is a 400
+   * Names of models that can be installed (the model catalog's, `ModelCatalog`): asking for one that is not installed is a 400
    * naming the `earshot models pull` command, rather than an unknown model.
    */
   installable?: Iterable<string> | undefined;
@@ -288,7 +287,7 @@ export class ModelRegistry {
   private readonly aliases: Readonly<Record<string, readonly string[]>>;
 
   constructor(options: ModelRegistryOptions = {}) {
-    this.installable = new Set(options.installable ?? BUILT_IN_CATALOG.map((e) => e.name));
+    this.installable = new Set(options.installable ?? []);
     this.aliases = { ...DEFAULT_MODEL_ALIASES, ...options.aliases };
     this.models = [...builtInModels(), ...builtInVoices(), ...manifestModels(options.modelsDir ?? defaultModelsDir())];
     const wanted = options.defaultModel ?? DEFAULT_MODEL;
