@@ -162,6 +162,36 @@ describe("models pull", () => {
     expect(received.at(-1)).toBe(body.length);
   });
 
+  it("keeps the files a failed multi-file pull verified, and lets one pull of a model run at a time", async () => {
+    const tokens = Buffer.from("<blk> 0\n<sos/eos> 1\n");
+    const encoder = hub.put("earshot/multi/encoder.onnx", { body: tinyEn });
+    const entry: CatalogEntry = {
+      name: "multi",
+      engine: "sherpa-onnx",
+      languages: ["en"],
+      files: [
+        { url: encoder.url, sha256: encoder.sha256 },
+        { url: `${hub.url}/earshot/multi/resolve/main/tokens.txt`, sha256: hub.put("x/y/t", { body: tokens }).sha256 },
+      ],
+      engineOptions: { type: "transducer" },
+    };
+    const manager = managerFor([entry]);
+    expect((await rejection(manager.pull("multi"))).code).toBe("NOT_FOUND");
+    hub.put("earshot/multi/tokens.txt", { body: tokens, behaviour: { kind: "slow", chunk: 4, everyMs: 20 } });
+    const before = hub.requests.length;
+    const pulling = manager.pull("multi");
+    // Once the hub sees its request, the first pull holds the lock.
+    while (hub.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await rejection(manager.pull("multi"))).code).toBe("BUSY");
+    const folder = await pulling;
+    expect(hub.requests.slice(before).map((r) => r.path)).toEqual(["/earshot/multi/resolve/main/tokens.txt"]);
+    expect(folder.manifest).toMatchObject({
+      architecture: "sherpa-onnx",
+      files: { encoder: "encoder.onnx", tokens: "tokens.txt" },
+      engineOptions: { type: "transducer" },
+    });
+  });
+
   it("refuses a file whose sha256 is not the catalog's, and installs nothing", async () => {
     const entry = hosted("tiny-bad", TINY_EN, tinyEn, { sha256: "0".repeat(64) });
     const manager = managerFor([entry]);

@@ -142,6 +142,7 @@ export function registerModels(program: Command): void {
     .action(async (names: string[], flags: CatalogFlags) => {
       const m = manager(flags);
       const targets = names.length > 0 ? names : m.installed().map((f) => f.name);
+      if (targets.length === 0) process.stdout.write(`no models installed in ${m.modelsDir}\n`);
       let failed = 0;
       for (const name of targets) {
         const result = await m.verify(name);

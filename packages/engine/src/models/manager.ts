@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { cp, mkdir, readdir, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { cp, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { archiveKind, extractArchive, packFolder } from "./archive.js";
 import {
   type CatalogEntry,
@@ -150,53 +150,73 @@ export class ModelManager {
     const target = this.checkTarget(name, options.force);
     const work = join(this.modelsDir, `.pull-${name}`);
     await mkdir(work, { recursive: true });
-    await this.checkSpace(entry, work);
-    const checksums: Record<string, string> = {};
-    for (const [index, file] of entry.files.entries()) {
-      const path = filePath(file);
-      const part = join(work, `${path}.part`);
-      await mkdir(join(part, ".."), { recursive: true });
-      const request = hubRequest(file.url, this.hub);
-      await downloadFile(request.url, part, {
-        ...this.download,
-        headers: request.headers,
-        size: file.size,
-        signal: options.signal,
-        onProgress: (received, total) =>
-          options.onProgress?.({ file: path, index, count: entry.files.length, received, total }),
-        onLength: (remaining) => this.checkFree(entry.name, remaining),
-      });
-      const size = (await stat(part)).size;
-      if (file.size !== undefined && size !== file.size) {
-        await rm(part, { force: true });
-        throw new ModelInstallError("SIZE_MISMATCH", `${path} is ${size} bytes, the catalog says ${file.size}.`);
+    const unlock = await lockPull(`${work}.lock`, name);
+    try {
+      await this.checkSpace(entry, work);
+      const checksums: Record<string, string> = {};
+      for (const [index, file] of entry.files.entries()) {
+        checksums[filePath(file)] = await this.fetchFile(entry, index, work, options);
       }
-      const digest = await sha256File(part);
-      if (file.sha256 === undefined) {
-        options.onWarning?.(
-          `${path}: the catalog publishes no sha256 for this file, so it cannot be verified (sha256 ${digest}).`,
-        );
-      } else if (digest !== file.sha256) {
-        // A wrong file must not be resumed next time: start it over.
-        await rm(part, { force: true });
-        throw new ModelInstallError(
-          "CHECKSUM_MISMATCH",
-          `${path} from ${request.url} has sha256 ${digest}, but the catalog says ${file.sha256}. Nothing was installed.`,
-        );
+      for (const file of entry.files.filter((f) => f.unpack)) {
+        const archive = join(work, filePath(file));
+        await extractArchive(archive, work);
+        await rm(archive);
+        delete checksums[filePath(file)];
+        await hoistSingleFolder(work);
       }
-      await rename(part, join(work, path));
-      checksums[path] = digest;
+      const manifest = manifestFor(entry, entry.engine, await this.checksumsOf(work, checksums), entry.files);
+      await writeManifest(work, manifest);
+      return await this.install(work, target, name);
+    } finally {
+      await unlock();
     }
-    for (const file of entry.files.filter((f) => f.unpack)) {
-      const archive = join(work, filePath(file));
-      await extractArchive(archive, work);
-      await rm(archive);
-      delete checksums[filePath(file)];
-      await hoistSingleFolder(work);
+  }
+
+  /**
+   * One file of a pull into the work folder, verified; resolves with its sha256. A file a failed pull already
+   * fetched and verified is kept, a partial one resumed.
+   */
+  private async fetchFile(entry: CatalogEntry, index: number, work: string, options: PullOptions): Promise<string> {
+    const file = entry.files[index]!;
+    const path = filePath(file);
+    const done = join(work, path);
+    if (existsSync(done)) {
+      const digest = await sha256File(done);
+      if (file.sha256 === undefined || digest === file.sha256) return digest;
+      await rm(done);
     }
-    const manifest = manifestFor(entry, entry.engine, await this.checksumsOf(work, checksums), entry.files);
-    await writeManifest(work, manifest);
-    return this.install(work, target, name);
+    const part = `${done}.part`;
+    await mkdir(dirname(part), { recursive: true });
+    const request = hubRequest(file.url, this.hub);
+    await downloadFile(request.url, part, {
+      ...this.download,
+      headers: request.headers,
+      size: file.size,
+      signal: options.signal,
+      onProgress: (received, total) =>
+        options.onProgress?.({ file: path, index, count: entry.files.length, received, total }),
+      onLength: (remaining) => this.checkFree(entry.name, remaining),
+    });
+    const size = (await stat(part)).size;
+    if (file.size !== undefined && size !== file.size) {
+      await rm(part, { force: true });
+      throw new ModelInstallError("SIZE_MISMATCH", `${path} is ${size} bytes, the catalog says ${file.size}.`);
+    }
+    const digest = await sha256File(part);
+    if (file.sha256 === undefined) {
+      options.onWarning?.(
+        `${path}: the catalog publishes no sha256 for this file, so it cannot be verified (sha256 ${digest}).`,
+      );
+    } else if (digest !== file.sha256) {
+      // A wrong file must not be resumed next time: start it over.
+      await rm(part, { force: true });
+      throw new ModelInstallError(
+        "CHECKSUM_MISMATCH",
+        `${path} from ${request.url} has sha256 ${digest}, but the catalog says ${file.sha256}. Nothing was installed.`,
+      );
+    }
+    await rename(part, done);
+    return digest;
   }
 
   /**
@@ -232,6 +252,11 @@ export class ModelManager {
   /** A folder carrying a manifest (an export): its recorded checksums must still hold. */
   private async checkExported(work: string, options: ImportOptions): Promise<Manifest> {
     const manifest = readManifest(work);
+    const named = options.name ? { ...manifest, name: options.name } : manifest;
+    if (!manifest.checksums) {
+      options.onWarning?.(`${manifest.name} records no checksums (installed by hand): its files were not verified.`);
+      return { ...named, checksums: await this.checksumsOf(work, {}) };
+    }
     const result = await verifyFolder(
       work,
       manifest,
@@ -243,7 +268,7 @@ export class ModelManager {
         `The imported model does not check out: ${result.problems.join("; ")}`,
       );
     }
-    return options.name ? { ...manifest, name: options.name } : manifest;
+    return named;
   }
 
   /** A folder without a manifest: which model it is, from the catalog when it knows it, else from the files. */
@@ -258,7 +283,14 @@ export class ModelManager {
     if (sourceDigest) digests.add(sourceDigest);
     const entry = (options.name ? this.catalog.get(options.name) : undefined) ?? this.catalog.findByDigests(digests);
     if (entry) {
-      const wrong = entry.files.filter((f) => f.sha256 !== undefined && !digests.has(f.sha256));
+      // An archive the catalog publishes can only be checked when it is what was imported, not its contents.
+      const checkable = entry.files.filter((f) => f.sha256 !== undefined && !(f.unpack && !sourceDigest));
+      if (checkable.length < entry.files.filter((f) => f.sha256).length) {
+        options.onWarning?.(
+          `The catalog has checksums for ${entry.name}'s archive only: import the archive to verify it.`,
+        );
+      }
+      const wrong = checkable.filter((f) => !digests.has(f.sha256 ?? ""));
       if (wrong.length > 0) {
         throw new ModelInstallError(
           "CHECKSUM_MISMATCH",
@@ -391,6 +423,36 @@ export class ModelManager {
       out[path] = known[path] ?? (await sha256File(join(dir, path)));
     }
     return out;
+  }
+}
+
+/**
+ * One pull of a model at a time: a lock file holding the puller's pid. A lock whose process is gone (a pull
+ * killed outright) is taken over; resolves with the function that releases it.
+ */
+async function lockPull(lock: string, name: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: "wx" });
+      return () => rm(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(await readFile(lock, "utf8").catch(() => ""));
+      if (pid > 0 && isAlive(pid)) {
+        throw new ModelInstallError("BUSY", `Another pull of '${name}' is running (process ${pid}).`);
+      }
+      await rm(lock, { force: true });
+    }
+  }
+  throw new ModelInstallError("BUSY", `Cannot lock ${lock}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
