@@ -228,6 +228,8 @@ export class ModelManager {
     const info = await stat(source).catch(() => undefined);
     if (!info) throw new ModelInstallError("NOT_FOUND", `${source} does not exist.`);
     await mkdir(this.modelsDir, { recursive: true });
+    // An archive's contents are about its size: model weights hardly compress.
+    await this.checkFree(basename(source), info.isDirectory() ? await folderSize(source) : info.size);
     const work = join(this.modelsDir, `.import-${randomUUID()}`);
     await mkdir(work);
     try {
@@ -485,6 +487,12 @@ async function listFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/"))
     .sort();
+}
+
+async function folderSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const path of await listFiles(dir)) total += (await stat(join(dir, path))).size;
+  return total;
 }
 
 /** An archive holding one folder unpacks as that folder: its contents move up to `dir`. */
