@@ -79,6 +79,11 @@ describe("refusals with their own err_code", () => {
   it.each([
     ["model=no-such-model", "UNKNOWN_MODEL", /Unknown model 'no-such-model'.*pocketsphinx-en-us/],
     ["language=fr", "UNSUPPORTED_LANGUAGE", /does not support language 'fr'/],
+    [
+      "model=whisper-medium.en",
+      "MODEL_NOT_INSTALLED",
+      /'whisper-medium\.en' is not installed.*`earshot models pull whisper-medium\.en`/,
+    ],
   ])("POST /v1/listen?%s", async (query, code, message) => {
     const res = await postListen(server.url, jfk, query);
     expect(res.status).toBe(400);

@@ -41,7 +41,39 @@ export {
   type TranscribeOptions,
   type Transcript,
 } from "./engine.js";
+export { archiveKind, extractArchive, packFolder } from "./models/archive.js";
 export {
+  BUILT_IN_CATALOG,
+  type CatalogEntry,
+  type CatalogFile,
+  CatalogFileContentSchema,
+  ENGINES,
+  type EngineName,
+  filePath,
+  ModelCatalog,
+  readCatalogFile,
+} from "./models/catalog.js";
+export {
+  type DownloadOptions,
+  downloadFile,
+  type HubSettings,
+  hubFromEnv,
+  hubRequest,
+  ModelInstallError,
+  sha256File,
+} from "./models/download.js";
+export {
+  formatBytes,
+  type ImportOptions,
+  type ModelFolder,
+  ModelManager,
+  type ModelManagerOptions,
+  type PullOptions,
+  type PullProgress,
+  type VerifyResult,
+} from "./models/manager.js";
+export {
+  DEFAULT_MODEL_ALIASES,
   defaultModelsDir,
   type InstalledModel,
   MANIFEST_FILE,

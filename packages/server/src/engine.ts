@@ -3,7 +3,7 @@
  * methods only, so unit tests can run the app over a small engine of their own while end-to-end tests use the
  * real one.
  */
-import { Engine, ModelRegistry } from "@earshot/engine";
+import { Engine, ModelCatalog, ModelRegistry } from "@earshot/engine";
 import type { EngineConfig } from "./config/load.js";
 
 export type ServerEngine = Pick<
@@ -21,12 +21,23 @@ export type ServerEngine = Pick<
   /** Metrics hooks; an engine without them just reports less. */
   Partial<Pick<Engine, "observe">>;
 
-/** The installed models as the settings place them (`EARSHOT_MODELS_DIR`, `EARSHOT_MODEL`). */
-export function createModelRegistry(config: Pick<EngineConfig, "modelsDir" | "defaultModel">): ModelRegistry {
-  return new ModelRegistry({ modelsDir: config.modelsDir, defaultModel: config.defaultModel });
+/**
+ * The installed models as the settings place them (`EARSHOT_MODELS_DIR`, `EARSHOT_MODEL`), knowing which other
+ * models can be pulled (`EARSHOT_MODEL_CATALOG`) and which installed model serves an alias
+ * (`EARSHOT_MODEL_ALIASES`).
+ */
+export function createModelRegistry(
+  config: Pick<EngineConfig, "modelsDir" | "defaultModel" | "modelCatalog" | "modelAliases">,
+): ModelRegistry {
+  return new ModelRegistry({
+    modelsDir: config.modelsDir,
+    defaultModel: config.defaultModel,
+    installable: ModelCatalog.load(config.modelCatalog).entries.map((e) => e.name),
+    aliases: config.modelAliases,
+  });
 }
 
-/** The real engine for `config` (it builds its registry from the same settings unless given one). */
+/** The real engine for `config`, its registry built from the same settings unless it is given one. */
 export function createEngine(config: EngineConfig): Engine {
-  return new Engine(config);
+  return new Engine({ ...config, registry: config.registry ?? createModelRegistry(config) });
 }

@@ -161,3 +161,26 @@ describe("the README", () => {
     for (const name of SETTING_NAMES) expect(readme).toContain(`\`${name}\``);
   });
 });
+
+describe("model settings", () => {
+  it("reads the alias table as pairs from the environment, as JSON, or as an object in the config file", () => {
+    expect(
+      load({ EARSHOT_MODEL_ALIASES: "nova-3=whisper-small.en|whisper-base.en, nova-2=whisper-tiny.en" }).engine
+        .modelAliases,
+    ).toEqual({ "nova-3": ["whisper-small.en", "whisper-base.en"], "nova-2": ["whisper-tiny.en"] });
+    expect(load({ EARSHOT_MODEL_ALIASES: '{"nova-3": "whisper-small.en"}' }).engine.modelAliases).toEqual({
+      "nova-3": ["whisper-small.en"],
+    });
+    const { cwd } = configFile({ EARSHOT_MODEL_ALIASES: { base: ["vosk-model-small-en-us-0.15"] } });
+    expect(load({}, { cwd }).engine.modelAliases).toEqual({ base: ["vosk-model-small-en-us-0.15"] });
+    expect(() => load({ EARSHOT_MODEL_ALIASES: '{"nova-3": []}' })).toThrow(
+      /EARSHOT_MODEL_ALIASES must be a JSON object of model name → installed model/,
+    );
+  });
+
+  it("passes the catalog file on to the engine config", () => {
+    expect(load({ EARSHOT_MODEL_CATALOG: "/etc/earshot/models.json" }).engine.modelCatalog).toBe(
+      "/etc/earshot/models.json",
+    );
+  });
+});

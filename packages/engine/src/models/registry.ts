@@ -76,7 +76,7 @@ const VoiceSchema = z.object({
 });
 
 /** The manifest a model folder carries (what `earshot models add` writes), checked when the registry loads. */
-const ManifestSchema = z
+export const ManifestSchema = z
   .object({
     name: z.string().min(1),
     kind: z.enum(["stt", "vad", "tts"]).default("stt"),
@@ -191,10 +191,14 @@ function manifestModel(dir: string): InstalledModel {
   };
 }
 
+/** Hidden folders are installs and removals under way (see the model manager): never models. */
 function manifestModels(modelsDir: string): InstalledModel[] {
   if (!existsSync(modelsDir)) return [];
   return readdirSync(modelsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(modelsDir, entry.name, MANIFEST_FILE)))
+    .filter(
+      (entry) =>
+        entry.isDirectory() && !entry.name.startsWith(".") && existsSync(join(modelsDir, entry.name, MANIFEST_FILE)),
+    )
     .map((entry) => manifestModel(join(modelsDir, entry.name)));
 }
 
@@ -206,9 +210,52 @@ export function defaultModelsDir(): string {
 /** The default speech model when none is configured. */
 const DEFAULT_MODEL = "pocketsphinx-en-us";
 
-/** Model names Deepgram clients send by default; they are served by our default model, with a warning. */
+/**
+ * Model names Deepgram clients send by default; without an alias that names an installed model they are served
+ * by our default model, with a warning.
+ */
 const DEEPGRAM_MODEL =
   /^(nova(-\d)?|enhanced|base|whisper|general|phonecall|meeting|voicemail|finance|video|medical|conversationalai|drivethru|automotive)([-_].*)?$/;
+
+/** Installed models best for English first: what Deepgram's general English models stand for by default. */
+const BEST_ENGLISH = [
+  "whisper-large-v3-turbo",
+  "whisper-large-v3",
+  "whisper-medium.en",
+  "whisper-large-v3-turbo-q8_0",
+  "whisper-large-v3-turbo-q5_0",
+  "whisper-medium.en-q8_0",
+  "whisper-small.en",
+  "whisper-small.en-q8_0",
+  "whisper-medium",
+  "whisper-small",
+  "whisper-base.en",
+  "whisper-base.en-q8_0",
+  "vosk-model-en-us-0.22-lgraph",
+  "sherpa-onnx-streaming-zipformer-en-20M",
+  "whisper-base",
+  "whisper-tiny.en",
+  "sherpa-onnx-whisper-tiny.en",
+  "vosk-model-small-en-us-0.15",
+  "whisper-tiny",
+];
+
+/**
+ * The default alias table: a requested name (or its prefix before a `-`, so `nova-3-medical` uses `nova-3`) →
+ * installed models to serve it, in order of preference. `EARSHOT_MODEL_ALIASES` adds to it or replaces entries.
+ */
+export const DEFAULT_MODEL_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  "nova-3": BEST_ENGLISH,
+  "nova-2": BEST_ENGLISH,
+  nova: BEST_ENGLISH,
+  enhanced: BEST_ENGLISH,
+  base: BEST_ENGLISH,
+  "whisper-tiny": ["whisper-tiny", "whisper-tiny-q8_0", "whisper-tiny-q5_1"],
+  "whisper-base": ["whisper-base", "whisper-base-q8_0", "whisper-base-q5_1"],
+  "whisper-small": ["whisper-small", "whisper-small-q8_0", "whisper-small-q5_1"],
+  "whisper-medium": ["whisper-medium", "whisper-medium-q8_0", "whisper-medium-q5_0"],
+  "whisper-large": ["whisper-large-v3", "whisper-large-v3-q5_0", "whisper-large-v2"],
+};
 
 export interface ModelResolution {
   model: InstalledModel;
@@ -224,13 +271,24 @@ export interface ModelRegistryOptions {
    * `pocketsphinx-en-us`, or the first speech model installed.
    */
   defaultModel?: string | undefined;
+  /**
+   * Names of models that can be installed (the model catalog's, `ModelCatalog`): asking for one that is not installed is a 400
+   * naming the `earshot models pull` command, rather than an unknown model.
+   */
+  installable?: Iterable<string> | undefined;
+  /** Aliases on top of {@link DEFAULT_MODEL_ALIASES}: name → installed models to serve it, first installed wins. */
+  aliases?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 export class ModelRegistry {
   readonly models: InstalledModel[];
   readonly defaultModel: InstalledModel;
+  private readonly installable: ReadonlySet<string>;
+  private readonly aliases: Readonly<Record<string, readonly string[]>>;
 
   constructor(options: ModelRegistryOptions = {}) {
+    this.installable = new Set(options.installable ?? []);
+    this.aliases = { ...DEFAULT_MODEL_ALIASES, ...options.aliases };
     this.models = [...builtInModels(), ...builtInVoices(), ...manifestModels(options.modelsDir ?? defaultModelsDir())];
     const wanted = options.defaultModel ?? DEFAULT_MODEL;
     const found = this.models.find((m) => m.kind === "stt" && m.name === wanted);
@@ -269,14 +327,35 @@ export class ModelRegistry {
   }
 
   /**
-   * The speech model a name stands for, as requests resolve it: an installed model by name or UUID, or a
-   * Deepgram model name served by the default model. Undefined when the name means nothing here.
+   * The speech model a name stands for, as requests resolve it: an installed model by name or UUID, the first
+   * installed model of its alias, or — for a Deepgram model name no alias serves — the default model. Undefined
+   * when the name means nothing here, and for a catalog model that is not installed ({@link isInstallable}).
    */
   lookup(name: string): ModelResolution | undefined {
     const exact = this.stt().find((m) => m.name === name || m.uuid === name);
     if (exact) return { model: exact };
+    const aliased = this.aliasTargets(name)
+      .map((target) => this.stt().find((m) => m.name === target))
+      .find((m) => m !== undefined);
+    if (aliased) return { model: aliased, aliasOf: name };
+    if (this.installable.has(name)) return undefined;
     if (DEEPGRAM_MODEL.test(name)) return { model: this.defaultModel, aliasOf: name };
     return undefined;
+  }
+
+  /** A model that is not installed here but can be, with `earshot models pull`. */
+  isInstallable(name: string): boolean {
+    return this.installable.has(name) && !this.stt().some((m) => m.name === name);
+  }
+
+  /** The alias entry for `name`: its own, else the longest one it extends (`nova-3-medical` → `nova-3`). */
+  private aliasTargets(name: string): readonly string[] {
+    const own = this.aliases[name];
+    if (own) return own;
+    const prefix = Object.keys(this.aliases)
+      .filter((key) => name.startsWith(`${key}-`))
+      .sort((a, b) => b.length - a.length)[0];
+    return prefix ? (this.aliases[prefix] ?? []) : [];
   }
 
   /** The voice a name stands for, by the rule {@link resolveVoice} applies; undefined when it means none. */
@@ -287,6 +366,12 @@ export class ModelRegistry {
   /** Resolve a request's `model` (and `language`) to an installed model, or throw a 400 naming the choices. */
   resolve(name: string | undefined, language?: string): ModelResolution {
     const resolution = name ? this.lookup(name) : { model: this.defaultModel };
+    if (!resolution && name && this.isInstallable(name)) {
+      throw new InvalidRequestError(
+        `Model '${name}' is not installed on this server. Install it with \`earshot models pull ${name}\` (or \`earshot models import\` on a host without network), then restart the server.`,
+        ErrorCode.ModelNotInstalled,
+      );
+    }
     if (!resolution) {
       throw new InvalidRequestError(
         `Unknown model '${name}'. Installed models: ${this.stt()

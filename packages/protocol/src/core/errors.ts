@@ -27,6 +27,8 @@ export const ErrorCode = {
   /** A WebSocket route called without the upgrade. */
   UpgradeRequired: "UPGRADE_REQUIRED",
   UnknownModel: "UNKNOWN_MODEL",
+  /** A model the catalog knows, not installed on this server (`earshot models pull` installs it). */
+  ModelNotInstalled: "MODEL_NOT_INSTALLED",
   UnsupportedLanguage: "UNSUPPORTED_LANGUAGE",
   /** The model (or its engine) cannot transcribe live streams. */
   ModelNotStreaming: "MODEL_NOT_STREAMING",

@@ -26,6 +26,10 @@ export interface UrlPolicy {
 /** What the server passes to the engine: its options, with the models folder always settled. */
 export interface EngineConfig extends EngineOptions {
   modelsDir: string;
+  /** User model catalog file, on top of the built-in one. */
+  modelCatalog?: string | undefined;
+  /** Requested model name → installed models to serve it (on top of the engine's default aliases). */
+  modelAliases?: Record<string, string[]> | undefined;
 }
 
 export interface JobsConfig {
@@ -200,6 +204,8 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
     ...(s.EARSHOT_QUEUE_LIMIT !== undefined ? { queueLimit: s.EARSHOT_QUEUE_LIMIT } : {}),
     modelsDir: s.EARSHOT_MODELS_DIR ?? join(homedir(), ".earshot", "models"),
     ...(s.EARSHOT_MODEL !== undefined ? { defaultModel: s.EARSHOT_MODEL } : {}),
+    ...(s.EARSHOT_MODEL_CATALOG !== undefined ? { modelCatalog: s.EARSHOT_MODEL_CATALOG } : {}),
+    ...(s.EARSHOT_MODEL_ALIASES !== undefined ? { modelAliases: s.EARSHOT_MODEL_ALIASES } : {}),
     ...(s.EARSHOT_LIBPOCKETSPHINX || s.EARSHOT_LIBSPHINXBASE
       ? { pocketsphinx: { library: s.EARSHOT_LIBPOCKETSPHINX, sphinxbase: s.EARSHOT_LIBSPHINXBASE } }
       : {}),

@@ -37,6 +37,34 @@ const listOf = <T>(item: z.ZodType<T>) =>
     z.array(item),
   );
 
+/**
+ * Model aliases: a JSON object (`{"nova-3": ["whisper-small.en", "whisper-base.en"]}`, a single name allowed) from
+ * the config file or the environment, or `nova-3=whisper-small.en|whisper-base.en,nova-2=…` from the environment.
+ */
+const modelAliases = z.preprocess(
+  (value) => {
+    if (typeof value !== "string") return value;
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{")) {
+      try {
+        return JSON.parse(trimmed);
+      } catch {
+        return value;
+      }
+    }
+    return Object.fromEntries(
+      trimmed
+        .split(",")
+        .filter((pair) => pair.trim())
+        .map((pair) => {
+          const [name = "", targets = ""] = pair.split("=");
+          return [name.trim(), targets.split("|").map((t) => t.trim())];
+        }),
+    );
+  },
+  z.record(text, z.union([text.transform((t) => [t]), z.array(text).min(1)])),
+);
+
 const isAddressRule = (entry: string): boolean =>
   entry.includes("/") ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry) || /^[a-z0-9.-]+$/i.test(entry);
 
@@ -149,7 +177,21 @@ export const SETTINGS = {
     schema: text,
     expects: "a directory path",
     default: "`~/.earshot/models`",
-    description: "models installed with `earshot models add`",
+    description: "models installed with `earshot models pull`, `import` or `add`",
+  }),
+  EARSHOT_MODEL_CATALOG: setting({
+    schema: text,
+    expects: "a file path",
+    default: "none (the built-in catalog)",
+    description:
+      "JSON file of models `earshot models pull` can fetch beyond the built-in catalog (`--catalog FILE`; format under Models)",
+  }),
+  EARSHOT_MODEL_ALIASES: setting({
+    schema: modelAliases,
+    expects: "a JSON object of model name → installed model(s), or `name=model|model,…`",
+    default: "Deepgram names → best installed English model",
+    description:
+      "which installed model serves a requested name (Deepgram's, or any): the first installed of the list wins; a name with no installed target falls back to `EARSHOT_MODEL`",
   }),
   EARSHOT_LIBPOCKETSPHINX: setting({
     schema: text,
