@@ -85,6 +85,13 @@ export {
   readText,
 } from "./text/intelligence/analyze.js";
 export { detectTextLanguage } from "./text/intelligence/language.js";
+export {
+  needsTextStage,
+  replaceStaged,
+  runTextStage,
+  type StagedWords,
+  sentenceRangesOf,
+} from "./text/stage.js";
 export { tokenizeWritten, type WrittenToken } from "./text/punctuate/written.js";
 export { countErrors, normalizeText, wordErrorRate } from "./text/wer.js";
 export {

@@ -33,6 +33,7 @@ import { octoAiRoutes } from "./routes/octoai.js";
 import { openAiAudioRoutes } from "./routes/openai-audio.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { operationRoutes } from "./routes/operations.js";
+import { readRoutes } from "./routes/read.js";
 import { speakRoutes } from "./routes/speak.js";
 import { speakSocketRoute } from "./routes/speak-socket.js";
 import { statusRoutes } from "./routes/status.js";
@@ -152,6 +153,7 @@ export async function buildApp(
     await accounts.close();
   });
   listenRoutes(app, { engine: measured, urls, jobs });
+  readRoutes(app, { urls });
   jobRoutes(app, jobs);
   await app.register(gladiaRoutes, { jobs, urls, maxBytes: config.maxBodyBytes });
   await app.register(assemblyAiRoutes, { prefix: ASSEMBLYAI_PREFIX, jobs, engine: measured });

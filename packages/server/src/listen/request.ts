@@ -3,7 +3,7 @@
  * API, or a live stream's options. Options are parsed once, the raw-audio format is worked out once, and the
  * audio source is one of three kinds; every caller below the routes takes this shape.
  */
-import type { RawFormat, TranscribeOptions } from "@earshot/engine";
+import { type RawFormat, type TranscribeOptions, unknownRedactions } from "@earshot/engine";
 import {
   AudioDecodeError,
   ErrorCode,
@@ -70,9 +70,23 @@ export function listenRequest<Audio extends AudioSource>(
   return { options, raw: rawFormatOf(options), audio, callback };
 }
 
+/**
+ * What the options' schema cannot tell, because the text stage owns the list: every `redact` value must be one
+ * it knows, or the request is refused rather than answered with the very text it asked to hide.
+ */
+export function checkTextOptions<Options extends Pick<ListenOptions, "redact">>(options: Options): Options {
+  const unknown = unknownRedactions(options.redact ?? []);
+  if (unknown.length) {
+    throw new InvalidRequestError(
+      `Unknown redact value${unknown.length > 1 ? "s" : ""} ${unknown.map((v) => `'${v}'`).join(", ")}: use pci, ssn, numbers, pii or an entity type such as phone_number.`,
+    );
+  }
+  return options;
+}
+
 /** A `/v1/listen`-style HTTP request: options from the query, audio from the body. */
 export function parseListenRequest(query: unknown, body: unknown): ListenRequest<BodyAudio> {
-  const options = parseListenOptions(query as Record<string, unknown>);
+  const options = checkTextOptions(parseListenOptions(query as Record<string, unknown>));
   return listenRequest(options, audioSourceOf(body));
 }
 
