@@ -85,6 +85,7 @@ export {
   readText,
 } from "./text/intelligence/analyze.js";
 export { detectTextLanguage } from "./text/intelligence/language.js";
+export { tokenizeWritten, type WrittenToken } from "./text/punctuate/written.js";
 export {
   needsTextStage,
   replaceStaged,
@@ -92,7 +93,6 @@ export {
   type StagedWords,
   sentenceRangesOf,
 } from "./text/stage.js";
-export { tokenizeWritten, type WrittenToken } from "./text/punctuate/written.js";
 export { countErrors, normalizeText, wordErrorRate } from "./text/wer.js";
 export {
   applyReplacements,

@@ -31,7 +31,8 @@ const STAGE_ONLY: ReadonlyArray<keyof FormatOptions> = [
   "detect_entities",
 ];
 
-const isOn = (value: unknown): boolean => value !== undefined && value !== false && !(Array.isArray(value) && !value.length);
+const isOn = (value: unknown): boolean =>
+  value !== undefined && value !== false && !(Array.isArray(value) && !value.length);
 
 /** Whether `options` ask the text stage for anything, given whether the model punctuates by itself. */
 export function needsTextStage(options: FormatOptions, modelPunctuates = false): boolean {

@@ -52,7 +52,12 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
     results: {
       channels,
       ...(options.utterances
-        ? { utterances: buildUtterances(replaced.map((c) => c.words), options.utt_split) }
+        ? {
+            utterances: buildUtterances(
+              replaced.map((c) => c.words),
+              options.utt_split,
+            ),
+          }
         : {}),
       ...(intelligence.summary ? { summary: intelligence.summary } : {}),
       ...(intelligence.topics ? { topics: intelligence.topics } : {}),

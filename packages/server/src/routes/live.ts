@@ -87,7 +87,8 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
       },
     },
 
-    prepare: (request: UpgradeRequest) => openLiveStream(engine, checkTextOptions(parseLiveListenOptions(request.query)), request),
+    prepare: (request: UpgradeRequest) =>
+      openLiveStream(engine, checkTextOptions(parseLiveListenOptions(request.query)), request),
 
     onConnection(ws: WebSocket, context: LiveContext, request: UpgradeRequest): void {
       const { stream, info } = context;

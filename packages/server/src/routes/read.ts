@@ -52,7 +52,9 @@ export function readRoutes(app: FastifyInstance, deps: { urls: UrlFetcher }): vo
     async (request): Promise<ReadResponse> => {
       const options = parseReadOptions(request.query as Record<string, unknown>);
       if (options.callback) {
-        throw new InvalidRequestError("callback is not supported on /v1/read here: the answer comes on the connection.");
+        throw new InvalidRequestError(
+          "callback is not supported on /v1/read here: the answer comes on the connection.",
+        );
       }
       const text = await textOf(request.body, deps.urls);
       noteUsage(request, { characters: text.length });
