@@ -198,12 +198,13 @@ export async function buildApp(
 export async function startServer(
   overrides: ConfigOverrides = {},
   sources: ConfigSources = {},
+  options: AppOptions = {},
 ): Promise<EarshotServer> {
   const config = loadConfig(overrides, sources);
   const engine = createEngine(config.engine);
   // A failure here (a port in use) must not leave the worker threads and the job store running: the process would
   // never exit.
-  const app = await buildApp(config, engine).catch(async (err: unknown) => {
+  const app = await buildApp(config, engine, options).catch(async (err: unknown) => {
     await engine.close();
     throw err;
   });
