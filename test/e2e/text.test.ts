@@ -20,6 +20,8 @@ import { type FileServer, postListen, startFileServer, startTestServer } from ".
 
 /** "Fourteen sixty-nine, fourteen seventy." — numbers to format and to redact. */
 const years = clip("ljspeech-dev", "LJ001-0045");
+/** Says "woodcuts", a word PocketSphinx's dictionary lacks. */
+const woodcuts = clip("ljspeech-dev", "LJ001-0179");
 /** One long sentence about printing. */
 const printing = clip("ljspeech-dev", "LJ001-0001");
 const REVIEW =
@@ -115,6 +117,28 @@ describe("POST /v1/listen through the official Deepgram SDK v5", () => {
   });
 });
 
+describe("keyterm and keywords", () => {
+  it("add a word the dictionary lacks, with a letter-to-sound pronunciation, and recognise it", async () => {
+    // "Even when the woodcuts are very rude indeed": CMUdict has no "woodcuts", so without help it cannot be heard.
+    const bytes = readFileSync(woodcuts.path);
+    const plain = await postListen(server.url, bytes);
+    expect(plain.body.results.channels[0].alternatives[0].transcript).not.toMatch(/woodcuts/);
+
+    const boosted = ListenResponseSchema.parse(
+      await deepgram.listen.v1.media.transcribeFile(bytes, { keyterm: ["woodcuts"], punctuate: true }),
+    );
+    expect(boosted.metadata.warnings).toBeUndefined();
+    const alt = boosted.results.channels[0]!.alternatives[0]!;
+    expect(alt.words.map((w) => w.word)).toContain("woodcuts");
+    expect(alt.transcript).toMatch(/woodcuts/i);
+
+    // A keyword with an intensifier takes the same path.
+    const keyword = await postListen(server.url, bytes, "keywords=woodcuts:2");
+    expect(keyword.body.metadata.warnings).toBeUndefined();
+    expect(keyword.body.results.channels[0].alternatives[0].transcript).toMatch(/woodcuts/);
+  });
+});
+
 describe("POST /v1/read", () => {
   it("analyses text with read.v1.text.analyze from the official SDK", async () => {
     const response = await deepgram.read.v1.text.analyze({
@@ -141,7 +165,8 @@ describe("POST /v1/read", () => {
       body: { url: `${files.url}/file?path=${encodeURIComponent(path)}` },
       sentiment: true,
     });
-    expect(response.results.sentiments!.segments.length).toBe(4);
+    const segments = response.results.sentiments!.segments;
+    expect(segments.at(-1)!.end_word).toBe(REVIEW.split(/\s+/).length);
     expect(response.results.summary).toBeUndefined();
 
     const empty = await fetch(`${server.url}/v1/read?sentiment=true`, {

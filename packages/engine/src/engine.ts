@@ -11,7 +11,7 @@ import { type InstalledModel, ModelRegistry, type ModelResolution } from "./mode
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
-import type { RecognizedWord } from "./recognizer.js";
+import type { Keyterm, RecognizedWord } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
 
@@ -61,6 +61,8 @@ export interface TranscribeOptions {
   language?: string | undefined;
   raw?: RawFormat | undefined;
   multichannel?: boolean | undefined;
+  /** Words to recognise more readily; whether the model's recogniser applied them is `Transcript.keyterms`. */
+  keyterms?: readonly Keyterm[] | undefined;
   /** Fraction of the speech decoded so far, 0 → 1. */
   onProgress?: ((fraction: number) => void) | undefined;
 }
@@ -78,6 +80,8 @@ export interface Transcript {
   model: InstalledModel;
   /** The Deepgram model name the request asked for, when it was served by `model` instead. */
   aliasOf: string | undefined;
+  /** Set when keyterms were asked for: whether the recogniser applied them to every piece. */
+  keyterms?: boolean;
 }
 
 /**
@@ -161,10 +165,12 @@ export class Engine {
       const prepared = await this.prepareOn(lane, bytes, options);
       const total = prepared.channels.flat().reduce((sum, p) => sum + (p.end - p.start), 0);
       let done = 0;
+      const keyterms = options.keyterms?.length ? options.keyterms : undefined;
+      let applied = true;
       const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
-        const { words } = await this.pool.run(lane, { type: "recognize", model, pcm: piece.pcm }, [
-          piece.pcm.buffer as ArrayBuffer,
-        ]);
+        const task = { type: "recognize", model, pcm: piece.pcm, keyterms } as const;
+        const { words, keyterms: used } = await this.pool.run(lane, task, [piece.pcm.buffer as ArrayBuffer]);
+        applied &&= used === true;
         done += piece.end - piece.start;
         options.onProgress?.(total > 0 ? done / total : 1);
         return words;
@@ -173,7 +179,8 @@ export class Engine {
       // spreads over every idle worker.
       const words = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
       if (total === 0) options.onProgress?.(1);
-      return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+      const transcript = stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+      return keyterms ? { ...transcript, keyterms: applied } : transcript;
     } finally {
       this.active--;
     }

@@ -53,10 +53,12 @@ export {
 } from "./models/registry.js";
 export type { LivePasses, PocketSphinxOptions } from "./pocketsphinx/options.js";
 export {
+  type Keyterm,
   type MaybePromise,
   RECOGNIZER_SAMPLE_RATE,
   type Recognition,
   type RecognizedWord,
+  type RecognizeOptions,
   type Recognizer,
 } from "./recognizer.js";
 export type { LiveDecoder } from "./stream/live-decoder.js";

@@ -98,8 +98,6 @@ export const UNIMPLEMENTED_LISTEN_OPTIONS = [
   "diarize",
   "diarize_model",
   "detect_language",
-  "keywords",
-  "keyterm",
 ] as const satisfies readonly (keyof ListenOptions)[];
 
 export const WarningSchema = z.object({
