@@ -15,6 +15,7 @@ import { EarshotClient } from "@earshot/sdk";
 import type { EarshotServer } from "@earshot/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../support/app.js";
+import { runCli } from "../support/cli.js";
 import { chunks, pcm16, silence, sleep } from "../support/live.js";
 import { type FileServer, postListen, startFileServer, startTestServer } from "../support/server.js";
 
@@ -176,6 +177,28 @@ describe("POST /v1/read", () => {
     });
     expect(empty.status).toBe(400);
     expect(await empty.json()).toMatchObject({ err_code: "Bad Request", request_id: expect.any(String) });
+  });
+});
+
+describe("the earshot CLI", () => {
+  it("transcribes with --smart-format and --redact, and reads a text with earshot read", async () => {
+    const transcribed = await runCli([
+      "transcribe",
+      years.path,
+      "--server",
+      server.url,
+      "--no-progress",
+      "--punctuate",
+      "--redact",
+      "numbers",
+    ]);
+    expect(transcribed.code, transcribed.stderr).toBe(0);
+    expect(transcribed.stdout).toMatch(/^\[NUMBER_1\]/);
+    expect(unredacted(transcribed.stdout)).toBe(false);
+
+    const read = await runCli(["read", REVIEW, "--server", server.url, "--sentiment", "--topics"]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toMatch(/^Topics: .+\nSentiment: (positive|neutral|negative) \(/);
   });
 });
 
