@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EarshotServer, startServer } from "@earshot/server";
+import { type AppOptions, type EarshotServer, startServer } from "@earshot/server";
 
 export type ServerOverrides = Parameters<typeof startServer>[0];
 
@@ -12,16 +12,20 @@ export type ServerOverrides = Parameters<typeof startServer>[0];
  * An Earshot server on 127.0.0.1 with a free port and a data directory of its own (jobs never touch the
  * user's `~/.earshot`); loopback URLs are allowed so tests can serve audio.
  */
-export function startTestServer(overrides: ServerOverrides = {}): Promise<EarshotServer> {
-  return startServer({
-    host: "127.0.0.1",
-    port: 0,
-    logLevel: "warn",
-    ...overrides,
-    url: { allowList: ["127.0.0.0/8", "::1"], ...overrides.url },
-    engine: { workers: 2, ...overrides.engine },
-    jobs: { dataDir: mkdtempSync(join(tmpdir(), "earshot-test-data-")), ...overrides.jobs },
-  });
+export function startTestServer(overrides: ServerOverrides = {}, app: AppOptions = {}): Promise<EarshotServer> {
+  return startServer(
+    {
+      host: "127.0.0.1",
+      port: 0,
+      logLevel: "warn",
+      ...overrides,
+      url: { allowList: ["127.0.0.0/8", "::1"], ...overrides.url },
+      engine: { workers: 2, ...overrides.engine },
+      jobs: { dataDir: mkdtempSync(join(tmpdir(), "earshot-test-data-")), ...overrides.jobs },
+    },
+    {},
+    app,
+  );
 }
 
 export interface FileServer {

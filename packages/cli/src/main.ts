@@ -11,6 +11,7 @@ import { registerJobs } from "./commands/jobs.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerListen } from "./commands/listen.js";
 import { registerModels } from "./commands/models.js";
+import { registerRead } from "./commands/read.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSpeak } from "./commands/speak.js";
 import { registerTranscribe } from "./commands/transcribe.js";
@@ -35,6 +36,7 @@ for (const register of [
   registerJobs,
   registerWorker,
   registerSpeak,
+  registerRead,
   registerKeys,
   registerUsage,
 ]) {

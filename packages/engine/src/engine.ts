@@ -12,7 +12,7 @@ import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
 import { DecodeSpeed, TranscriptionProgress } from "./progress.js";
-import type { RecognizedWord } from "./recognizer.js";
+import type { Keyterm, RecognizedWord } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
 
@@ -62,6 +62,8 @@ export interface TranscribeOptions {
   language?: string | undefined;
   raw?: RawFormat | undefined;
   multichannel?: boolean | undefined;
+  /** Words to recognise more readily; whether the model's recogniser applied them is `Transcript.keyterms`. */
+  keyterms?: readonly Keyterm[] | undefined;
   /** Fraction of the speech decoded so far, 0 → 1, at least every half second while it runs (see progress.ts). */
   onProgress?: ((fraction: number) => void) | undefined;
 }
@@ -79,6 +81,8 @@ export interface Transcript {
   model: InstalledModel;
   /** The Deepgram model name the request asked for, when it was served by `model` instead. */
   aliasOf: string | undefined;
+  /** Set when keyterms were asked for: whether the recogniser applied them to every piece. */
+  keyterms?: boolean;
 }
 
 /**
@@ -167,20 +171,23 @@ export class Engine {
       const progress = options.onProgress
         ? new TranscriptionProgress(total, this.speed.cost(model.name), options.onProgress)
         : undefined;
+      const keyterms = options.keyterms?.length ? options.keyterms : undefined;
+      let applied = true;
       let next = 0;
       const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
         const index = next++;
         const duration = piece.end - piece.start;
         let started = 0;
-        const { words } = await this.pool.run(
+        const { words, keyterms: used } = await this.pool.run(
           lane,
-          { type: "recognize", model, pcm: piece.pcm },
+          { type: "recognize", model, pcm: piece.pcm, keyterms },
           [piece.pcm.buffer as ArrayBuffer],
           () => {
             started = performance.now();
             progress?.started(index, duration);
           },
         );
+        applied &&= used === true;
         this.speed.observe(model.name, duration, (performance.now() - started) / 1000);
         progress?.finished(index, duration);
         return words;
@@ -194,7 +201,8 @@ export class Engine {
         progress?.stop();
       }
       progress?.end();
-      return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+      const transcript = stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+      return keyterms ? { ...transcript, keyterms: applied } : transcript;
     } finally {
       this.active--;
     }

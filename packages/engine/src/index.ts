@@ -85,10 +85,12 @@ export {
 } from "./models/registry.js";
 export type { LivePasses, PocketSphinxOptions } from "./pocketsphinx/options.js";
 export {
+  type Keyterm,
   type MaybePromise,
   RECOGNIZER_SAMPLE_RATE,
   type Recognition,
   type RecognizedWord,
+  type RecognizeOptions,
   type Recognizer,
 } from "./recognizer.js";
 export { seededRandom } from "./seeded-random.js";
@@ -119,6 +121,13 @@ export {
 } from "./text/intelligence/analyze.js";
 export { detectTextLanguage } from "./text/intelligence/language.js";
 export { tokenizeWritten, type WrittenToken } from "./text/punctuate/written.js";
+export {
+  needsTextStage,
+  replaceStaged,
+  runTextStage,
+  type StagedWords,
+  sentenceRangesOf,
+} from "./text/stage.js";
 export { countErrors, normalizeText, wordErrorRate } from "./text/wer.js";
 export {
   applyReplacements,

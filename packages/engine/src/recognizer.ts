@@ -24,12 +24,25 @@ export interface RecognizedWord {
   speaker?: number;
 }
 
+/** A word or phrase to recognise more readily (`keyterm`, `keywords=word:boost`). */
+export interface Keyterm {
+  text: string;
+  /** How strongly: 1 for a keyterm, a keyword's intensifier otherwise. */
+  boost: number;
+}
+
+export interface RecognizeOptions {
+  keyterms?: readonly Keyterm[] | undefined;
+}
+
 export interface Recognition {
   words: RecognizedWord[];
+  /** Set when the recogniser applied the keyterms it was given; a recogniser that ignores them leaves it unset. */
+  keyterms?: boolean;
 }
 
 export interface Recognizer {
   /** Decode one utterance-sized piece of audio (a few seconds to a few tens of seconds). */
-  recognize(pcm: Int16Array): MaybePromise<Recognition>;
+  recognize(pcm: Int16Array, options?: RecognizeOptions): MaybePromise<Recognition>;
   dispose(): void;
 }

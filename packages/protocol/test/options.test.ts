@@ -94,8 +94,9 @@ describe("listen options", () => {
     const options = parseListenOptions({ punctuate: "true", diarize: "true", detect_language: "true", redact: "pci" });
     const parameters = (provided: Parameters<typeof unimplementedOptionWarnings>[1]) =>
       unimplementedOptionWarnings(options, provided).map((w) => w.parameter);
-    expect(parameters({})).toEqual(["punctuate", "diarize", "detect_language", "redact"]);
-    expect(parameters({ punctuation: true })).toEqual(["diarize", "detect_language", "redact"]);
-    expect(parameters({ punctuation: true, diarization: true, languageDetection: true })).toEqual(["redact"]);
+    // punctuate and redact are the text stage's, served for every model.
+    expect(parameters({})).toEqual(["diarize", "detect_language"]);
+    expect(parameters({ diarization: true })).toEqual(["detect_language"]);
+    expect(parameters({ diarization: true, languageDetection: true })).toEqual([]);
   });
 });

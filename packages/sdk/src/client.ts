@@ -7,6 +7,7 @@ import { Jobs } from "./resources/jobs.js";
 import { Listen } from "./resources/listen.js";
 import { Manage } from "./resources/manage.js";
 import { Models } from "./resources/models.js";
+import { Read } from "./resources/read.js";
 import { Speak } from "./resources/speak.js";
 
 export interface ClientOptions {
@@ -80,6 +81,8 @@ export class EarshotClient {
   readonly jobs: Jobs;
   /** Text-to-speech: `speak.v1.audio.generate`, live `speak.v1.connect`. */
   readonly speak: Speak;
+  /** Text intelligence (summary, topics, intents, sentiment): `read.v1.text.analyze`. */
+  readonly read: Read;
   /** Installed recognisers and voices: `models.list`, `models.get`. */
   readonly models: Models;
   /** Short-lived access tokens: `auth.v1.tokens.grant`. */
@@ -116,6 +119,7 @@ export class EarshotClient {
     this.listen = new Listen(transport, sockets);
     this.jobs = new Jobs(transport);
     this.speak = new Speak(transport, sockets);
+    this.read = new Read(transport);
     this.models = new Models(transport);
     this.auth = new Auth(transport);
     this.manage = new Manage(transport);

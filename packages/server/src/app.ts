@@ -33,6 +33,7 @@ import { octoAiRoutes } from "./routes/octoai.js";
 import { openAiAudioRoutes } from "./routes/openai-audio.js";
 import { openAiSpeechRoutes } from "./routes/openai-speech.js";
 import { operationRoutes } from "./routes/operations.js";
+import { readRoutes } from "./routes/read.js";
 import { speakRoutes } from "./routes/speak.js";
 import { speakSocketRoute } from "./routes/speak-socket.js";
 import { statusRoutes } from "./routes/status.js";
@@ -152,6 +153,7 @@ export async function buildApp(
     await accounts.close();
   });
   listenRoutes(app, { engine: measured, urls, jobs });
+  readRoutes(app, { urls });
   jobRoutes(app, jobs);
   await app.register(gladiaRoutes, { jobs, urls, maxBytes: config.maxBodyBytes });
   await app.register(assemblyAiRoutes, { prefix: ASSEMBLYAI_PREFIX, jobs, engine: measured });
@@ -196,12 +198,13 @@ export async function buildApp(
 export async function startServer(
   overrides: ConfigOverrides = {},
   sources: ConfigSources = {},
+  options: AppOptions = {},
 ): Promise<EarshotServer> {
   const config = loadConfig(overrides, sources);
   const engine = createEngine(config.engine);
   // A failure here (a port in use) must not leave the worker threads and the job store running: the process would
   // never exit.
-  const app = await buildApp(config, engine).catch(async (err: unknown) => {
+  const app = await buildApp(config, engine, options).catch(async (err: unknown) => {
     await engine.close();
     throw err;
   });

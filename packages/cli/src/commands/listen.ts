@@ -11,9 +11,10 @@ import type { LiveConnectOptions, LiveResults } from "@earshot/sdk";
 import type { Command } from "commander";
 import { integer } from "../flags.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
+import { addTextOptions, type TextFlags } from "../text-options.js";
 import { listenOptions } from "./transcribe.js";
 
-interface ListenFlags extends TargetOptions {
+interface ListenFlags extends TargetOptions, TextFlags {
   fast?: boolean;
   json?: boolean;
   interim: boolean;
@@ -92,8 +93,9 @@ function printer(flags: ListenFlags): (message: { type: string }) => void {
 }
 
 export function registerListen(program: Command): void {
-  program
-    .command("listen")
+  // Text options are parsed here as for transcribe; the intelligence ones are pre-recorded only, and the server
+  // says so in the stream's Metadata.
+  addTextOptions(program.command("listen"))
     .description("Transcribe audio live: stream a file, URL or stdin (-) as if it were being spoken.")
     .argument("<source>", "audio file, '-' for stdin, or an http(s) URL")
     .option("--fast", "send as fast as the server takes it instead of at real-time pace")

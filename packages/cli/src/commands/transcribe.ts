@@ -6,9 +6,10 @@ import { toSRT, toWebVTT } from "@earshot/sdk";
 import { type Command, Option } from "commander";
 import { progressDisplay } from "../progress.js";
 import { openTarget, type TargetOptions } from "../server-target.js";
+import { addTextOptions, type TextFlags, textOptions } from "../text-options.js";
 import { transcribeAsync } from "./jobs.js";
 
-interface TranscribeFlags extends TargetOptions {
+interface TranscribeFlags extends TargetOptions, TextFlags {
   format: "json" | "text" | "srt" | "vtt";
   model?: string;
   language?: string;
@@ -47,7 +48,7 @@ export function listenOptions(flags: TranscribeFlags): ListenOptionsInput {
   for (const key of ["model", "language", "utterances", "paragraphs", "multichannel"] as const) {
     if (flags[key] !== undefined) options[key] = flags[key];
   }
-  return options as ListenOptionsInput;
+  return { ...options, ...textOptions(flags) } as ListenOptionsInput;
 }
 
 const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
@@ -60,8 +61,8 @@ async function readSource(source: string): Promise<Uint8Array> {
 }
 
 export function registerTranscribe(program: Command): void {
-  program
-    .command("transcribe")
+  const command = program.command("transcribe");
+  addTextOptions(command)
     .description("Transcribe an audio file (or - for stdin) or a URL; with --async, many of them as jobs.")
     .argument("<sources...>", "audio file, '-' for stdin, or an http(s) URL the server fetches")
     .addOption(

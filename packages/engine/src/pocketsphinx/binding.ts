@@ -34,6 +34,14 @@ export interface PocketSphinxLib {
   endUtt(decoder: Decoder): void;
   /** Segments of the best hypothesis. */
   segments(decoder: Decoder): Segment[];
+  /** A dictionary word's phones ("P R IH N T IH NG"), or undefined when the dictionary lacks it. */
+  lookupWord(decoder: Decoder, word: string): string | undefined;
+  /**
+   * Adds `word` to the dictionary with `phones` and to the language model as a unigram of probability
+   * `weight / vocabulary size` — the one knob the n-gram model has for a word it has no statistics for.
+   * `word` must be new to both. False when the decoder refuses it (an unknown phone).
+   */
+  addWord(decoder: Decoder, word: string, phones: string, weight: number): boolean;
   free(decoder: Decoder): void;
 }
 
@@ -69,6 +77,11 @@ export function loadPocketSphinx(
     "int32_t ps_seg_prob(void* seg, _Out_ int32_t* ascr, _Out_ int32_t* lscr, _Out_ int32_t* lback)",
   );
   const psGetLogmath = ps.func("void* ps_get_logmath(void* ps)");
+  const psLookupWord = ps.func("const char* ps_lookup_word(void* ps, const char* word)");
+  const psGetSearch = ps.func("const char* ps_get_search(void* ps)");
+  const psGetLm = ps.func("void* ps_get_lm(void* ps, const char* name)");
+  const psAddWord = ps.func("int ps_add_word(void* ps, const char* word, const char* phones, int update)");
+  const ngramModelAddWord = sb.func("int ngram_model_add_word(void* model, const char* word, float weight)");
   const logmathExp = sb.func("double logmath_exp(void* lmath, int logb_p)");
 
   const check = (rc: number, what: string): void => {
@@ -107,6 +120,14 @@ export function loadPocketSphinx(
         });
       }
       return out;
+    },
+    lookupWord: (decoder, word) => (psLookupWord(decoder.ps, word) as string | null) ?? undefined,
+    addWord(decoder, word, phones, weight) {
+      // The unigram goes in first, with its weight; ps_add_word then finds the word in the model and adds it to
+      // the dictionary and the search (it would otherwise add the unigram itself, at weight 1).
+      const lm = psGetLm(decoder.ps, psGetSearch(decoder.ps));
+      if (!lm || ngramModelAddWord(lm, word, weight) < 0) return false;
+      return psAddWord(decoder.ps, word, phones, 1) >= 0;
     },
     free(decoder) {
       psFree(decoder.ps);

@@ -1,7 +1,8 @@
 /** The PocketSphinx {@link Recognizer}: one decoder per worker, one utterance per call. */
 import type { InstalledModel } from "../models/registry.js";
-import type { RecognizedWord, Recognizer } from "../recognizer.js";
-import type { PocketSphinxLib, Segment } from "./binding.js";
+import type { Keyterm, RecognizedWord, Recognizer } from "../recognizer.js";
+import type { Decoder, PocketSphinxLib, Segment } from "./binding.js";
+import { keytermWords, letterToSound } from "./pronounce.js";
 
 /** PocketSphinx computes features every 10 ms. */
 const FRAMES_PER_SECOND = 100;
@@ -15,13 +16,19 @@ export function pocketSphinxArgs(model: InstalledModel, extra: string[] = []): s
   return ["-hmm", hmm, "-lm", lm, "-dict", dict, "-logfn", "/dev/null", ...extra];
 }
 
+/**
+ * Keyterms enter the dictionary under a marked spelling ("printing~kt"), a word of their own that the language
+ * model can weight without touching the word it shadows; the mark comes off in the output.
+ */
+const KEYTERM_MARK = "~kt";
+
 /** The words among the segments of a hypothesis, timed from frame `base`. */
 export function wordsOf(segments: Segment[], base = 0): RecognizedWord[] {
   const words: RecognizedWord[] = [];
   for (const seg of segments) {
     if (NON_WORD.test(seg.word)) continue;
     words.push({
-      word: seg.word.replace(/\(\d+\)$/, ""),
+      word: seg.word.replace(/\(\d+\)$/, "").replace(KEYTERM_MARK, ""),
       start: (seg.startFrame - base) / FRAMES_PER_SECOND,
       end: (seg.endFrame + 1 - base) / FRAMES_PER_SECOND,
       confidence: Math.min(1, Math.max(0, seg.probability)),
@@ -30,24 +37,65 @@ export function wordsOf(segments: Segment[], base = 0): RecognizedWord[] {
   return words;
 }
 
+/**
+ * A keyterm's unigram weight, relative to a uniform distribution over the ~134 k-word vocabulary: 1000 puts it
+ * near the probability of a common word (it turned "resulting" into "printing" at the start of LJ001-0001 and
+ * inserted nothing into LJ001-0014, which does not say it). An intensifier scales it; zero or less (Deepgram's
+ * suppression) leaves the word alone, since a shadow word can only add probability.
+ */
+const KEYTERM_WEIGHT = 1000;
+
+/** The words of `keyterms` with their weights, the strongest boost per word, in a stable order. */
+function keytermWeights(keyterms: readonly Keyterm[]): Array<[string, number]> {
+  const weights = new Map<string, number>();
+  for (const { text, boost } of keyterms) {
+    if (!(boost > 0)) continue;
+    for (const word of keytermWords(text)) weights.set(word, Math.max(weights.get(word) ?? 0, KEYTERM_WEIGHT * boost));
+  }
+  return [...weights].sort(([a], [b]) => a.localeCompare(b));
+}
+
 export function createPocketSphinxRecognizer(model: InstalledModel, lib: PocketSphinxLib): Recognizer {
   const decoder = lib.createDecoder(pocketSphinxArgs(model));
+  // Words added to a decoder stay in it, so keyterms get a decoder of their own, kept while the next request
+  // asks for the same ones (a new one costs about a second to load) and replaced when it asks for others.
+  let boosted: { key: string; decoder: Decoder } | undefined;
+
+  const keytermDecoder = (weights: Array<[string, number]>): Decoder => {
+    const key = JSON.stringify(weights);
+    if (boosted?.key === key) return boosted.decoder;
+    if (boosted) lib.free(boosted.decoder);
+    boosted = undefined;
+    const fresh = lib.createDecoder(pocketSphinxArgs(model));
+    for (const [word, weight] of weights) {
+      const phones = lib.lookupWord(fresh, word) ?? letterToSound(word);
+      if (phones) lib.addWord(fresh, `${word}${KEYTERM_MARK}`, phones, weight);
+    }
+    boosted = { key, decoder: fresh };
+    return fresh;
+  };
+
   return {
-    recognize(pcm) {
+    recognize(pcm, options) {
+      const weights = keytermWeights(options?.keyterms ?? []);
+      const active = weights.length ? keytermDecoder(weights) : decoder;
       // Each piece is a stream of its own: the front end's noise-removal estimates carry over between utterances
       // of one stream, which made the same audio decode differently depending on what the worker decoded before
       // (jfk.wav: "and when you can do" or "and what you can do"). Whole-utterance mode then lets the front end
       // see all of the audio at once (batch cepstral mean), and keeps frame numbers relative to this call.
-      lib.startStream(decoder);
-      lib.startUtt(decoder);
-      lib.processRaw(decoder, pcm, true);
-      lib.endUtt(decoder);
-      const words = wordsOf(lib.segments(decoder)).map((w) => ({
+      lib.startStream(active);
+      lib.startUtt(active);
+      lib.processRaw(active, pcm, true);
+      lib.endUtt(active);
+      const words = wordsOf(lib.segments(active)).map((w) => ({
         ...w,
         confidence: Math.round(w.confidence * 1000) / 1000,
       }));
-      return { words };
+      return options?.keyterms?.length ? { words, keyterms: true } : { words };
     },
-    dispose: () => lib.free(decoder),
+    dispose: () => {
+      lib.free(decoder);
+      if (boosted) lib.free(boosted.decoder);
+    },
   };
 }

@@ -23,6 +23,7 @@ import { findSpans, type Span, type SpanKind, unitAbbreviation } from "./itn/spa
 import { profanityMatcher } from "./lazy.js";
 import { MARKS } from "./punctuate/features.js";
 import { caseWord, predictMarks } from "./punctuate/model.js";
+import { transcriptOf } from "./words.js";
 
 /** The listen options this stage reads; pass the parsed query as it is. */
 export type FormatOptions = Partial<
@@ -176,7 +177,7 @@ export function formatWords(input: readonly RecognizedWord[], options: FormatOpt
   });
   const result: FormattedWords = {
     words: out,
-    transcript: joinTranscript(out),
+    transcript: transcriptOf(out),
     sentences: sentenceRanges(pieces, punctuating),
   };
   if (options.detect_entities) result.entities = entitiesOf(spoken, marks, spans, pieces, out);
@@ -394,15 +395,6 @@ function maskWhenProfane(text: string, options: FormatOptions): string {
     .split(" ")
     .map((w) => maskProfanity(w))
     .join(" ");
-}
-
-function joinTranscript(words: readonly Word[]): string {
-  let out = "";
-  for (const w of words) {
-    const text = w.punctuated_word ?? w.word;
-    out += out === "" || out.endsWith("\n") ? text : ` ${text}`;
-  }
-  return out;
 }
 
 /** Sentence ranges from the marks; none when nothing was punctuated (paragraphs then fall back to pauses). */

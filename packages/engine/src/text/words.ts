@@ -9,11 +9,16 @@ import type { SentenceRange } from "./format.js";
 const mean = (values: number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
-export const transcriptOf = (words: Word[]): string => words.map((w) => w.punctuated_word ?? w.word).join(" ");
+/** The words' text joined by spaces; a dictated line break (a word ending `\n`) is not followed by one. */
+export const transcriptOf = (words: Word[]): string =>
+  words.reduce((out, w) => {
+    const text = w.punctuated_word ?? w.word;
+    return out === "" || out.endsWith("\n") ? out + text : `${out} ${text}`;
+  }, "");
 export const confidenceOf = (words: Word[]): number => round3(mean(words.map((w) => w.confidence)));
 
 /**
- * `replace=find:replacement`: whole-word, case-insensitive; `find` may be several words. The matched words
+ * `replace=find:replacement`: whole-word (as spoken), case-insensitive; `find` may be several words. The matched words
  * become one word carrying the replacement, spanning their times, with the lowest of their confidences.
  */
 export function applyReplacements(words: Word[], pairs: string[]): Word[] {
@@ -28,12 +33,18 @@ export function applyReplacements(words: Word[], pairs: string[]): Word[] {
       const window = out.slice(i, i + find.length);
       if (window.length === find.length && window.every((w, k) => w.word.toLowerCase() === find[k])) {
         if (replacement) {
-          next.push({
+          const last = window[window.length - 1]!;
+          const replaced: Word = {
             word: replacement,
             start: window[0]!.start,
-            end: window[window.length - 1]!.end,
+            end: last.end,
             confidence: Math.min(...window.map((w) => w.confidence)),
-          });
+          };
+          // Punctuated words keep the mark after the last one they replace, so sentences still end there.
+          if (last.punctuated_word !== undefined) {
+            replaced.punctuated_word = replacement + (last.punctuated_word.match(/[.,?!:;]+$/)?.[0] ?? "");
+          }
+          next.push(replaced);
         }
         i += find.length;
       } else {

@@ -37,6 +37,13 @@ export const PRERECORDED_ONLY_OPTIONS = [
   "paragraphs",
   "callback",
   "callback_method",
+  "summarize",
+  "topics",
+  "custom_topic",
+  "intents",
+  "custom_intent",
+  "sentiment",
+  "detect_entities",
 ] as const;
 
 export function parseLiveListenOptions(query: Record<string, unknown>): LiveListenOptions {
@@ -44,7 +51,9 @@ export function parseLiveListenOptions(query: Record<string, unknown>): LiveList
 }
 
 export function prerecordedOnlyWarnings(options: LiveListenOptions): Warning[] {
-  return PRERECORDED_ONLY_OPTIONS.filter((key) => options[key] !== undefined && options[key] !== false).map((key) => ({
+  const on = (value: unknown): boolean =>
+    value !== undefined && value !== false && value !== "false" && !(Array.isArray(value) && value.length === 0);
+  return PRERECORDED_ONLY_OPTIONS.filter((key) => on(options[key])).map((key) => ({
     parameter: key,
     type: "unsupported_feature",
     message: `'${key}' applies to pre-recorded audio only and was ignored on this stream.`,

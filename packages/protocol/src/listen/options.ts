@@ -45,7 +45,8 @@ export const ListenOptionsSchema = z
     callback_method: z
       .preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(["POST", "PUT"]))
       .optional(),
-    // Known Deepgram options, parsed for validity; see UNIMPLEMENTED_LISTEN_OPTIONS.
+    // The text stage after recognition (punctuation, formatting, redaction, intelligence); a few options are
+    // still only parsed, see UNIMPLEMENTED_LISTEN_OPTIONS.
     punctuate: queryBool.optional(),
     smart_format: queryBool.optional(),
     diarize: queryBool.optional(),
@@ -94,26 +95,9 @@ export type ListenOptionsInput = Partial<ListenOptions>;
  * naming it, so nobody mistakes a missing feature for a feature that found nothing.
  */
 export const UNIMPLEMENTED_LISTEN_OPTIONS = [
-  "punctuate",
-  "smart_format",
   "diarize",
   "diarize_model",
   "detect_language",
-  "numerals",
-  "measurements",
-  "dictation",
-  "filler_words",
-  "profanity_filter",
-  "redact",
-  "keywords",
-  "keyterm",
-  "summarize",
-  "topics",
-  "intents",
-  "sentiment",
-  "custom_topic",
-  "custom_intent",
-  "detect_entities",
 ] as const satisfies readonly (keyof ListenOptions)[];
 
 export const WarningSchema = z.object({
@@ -123,15 +107,16 @@ export const WarningSchema = z.object({
 });
 export type Warning = z.infer<typeof WarningSchema>;
 
-/** Features a serving model may provide itself, which turn the options below from unimplemented to served. */
+/**
+ * Features a serving model may provide itself, which turn the options below from unimplemented to served.
+ * (Punctuation is not one: the text stage serves `punctuate` for every model.)
+ */
 export interface ProvidedFeatures {
-  punctuation?: boolean;
   diarization?: boolean;
   languageDetection?: boolean;
 }
 
 const PROVIDED_BY: Partial<Record<(typeof UNIMPLEMENTED_LISTEN_OPTIONS)[number], keyof ProvidedFeatures>> = {
-  punctuate: "punctuation",
   diarize: "diarization",
   diarize_model: "diarization",
   detect_language: "languageDetection",
@@ -148,7 +133,6 @@ export function unimplementedOptionWarnings(options: ListenOptions, provided: Pr
     if (feature && provided[feature]) continue;
     const value = options[key];
     if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
-    if (key === "summarize" && value === "false") continue;
     warnings.push({
       parameter: key,
       type: "unsupported_feature",

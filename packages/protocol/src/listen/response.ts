@@ -1,5 +1,14 @@
 /** The synchronous `POST /v1/listen` response, as runtime schemas and types. */
 import { z } from "zod";
+import {
+  EntitySchema,
+  IntelligenceInfoSchema,
+  IntentsSchema,
+  ListenSummarySchema,
+  SentimentsSchema,
+  SummaryV1Schema,
+  TopicsSchema,
+} from "./intelligence.js";
 import { WarningSchema } from "./options.js";
 
 export const WordSchema = z.object({
@@ -32,6 +41,10 @@ export const AlternativeSchema = z.object({
   confidence: z.number(),
   words: z.array(WordSchema),
   paragraphs: ParagraphsSchema.optional(),
+  /** `detect_entities=true`. */
+  entities: z.array(EntitySchema).optional(),
+  /** `summarize=true` (v1). */
+  summaries: z.array(SummaryV1Schema).optional(),
 });
 export type Alternative = z.infer<typeof AlternativeSchema>;
 
@@ -77,6 +90,10 @@ export const ListenMetadataSchema = z.object({
   tags: z.array(z.string()).optional(),
   extra: z.record(z.string(), z.string()).optional(),
   warnings: z.array(WarningSchema).optional(),
+  summary_info: IntelligenceInfoSchema.optional(),
+  topics_info: IntelligenceInfoSchema.optional(),
+  intents_info: IntelligenceInfoSchema.optional(),
+  sentiment_info: IntelligenceInfoSchema.optional(),
 });
 export type ListenMetadata = z.infer<typeof ListenMetadataSchema>;
 
@@ -85,6 +102,11 @@ export const ListenResponseSchema = z.object({
   results: z.object({
     channels: z.array(ChannelSchema),
     utterances: z.array(UtteranceSchema).optional(),
+    /** `summarize=v2`. */
+    summary: ListenSummarySchema.optional(),
+    topics: TopicsSchema.optional(),
+    intents: IntentsSchema.optional(),
+    sentiments: SentimentsSchema.optional(),
   }),
 });
 export type ListenResponse = z.infer<typeof ListenResponseSchema>;

@@ -18,9 +18,25 @@ export const modelInfo = (model: InstalledModel): ModelInfo => ({
   arch: model.architecture,
 });
 
-/** Options switched on but not implemented, and a model alias served by another model. */
-export function listenWarnings(options: ListenOptions, transcript: Pick<Transcript, "aliasOf" | "model">): Warning[] {
+/**
+ * Options switched on but not implemented, keyterms the recogniser did not apply (live streams, engines without
+ * a dictionary to extend), and a model alias served by another model.
+ */
+export function listenWarnings(
+  options: ListenOptions,
+  transcript: Pick<Transcript, "aliasOf" | "model" | "keyterms">,
+): Warning[] {
   const warnings = unimplementedOptionWarnings(options, transcript.model.capabilities);
+  if (transcript.keyterms !== true) {
+    for (const key of ["keyterm", "keywords"] as const) {
+      if (!options[key]?.length) continue;
+      warnings.push({
+        parameter: key,
+        type: "unsupported_feature",
+        message: `'${key}' was not applied: ${transcript.model.name} does not take keyterms on this path, and they were ignored.`,
+      });
+    }
+  }
   if (transcript.aliasOf) {
     warnings.unshift({
       parameter: "model",

@@ -3,7 +3,7 @@
  * API, or a live stream's options. Options are parsed once, the raw-audio format is worked out once, and the
  * audio source is one of three kinds; every caller below the routes takes this shape.
  */
-import type { RawFormat, TranscribeOptions } from "@earshot/engine";
+import { type Keyterm, type RawFormat, type TranscribeOptions, unknownRedactions } from "@earshot/engine";
 import {
   AudioDecodeError,
   ErrorCode,
@@ -70,16 +70,49 @@ export function listenRequest<Audio extends AudioSource>(
   return { options, raw: rawFormatOf(options), audio, callback };
 }
 
+/**
+ * What the options' schema cannot tell, because the text stage owns the list: every `redact` value must be one
+ * it knows, or the request is refused rather than answered with the very text it asked to hide.
+ */
+export function checkTextOptions<Options extends Pick<ListenOptions, "redact">>(options: Options): Options {
+  const unknown = unknownRedactions(options.redact ?? []);
+  if (unknown.length) {
+    throw new InvalidRequestError(
+      `Unknown redact value${unknown.length > 1 ? "s" : ""} ${unknown.map((v) => `'${v}'`).join(", ")}: use pci, ssn, numbers, pii or an entity type such as phone_number.`,
+    );
+  }
+  return options;
+}
+
 /** A `/v1/listen`-style HTTP request: options from the query, audio from the body. */
 export function parseListenRequest(query: unknown, body: unknown): ListenRequest<BodyAudio> {
-  const options = parseListenOptions(query as Record<string, unknown>);
+  const options = checkTextOptions(parseListenOptions(query as Record<string, unknown>));
   return listenRequest(options, audioSourceOf(body));
+}
+
+/**
+ * `keyterm` values are taken literally, as Deepgram does (a `:2` there is part of the term); `keywords` may end
+ * in an intensifier, `word:2`, which scales the boost (default 1).
+ */
+export function keytermsOf(options: Pick<ListenOptions, "keyterm" | "keywords">): Keyterm[] {
+  const keywords = (options.keywords ?? []).map((value) => {
+    const match = /^(.*):(-?\d+(?:\.\d+)?)$/.exec(value);
+    return match ? { text: match[1]!, boost: Number(match[2]) } : { text: value, boost: 1 };
+  });
+  return [...(options.keyterm ?? []).map((text) => ({ text, boost: 1 })), ...keywords];
 }
 
 /** What the engine needs of a request to decode and recognise it. */
 export function transcribeOptionsOf(
   request: Pick<ListenRequest, "options" | "raw">,
-): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel"> {
+): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel" | "keyterms"> {
   const { options, raw } = request;
-  return { model: options.model, language: options.language, raw, multichannel: options.multichannel };
+  const keyterms = keytermsOf(options);
+  return {
+    model: options.model,
+    language: options.language,
+    raw,
+    multichannel: options.multichannel,
+    ...(keyterms.length ? { keyterms } : {}),
+  };
 }

@@ -1,46 +1,85 @@
 /** Assembling the Deepgram `ListenResponse` from the engine's transcript and the request's options. */
 import {
-  applyReplacements,
   buildParagraphs,
   buildUtterances,
   confidenceOf,
+  listenIntelligence,
+  modelUuid,
+  replaceStaged,
+  runTextStage,
   searchWords,
   type Transcript,
   transcriptOf,
 } from "@earshot/engine";
-import type { Channel, ListenOptions, ListenResponse, Word } from "@earshot/protocol";
+import type { Channel, IntelligenceInfo, ListenMetadata, ListenOptions, ListenResponse } from "@earshot/protocol";
 import { listenMetadata, listenWarnings } from "./metadata.js";
 
+/** Names the text analysis in `metadata.*_info`, as a model uuid does for recognition. */
+export const TEXT_MODEL_UUID = modelUuid("earshot-text");
+
 export function buildListenResponse(requestId: string, options: ListenOptions, transcript: Transcript): ListenResponse {
-  const channelWords: Word[][] = transcript.channels.map((words) =>
-    options.replace?.length ? applyReplacements(words, options.replace) : words,
-  );
-  const channels: Channel[] = channelWords.map((words, index) => ({
-    // Search looks for what was said, so it runs on the words as recognised, before any replacement.
-    ...(options.search?.length ? { search: searchWords(transcript.channels[index]!, options.search) } : {}),
+  const modelPunctuates = transcript.model.capabilities.punctuation;
+  const staged = transcript.channels.map((words) => runTextStage(words, options, modelPunctuates));
+  const replaced = staged.map((channel) => replaceStaged(channel, options.replace));
+  const intelligence = listenIntelligence(replaced[0]?.words ?? [], options);
+  const channels: Channel[] = replaced.map(({ words, sentences, entities }, index) => ({
+    // Search looks for what was said, so it runs before replacement (and after redaction, which it must keep).
+    ...(options.search?.length ? { search: searchWords(staged[index]!.words, options.search) } : {}),
     alternatives: [
       {
         transcript: transcriptOf(words),
         confidence: confidenceOf(words),
         words,
-        ...(options.paragraphs ? { paragraphs: buildParagraphs(words) } : {}),
+        ...(options.paragraphs ? { paragraphs: buildParagraphs(words, sentences) } : {}),
+        ...(entities ? { entities } : {}),
+        // Deepgram analyses the first channel's transcript.
+        ...(index === 0 && intelligence.summaries ? { summaries: intelligence.summaries } : {}),
       },
     ],
   }));
+  const metadata = listenMetadata({
+    requestId,
+    sha256: transcript.sha256,
+    created: new Date(),
+    duration: transcript.duration,
+    channels: transcript.channelCount,
+    model: transcript.model,
+    options,
+    warnings: listenWarnings(options, transcript),
+  });
   return {
-    metadata: listenMetadata({
-      requestId,
-      sha256: transcript.sha256,
-      created: new Date(),
-      duration: transcript.duration,
-      channels: transcript.channelCount,
-      model: transcript.model,
-      options,
-      warnings: listenWarnings(options, transcript),
-    }),
+    metadata: { ...metadata, ...intelligenceInfo(intelligence.usage) },
     results: {
       channels,
-      ...(options.utterances ? { utterances: buildUtterances(channelWords, options.utt_split) } : {}),
+      ...(options.utterances
+        ? {
+            utterances: buildUtterances(
+              replaced.map((c) => c.words),
+              options.utt_split,
+            ),
+          }
+        : {}),
+      ...(intelligence.summary ? { summary: intelligence.summary } : {}),
+      ...(intelligence.topics ? { topics: intelligence.topics } : {}),
+      ...(intelligence.intents ? { intents: intelligence.intents } : {}),
+      ...(intelligence.sentiments ? { sentiments: intelligence.sentiments } : {}),
     },
   };
+}
+
+type Usage = ReturnType<typeof listenIntelligence>["usage"];
+
+function intelligenceInfo(usage: Usage): Partial<ListenMetadata> {
+  const info = (u: Usage[keyof Usage]): IntelligenceInfo | undefined =>
+    u ? { model_uuid: TEXT_MODEL_UUID, ...u } : undefined;
+  const out: Partial<ListenMetadata> = {};
+  const summary = info(usage.summary);
+  if (summary) out.summary_info = summary;
+  const topics = info(usage.topics);
+  if (topics) out.topics_info = topics;
+  const intents = info(usage.intents);
+  if (intents) out.intents_info = intents;
+  const sentiment = info(usage.sentiment);
+  if (sentiment) out.sentiment_info = sentiment;
+  return out;
 }

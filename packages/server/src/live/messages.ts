@@ -1,11 +1,12 @@
 /** Deepgram's live frames (`Results`, `SpeechStarted`, `UtteranceEnd`, the closing `Metadata`) from the engine's events. */
 import {
-  applyReplacements,
   confidenceOf,
   type InstalledModel,
   type LiveEvent,
   type LiveResult,
   type LiveSummary,
+  replaceStaged,
+  runTextStage,
   transcriptOf,
 } from "@earshot/engine";
 import {
@@ -30,7 +31,10 @@ export interface StreamInfo {
 
 export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults {
   const { model, options } = info;
-  const words = options.replace?.length ? applyReplacements(event.words, options.replace) : event.words;
+  // Interim results go through the same stage as finals: it costs well under a millisecond on a few words, and
+  // an interim must not show what the final will redact. Entities are pre-recorded only, so they stay off here.
+  const staged = runTextStage(event.words, { ...options, detect_entities: false }, model.capabilities.punctuation);
+  const { words } = replaceStaged(staged, options.replace);
   return {
     type: "Results",
     channel_index: [event.channel, info.channels()],

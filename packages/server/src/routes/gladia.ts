@@ -91,7 +91,8 @@ async function createJob(
   }
   const body = parsed.data;
   const language = body.language_config?.languages?.[0] ?? body.language;
-  const options = parseListenOptions({ utterances: "true", ...(language ? { language } : {}) });
+  // Gladia's transcripts are always punctuated and cased.
+  const options = parseListenOptions({ utterances: "true", punctuate: "true", ...(language ? { language } : {}) });
   const callbackUrl = body.callback ? (body.callback_config?.url ?? body.callback_url) : body.callback_url;
   const callback = callbackUrl ? { url: callbackUrl, method: body.callback_config?.method ?? "POST" } : undefined;
   const meta: Record<string, unknown> = { request_params: body, custom_metadata: body.custom_metadata ?? null };

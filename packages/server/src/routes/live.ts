@@ -26,6 +26,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { WebSocket } from "ws";
 import type { ServerEngine } from "../engine.js";
+import { checkTextOptions } from "../listen/request.js";
 import { eventMessage, metadataMessage, type StreamInfo } from "../live/messages.js";
 import { LiveSocket } from "../live/socket.js";
 import { type LiveContext, openLiveStream } from "../live/stream.js";
@@ -86,7 +87,8 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
       },
     },
 
-    prepare: (request: UpgradeRequest) => openLiveStream(engine, parseLiveListenOptions(request.query), request),
+    prepare: (request: UpgradeRequest) =>
+      openLiveStream(engine, checkTextOptions(parseLiveListenOptions(request.query)), request),
 
     onConnection(ws: WebSocket, context: LiveContext, request: UpgradeRequest): void {
       const { stream, info } = context;
