@@ -181,6 +181,13 @@ export class Engine {
 
   /** Throws the 429 a new live stream of `channels` channels would get now; nothing is dropped from open ones. */
   checkStreamCapacity(channels = 1): void {
+    // More channels than the whole server holds can never fit: a 429 would have the client retry forever.
+    if (channels > this.maxLiveChannels) {
+      throw new InvalidRequestError(
+        `A live stream of ${channels} channels is more than this server can ever hold (${this.maxLiveChannels} live channels in all).`,
+        ErrorCode.InvalidQuery,
+      );
+    }
     if (this.liveChannels + channels > this.maxLiveChannels) {
       throw new CapacityError(
         `Too many live streams: ${this.liveChannels} channels are being transcribed, the limit is ${this.maxLiveChannels}. Please try again later.`,

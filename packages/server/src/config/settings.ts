@@ -84,6 +84,19 @@ export const SETTINGS = {
     default: "`*`",
     description: "browser origins allowed by CORS (`*`: any)",
   }),
+  EARSHOT_REQUEST_TIMEOUT_SECONDS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "300",
+    description:
+      "a request's headers and body must have arrived within this many seconds (408 beyond), so a client trickling a body cannot hold a connection forever",
+  }),
+  EARSHOT_MAX_CONNECTIONS_PER_IP: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "64",
+    description: "open TCP connections (HTTP and WebSocket) one client address may hold; more are closed at once",
+  }),
   EARSHOT_MAX_BODY_BYTES: setting({
     schema: positiveInt,
     expects: "a positive integer",

@@ -84,13 +84,23 @@ export class UrlFetcher {
     this.client = new OutboundClient(this.guard.lookup);
   }
 
-  async fetch(source: string): Promise<Uint8Array> {
+  /**
+   * What can be told of `source` without a connection: a URL, http(s), not a literal private address. Jobs call
+   * it when they are submitted, so a bad URL is a 400 then rather than a stored job nobody can read.
+   */
+  validate(source: string): URL {
     let url: URL;
     try {
       url = new URL(source);
     } catch {
-      throw new InvalidRequestError(`'${source}' is not a valid URL.`);
+      throw new InvalidRequestError(`'${source.slice(0, 200)}' is not a valid URL.`);
     }
+    this.guard.check(url);
+    return url;
+  }
+
+  async fetch(source: string): Promise<Uint8Array> {
+    let url = this.validate(source);
     const signal = AbortSignal.timeout(this.policy.timeoutMs);
     for (let hop = 0; ; hop++) {
       this.guard.check(url);

@@ -16,12 +16,14 @@ import {
   InvalidRequestError,
   type JobStatus,
   type ListenResponse,
+  ListOffsetSchema,
   NotFoundError,
   parseQuery,
   toSRT,
   toWebVTT,
 } from "@earshot/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { assemblyAiListenOptions } from "../assemblyai/request.js";
 import {
   type AssemblyAiMeta,
@@ -33,7 +35,7 @@ import {
 import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import type { JobRecord } from "../jobs/record.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
 import { saveUpload, uploadBytes, uploadDescription, uploadSource } from "../storage/uploads.js";
 import { originOf } from "./jobs.js";
@@ -74,12 +76,17 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     if (!Buffer.isBuffer(bytes) || bytes.byteLength === 0) {
       throw new InvalidRequestError("Send the file's bytes as the body (Content-Type: application/octet-stream).");
     }
-    const { id } = await saveUpload(deps.jobs.blobs, bytes, () => ({ size: bytes.byteLength }));
+    const { id } = await saveUpload(
+      deps.jobs.blobs,
+      bytes,
+      () => ({ size: bytes.byteLength }),
+      request.principal?.projectId,
+    );
     return { upload_url: `${base(request)}/upload/${id}` };
   });
 
   app.get<{ Params: { id: string } }>("/v2/upload/:id", async (request, reply) => {
-    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id);
+    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id, request.principal?.projectId);
     if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
     return reply.type("application/octet-stream").send(Buffer.from(bytes));
   });
@@ -101,7 +108,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     const upload = body.audio_url.match(UPLOAD_URL)?.[1];
     let audio: AudioSource = { type: "url", url: body.audio_url };
     if (upload) {
-      const file = await uploadDescription(deps.jobs.blobs, upload);
+      const file = await uploadDescription(deps.jobs.blobs, upload, request.principal?.projectId);
       if (!file)
         throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
       audio = uploadSource(upload, file.size);
@@ -110,6 +117,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     const job = await deps.jobs.submit({
       id: request.id,
       kind: "assemblyai",
+      owner: ownerOf(request.principal),
       listen: listenRequest(options, audio, body.webhook_url ? { url: body.webhook_url, method: "POST" } : undefined),
       meta: meta as unknown as Record<string, unknown>,
     });
@@ -120,9 +128,14 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     const raw = request.query as Record<string, unknown>;
     const query = parseQuery(AssemblyAiListQuerySchema, raw);
     // Pages are cut by offset; `next_url`/`prev_url` carry it, so the SDK's `list(url)` pages through.
-    const offset = Math.max(0, Number(raw.offset ?? 0) || 0);
+    const { offset } = parseQuery(z.object({ offset: ListOffsetSchema }), raw);
     const statuses = query.status ? [STATUS_FILTER[query.status]!] : undefined;
-    const { jobs, total } = await deps.jobs.list({ statuses, limit: query.limit, offset });
+    const { jobs, total } = await deps.jobs.list({
+      statuses,
+      limit: query.limit,
+      offset,
+      projectId: request.principal?.projectId,
+    });
     const page = (at: number): string => {
       const url = new URL(`${base(request)}/transcript`);
       url.searchParams.set("limit", String(query.limit));
@@ -143,18 +156,18 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
   });
 
   app.get<{ Params: { id: string } }>("/v2/transcript/:id", async (request) =>
-    assemblyAiTranscript(await deps.jobs.get(request.params.id)),
+    assemblyAiTranscript(await deps.jobs.get(request.params.id, request.principal)),
   );
 
   app.get<{ Params: { id: string } }>("/v2/transcript/:id/sentences", async (request): Promise<AssemblyAiSentences> => {
-    const job = await deps.jobs.get(request.params.id);
+    const job = await deps.jobs.get(request.params.id, request.principal);
     return assemblyAiSentences(job, resultOf(job));
   });
 
   app.get<{ Params: { id: string } }>(
     "/v2/transcript/:id/paragraphs",
     async (request): Promise<AssemblyAiParagraphs> => {
-      const job = await deps.jobs.get(request.params.id);
+      const job = await deps.jobs.get(request.params.id, request.principal);
       return assemblyAiParagraphs(job, resultOf(job));
     },
   );
@@ -163,7 +176,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     app.get<{ Params: { id: string }; Querystring: { chars_per_caption?: string } }>(
       `/v2/transcript/:id/${format}`,
       async (request, reply) => {
-        const response = resultOf(await deps.jobs.get(request.params.id));
+        const response = resultOf(await deps.jobs.get(request.params.id, request.principal));
         const chars = Number(request.query.chars_per_caption);
         const options = Number.isInteger(chars) && chars > 0 ? { lineLength: chars, maxLines: 1 } : {};
         const text = format === "srt" ? toSRT(response, options) : toWebVTT(response, options);
@@ -174,8 +187,8 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
 
   // AssemblyAI answers a deletion with the transcript, its text and words gone.
   app.delete<{ Params: { id: string } }>("/v2/transcript/:id", async (request): Promise<AssemblyAiTranscript> => {
-    const job = await deps.jobs.get(request.params.id);
-    await deps.jobs.delete(job.id);
+    const job = await deps.jobs.get(request.params.id, request.principal);
+    await deps.jobs.delete(job.id, request.principal);
     return assemblyAiTranscript({ ...job, result: null });
   });
 }
