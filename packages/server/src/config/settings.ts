@@ -84,18 +84,17 @@ export const SETTINGS = {
     default: "`*`",
     description: "browser origins allowed by CORS (`*`: any)",
   }),
-  EARSHOT_REQUEST_TIMEOUT_SECONDS: setting({
+  EARSHOT_REQUEST_TIMEOUT_MS: setting({
     schema: positiveInt,
     expects: "a positive integer",
-    default: "300",
-    description:
-      "a request's headers and body must have arrived within this many seconds (408 beyond), so a client trickling a body cannot hold a connection forever",
+    default: "300000 (5 min)",
+    description: "time for a request's headers and body to arrive, ms (408 beyond): a trickled body cannot hold a connection",
   }),
-  EARSHOT_MAX_CONNECTIONS_PER_IP: setting({
+  EARSHOT_CONNECTIONS_PER_IP: setting({
     schema: positiveInt,
     expects: "a positive integer",
     default: "64",
-    description: "open TCP connections (HTTP and WebSocket) one client address may hold; more are closed at once",
+    description: "open connections (HTTP and WebSocket) one client address may hold; more are closed at once",
   }),
   EARSHOT_MAX_BODY_BYTES: setting({
     schema: positiveInt,
