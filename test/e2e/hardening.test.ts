@@ -11,6 +11,7 @@ import { ErrorBodySchema } from "@earshot/protocol";
 import { Accounts, type EarshotServer } from "@earshot/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { ffmpeg } from "../support/audio.js";
 import { postListen, startTestServer } from "../support/server.js";
 import { wavHeader } from "../support/wav.js";
 
@@ -20,7 +21,7 @@ const speech = readFileSync(lj.path);
 let server: EarshotServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ http: { requestTimeoutMs: 1500, maxConnectionsPerIp: 40 } });
+  server = await startTestServer({ http: { requestTimeoutMs: 1500 } });
 });
 afterAll(async () => {
   await server?.close();
@@ -186,6 +187,37 @@ describe("live refusals a client can act on", () => {
 });
 
 describe("slow and greedy clients", () => {
+  /** The close a WebSocket gets, and the text messages before it. */
+  function session(path: string, drive: (ws: WebSocket) => void) {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}${path}`);
+    const messages: Array<{ type: string; code?: string }> = [];
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary) messages.push(JSON.parse(data.toString()));
+    });
+    ws.once("open", () => drive(ws));
+    return new Promise<{ code: number; reason: string; messages: typeof messages }>((resolve) =>
+      ws.once("close", (code, reason) => resolve({ code, reason: reason.toString(), messages })),
+    );
+  }
+
+  it("closes idle speak sockets and trickling live ones, and limits Flush to Deepgram's 20 a minute", async () => {
+    let trickle: ReturnType<typeof setInterval> | undefined;
+    const [speak, live] = await Promise.all([
+      session("/v1/speak?encoding=linear16&sample_rate=16000", (ws) => {
+        for (let i = 0; i < 25; i++) ws.send(JSON.stringify({ type: "Flush" }));
+      }),
+      // 24 bytes a second decode to 0.75 ms of audio: bytes, but no audio worth a stream slot.
+      session("/v1/listen?encoding=linear16&sample_rate=16000", (ws) => {
+        trickle = setInterval(() => ws.readyState === ws.OPEN && ws.send(Buffer.alloc(24)), 1000);
+      }),
+    ]);
+    clearInterval(trickle);
+    expect(speak.messages.filter((m) => m.type === "Flushed")).toHaveLength(20);
+    expect(speak.messages.filter((m) => m.code === "FLUSH_LIMIT_EXCEEDED")).toHaveLength(5);
+    expect([speak.code, speak.reason]).toEqual([1011, "NET-0001"]);
+    expect([live.code, live.reason]).toEqual([1011, "NET-0001"]);
+  });
+
   it("times out a body trickled a byte at a time", async () => {
     const port = Number(new URL(server.url).port);
     const started = Date.now();
@@ -206,24 +238,6 @@ describe("slow and greedy clients", () => {
     expect(answer).toMatch(/^HTTP\/1.1 408/);
     ErrorBodySchema.parse(bodyOf(answer));
     expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it("closes connections beyond the per-address limit at once", async () => {
-    const port = Number(new URL(server.url).port);
-    const sockets = await Promise.all(
-      Array.from(
-        { length: 40 },
-        () =>
-          new Promise<Socket>((resolve) => {
-            const s = connect(port, "127.0.0.1", () => resolve(s));
-          }),
-      ),
-    );
-    const extra = await rawExchange("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n", port);
-    expect(extra).toBe("");
-    for (const socket of sockets) socket.destroy();
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await call("/v1/models")).status).toBe(200);
   });
 });
 
@@ -257,6 +271,30 @@ describe("what a deleted job leaves, and who may see a job", () => {
     expect(copies()).toBeGreaterThan(0);
     expect((await call(`/v1/jobs/${job.request_id}`, { method: "DELETE" })).status).toBe(200);
     expect(copies()).toBe(0);
+  });
+
+  it("stops a deleted job's work on the engine at once", async () => {
+    const source = clip("ljspeech-dev", "LJ001-0001").path;
+    const long = ffmpeg(Array(10).fill(source), ["-filter_complex", "concat=n=10:v=0:a=1"], "long.wav");
+    /** Engine tasks started so far, from the queue-wait histogram's count. */
+    const tasksStarted = async (): Promise<number> => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^earshot_engine_queue_wait_seconds_count (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+    };
+    const submitted = await call("/v1/jobs", { method: "POST", body: long as Uint8Array<ArrayBuffer> });
+    const id = submitted.body.request_id;
+    for (;;) {
+      const job = (await call(`/v1/jobs/${id}`)).body;
+      if (job.status === "processing" && job.progress > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { queueDepth: queued, workers } = server.engine.status();
+    expect(queued).toBeGreaterThan(workers + 1);
+    const before = await tasksStarted();
+    expect((await call(`/v1/jobs/${id}`, { method: "DELETE" })).status).toBe(200);
+    while (server.engine.status().active > 0) await new Promise((r) => setTimeout(r, 100));
+    // Noticed at the next progress write: the pieces running then finish, the queued ones never start.
+    expect((await tasksStarted()) - before).toBeLessThanOrEqual(workers + 1);
   });
 
   it("keeps jobs and uploads to their project", async () => {

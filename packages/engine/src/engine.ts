@@ -4,7 +4,7 @@
  * {@link CapacityError} at once (the server's 429) instead of letting the backlog grow without limit.
  */
 import { availableParallelism } from "node:os";
-import { CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { CapacityError, EarshotError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
@@ -63,6 +63,16 @@ export interface TranscribeOptions {
   multichannel?: boolean | undefined;
   /** Fraction of the speech decoded so far, 0 → 1. */
   onProgress?: ((fraction: number) => void) | undefined;
+  /** Stops the work: pieces not yet started are dropped and the call rejects with a {@link CancelledError}. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A transcription stopped by its caller's `signal` (a deleted job): nobody waits for its result. */
+export class CancelledError extends EarshotError {
+  override name = "CancelledError";
+  constructor() {
+    super(499, ErrorCode.Internal, "The transcription was cancelled.");
+  }
 }
 
 /** Audio decoded and cut into pieces, per channel, ready for {@link Engine.recognizePiece}. */
@@ -155,10 +165,15 @@ export class Engine {
   async transcribe(bytes: Uint8Array, options: TranscribeOptions = {}): Promise<Transcript> {
     const { model, aliasOf } = this.resolve(options);
     this.checkCapacity();
+    options.signal?.throwIfAborted();
     this.active++;
     const lane = `request-${this.lane++}`;
+    const cancel = (): void => this.pool.cancelLane(lane, new CancelledError());
+    options.signal?.addEventListener("abort", cancel, { once: true });
     try {
       const prepared = await this.prepareOn(lane, bytes, options);
+      // Cancelled while decoding: queue no piece at all.
+      options.signal?.throwIfAborted();
       const total = prepared.channels.flat().reduce((sum, p) => sum + (p.end - p.start), 0);
       let done = 0;
       const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
@@ -174,7 +189,10 @@ export class Engine {
       const words = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
       if (total === 0) options.onProgress?.(1);
       return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+    } catch (err) {
+      throw options.signal?.aborted ? new CancelledError() : err;
     } finally {
+      options.signal?.removeEventListener("abort", cancel);
       this.active--;
     }
   }

@@ -88,13 +88,15 @@ export const SETTINGS = {
     schema: positiveInt,
     expects: "a positive integer",
     default: "300000 (5 min)",
-    description: "time for a request's headers and body to arrive, ms (408 beyond): a trickled body cannot hold a connection",
+    description:
+      "time for a request's headers and body to arrive, ms (408 beyond): a trickled body cannot hold a connection",
   }),
   EARSHOT_CONNECTIONS_PER_IP: setting({
     schema: positiveInt,
     expects: "a positive integer",
     default: "64",
-    description: "open connections (HTTP and WebSocket) one client address may hold; more are closed at once",
+    description:
+      "open connections (HTTP and WebSocket) one non-loopback client address may hold; more are closed at once",
   }),
   EARSHOT_MAX_BODY_BYTES: setting({
     schema: positiveInt,

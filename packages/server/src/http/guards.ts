@@ -9,6 +9,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { EarshotError, ErrorCode } from "@earshot/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isLoopback } from "../auth/authenticator.js";
 import type { HttpLimits } from "../config/load.js";
 import { sendError, toEarshotError } from "../errors.js";
 
@@ -84,11 +85,20 @@ export function refuseBadPreflight(app: FastifyInstance): void {
   });
 }
 
-/** Closes a new connection at once when its address already holds `max`. */
-function limitConnectionsPerAddress(server: Server, max: number): void {
+/**
+ * Closes a new connection at once when its address already holds `max`. Addresses `exempt` answers true for are
+ * not counted: by default loopback, since a reverse proxy on this host brings every client from 127.0.0.1 and
+ * must enforce its own limits.
+ */
+export function limitConnectionsPerAddress(
+  server: Server,
+  max: number,
+  exempt: (address: string) => boolean = isLoopback,
+): void {
   const open = new Map<string, number>();
   server.on("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
+    if (exempt(address)) return;
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) {
       socket.destroy();
