@@ -1,4 +1,4 @@
-// `npm run fuzz -- --minutes N`: the fuzz suite (test/fuzz) for N minutes instead of the CI run's 40 s, on the
+// `npm run fuzz -- --minutes N`: the fuzz suite (test/fuzz) for N minutes instead of the CI run's 30 s, on the
 // fixed seed and a random one. Tests import the built packages: run `npm run build` first.
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";

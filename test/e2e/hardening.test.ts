@@ -180,6 +180,22 @@ describe("live refusals a client can act on", () => {
     expect(res.status).toBe(400);
   });
 
+  it("frees a vanished client's stream at once: its capacity is there for the next client", async () => {
+    const capacity = 2 * 6;
+    const open = (): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${server.url.replace("http", "ws")}/v1/listen?encoding=linear16&sample_rate=16000`);
+        ws.once("open", () => resolve(ws));
+        ws.once("unexpected-response", (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
+      });
+    for (let round = 0; round < 2; round++) {
+      const sockets = await Promise.all(Array.from({ length: capacity }, open));
+      // Cut, not closed: no close frame, the TCP connection just goes.
+      for (const ws of sockets) ws.terminate();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   it("refuses bad sample rates as the client's fault: 400 before the upgrade, 1008 from a header", async () => {
     expect((await live("encoding=linear16&sample_rate=1000")).status).toBe(400);
     expect((await live("")).code).toBe(1008);
@@ -275,7 +291,7 @@ describe("what a deleted job leaves, and who may see a job", () => {
 
   it("stops a deleted job's work on the engine at once", async () => {
     const source = clip("ljspeech-dev", "LJ001-0001").path;
-    const long = ffmpeg(Array(16).fill(source), ["-filter_complex", "concat=n=16:v=0:a=1"], "long.wav");
+    const long = ffmpeg(Array(24).fill(source), ["-filter_complex", "concat=n=24:v=0:a=1"], "long.wav");
     /** Engine tasks started so far, from the queue-wait histogram's count. */
     const tasksStarted = async (): Promise<number> => {
       const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -285,7 +301,7 @@ describe("what a deleted job leaves, and who may see a job", () => {
     const id = submitted.body.request_id;
     const { workers } = server.engine.status();
     // Deleted while most of its pieces still wait for a worker.
-    while (server.engine.status().queueDepth < 4 * workers) await new Promise((r) => setTimeout(r, 20));
+    while (server.engine.status().queueDepth < 3 * workers) await new Promise((r) => setTimeout(r, 20));
     const queued = server.engine.status().queueDepth;
     const before = await tasksStarted();
     expect((await call(`/v1/jobs/${id}`, { method: "DELETE" })).status).toBe(200);
