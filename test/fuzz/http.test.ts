@@ -65,7 +65,7 @@ afterEach(async () => {
   // After each batch the server still does its job.
   const res = await postListen(server.url, speech);
   expect(res.status).toBe(200);
-  expect(res.body.results.channels[0].alternatives[0].transcript).toMatch(/in being comparatively/);
+  expect(res.body.results.channels[0].alternatives[0].transcript).toMatch(/in being comparatively/i);
   expect(trapped, "a URL reached an address outside the allow list").toBe(0);
 });
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 afterEach(async () => {
   const res = await postListen(server.url, new Uint8Array(speech));
   expect(res.status).toBe(200);
-  expect(res.body.results.channels[0].alternatives[0].transcript).toMatch(/in being comparatively/);
+  expect(res.body.results.channels[0].alternatives[0].transcript).toMatch(/in being comparatively/i);
 });
 
 type Action =
