@@ -4,7 +4,7 @@
  * {@link CapacityError} at once (the server's 429) instead of letting the backlog grow without limit.
  */
 import { availableParallelism } from "node:os";
-import { CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { CancelledError, CapacityError, EarshotError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
@@ -66,6 +66,8 @@ export interface TranscribeOptions {
   keyterms?: readonly Keyterm[] | undefined;
   /** Fraction of the speech decoded so far, 0 → 1, at least every half second while it runs (see progress.ts). */
   onProgress?: ((fraction: number) => void) | undefined;
+  /** Stops the work: pieces not yet started are dropped and the call rejects with a {@link CancelledError}. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Audio decoded and cut into pieces, per channel, ready for {@link Engine.recognizePiece}. */
@@ -162,10 +164,16 @@ export class Engine {
   async transcribe(bytes: Uint8Array, options: TranscribeOptions = {}): Promise<Transcript> {
     const { model, aliasOf } = this.resolve(options);
     this.checkCapacity();
+    options.signal?.throwIfAborted();
     this.active++;
     const lane = `request-${this.lane++}`;
+    const cancelled = (): CancelledError => new CancelledError("The transcription was cancelled.");
+    const cancel = (): void => this.pool.cancelLane(lane, cancelled());
+    options.signal?.addEventListener("abort", cancel, { once: true });
     try {
       const prepared = await this.prepareOn(lane, bytes, options);
+      // Cancelled while decoding: queue no piece at all.
+      options.signal?.throwIfAborted();
       const pieces = prepared.channels.flat();
       const total = pieces.reduce((sum, p) => sum + (p.end - p.start), 0);
       const progress = options.onProgress
@@ -203,13 +211,23 @@ export class Engine {
       progress?.end();
       const transcript = stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
       return keyterms ? { ...transcript, keyterms: applied } : transcript;
+    } catch (err) {
+      throw options.signal?.aborted ? cancelled() : err;
     } finally {
+      options.signal?.removeEventListener("abort", cancel);
       this.active--;
     }
   }
 
   /** Throws the 429 a new live stream of `channels` channels would get now; nothing is dropped from open ones. */
   checkStreamCapacity(channels = 1): void {
+    // More channels than the whole server holds can never fit: a 429 would have the client retry forever.
+    if (channels > this.maxLiveChannels) {
+      throw new InvalidRequestError(
+        `A live stream of ${channels} channels is more than this server can ever hold (${this.maxLiveChannels} live channels in all).`,
+        ErrorCode.InvalidQuery,
+      );
+    }
     if (this.liveChannels + channels > this.maxLiveChannels) {
       throw new CapacityError(
         `Too many live streams: ${this.liveChannels} channels are being transcribed, the limit is ${this.maxLiveChannels}. Please try again later.`,

@@ -5,6 +5,7 @@
  * AssemblyAI sends them; `audio_duration` is seconds.
  */
 import { z } from "zod";
+import { ListOffsetSchema } from "./jobs.js";
 
 /** Where the AssemblyAI-compatible API lives: clients set `baseUrl` to the server's URL plus this. */
 export const ASSEMBLYAI_PREFIX = "/assemblyai";
@@ -46,7 +47,7 @@ export const AssemblyAiListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(10),
   status: z.enum(ASSEMBLYAI_STATUSES).optional(),
   /** This server pages by offset: the page's `next_url` and `prev_url` carry it. */
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: ListOffsetSchema,
   before_id: z.string().optional(),
   after_id: z.string().optional(),
   created_on: z.string().optional(),

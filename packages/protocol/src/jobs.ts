@@ -66,6 +66,9 @@ export type Job = z.infer<typeof JobSchema>;
 export const JobAcceptedResponseSchema = z.object({ request_id: z.string(), status_url: z.string() });
 export type JobAcceptedResponse = z.infer<typeof JobAcceptedResponseSchema>;
 
+/** A list route's `offset`: a row count the stores can take (SQLite's integers end at 2^63, JavaScript's at 2^53). */
+export const ListOffsetSchema = z.coerce.number().int().min(0).max(2_147_483_647).default(0);
+
 /** `GET /v1/jobs?status=&limit=&offset=`: newest first, without results. */
 export const JobListResponseSchema = z.object({
   jobs: z.array(JobSchema.omit({ result: true })),
@@ -83,7 +86,7 @@ export const JobListQuerySchema = z.object({
     .preprocess((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]), z.array(JobStatusSchema))
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: ListOffsetSchema,
 });
 export type JobListQuery = z.input<typeof JobListQuerySchema>;
 

@@ -14,6 +14,7 @@ import { registerAuth } from "./auth.js";
 import { type ConfigOverrides, type ConfigSources, loadConfig, type ServerConfig } from "./config/load.js";
 import { createEngine, type ServerEngine } from "./engine.js";
 import { registerErrorHandling } from "./errors.js";
+import { clientErrorHandler, frameworkErrors, httpServerFactory, refuseBadPreflight } from "./http/guards.js";
 import { addJsonParser } from "./http/json-body.js";
 import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
@@ -77,6 +78,9 @@ export async function buildApp(
     },
     genReqId: () => randomUUID(),
     bodyLimit: config.maxBodyBytes,
+    serverFactory: httpServerFactory(config.http),
+    clientErrorHandler,
+    frameworkErrors,
   });
   // First, so every route (plugins' included) is in the API documents.
   const routeTable = collectRoutes(app);
@@ -96,7 +100,9 @@ export async function buildApp(
   addJsonParser(app);
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
+  registerErrorHandling(app);
   // Browsers on other origins (a page using the SDK) may call us; the key, not the origin, is the credential.
+  refuseBadPreflight(app);
   await app.register(cors, {
     origin: config.corsOrigins.includes("*") ? true : config.corsOrigins,
     exposedHeaders: [
@@ -108,8 +114,6 @@ export async function buildApp(
       "dg-char-count",
     ],
   });
-  registerErrorHandling(app);
-
   const accounts = Accounts.open(config.jobs);
   const requestLog = openRequestLog(config.jobs);
   const auth = new Authenticator(accounts, new TokenIssuer(accounts.docs, config.auth.tokenRotationMs), config.apiKeys);

@@ -2,6 +2,7 @@
 import { AudioDecodeError, ErrorCode, type RawEncoding } from "@earshot/protocol";
 import { decodeWithFfmpeg } from "./ffmpeg.js";
 import { deinterleave, type SampleFormat } from "./interleaved.js";
+import { checkAudioFormat } from "./limits.js";
 import type { PcmAudio } from "./pcm.js";
 import { resample } from "./resample.js";
 import { sniffContainer } from "./sniff.js";
@@ -37,6 +38,7 @@ export function decodeRaw(bytes: Uint8Array, raw: RawFormat): PcmAudio {
       ErrorCode.UnsupportedAudio,
     );
   }
+  checkAudioFormat(raw.sampleRate, raw.channels, "sample_rate and channels");
   return { sampleRate: raw.sampleRate, channels: deinterleave(bytes, format, raw.channels) };
 }
 

@@ -7,19 +7,17 @@ import type { PcmAudio } from "./pcm.js";
 
 const { ConverterType, create } = libsamplerate;
 
+/**
+ * One converter for all channels, one channel after another: each converter is a WebAssembly instance of
+ * about 26 MB, so a converter per channel made memory grow with the channel count a header claims.
+ * `simple` is one-shot (no state carries from one channel to the next).
+ */
 export async function resample(audio: PcmAudio, targetRate: number): Promise<PcmAudio> {
   if (audio.sampleRate === targetRate) return audio;
-  const channels = await Promise.all(
-    audio.channels.map(async (samples) => {
-      const src = await create(1, audio.sampleRate, targetRate, {
-        converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY,
-      });
-      try {
-        return src.simple(samples);
-      } finally {
-        src.destroy();
-      }
-    }),
-  );
-  return { sampleRate: targetRate, channels };
+  const src = await create(1, audio.sampleRate, targetRate, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
+  try {
+    return { sampleRate: targetRate, channels: audio.channels.map((samples) => src.simple(samples)) };
+  } finally {
+    src.destroy();
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { AudioDecodeError, ErrorCode } from "@earshot/protocol";
 import { deinterleave, type SampleFormat } from "./interleaved.js";
+import { checkAudioFormat } from "./limits.js";
 import type { PcmAudio } from "./pcm.js";
 
 const FORMAT_PCM = 1;
@@ -67,8 +68,7 @@ export function decodeWav(bytes: Uint8Array, options: WavOptions = {}): PcmAudio
       };
     } else if (id === "data") {
       if (!format) throw new AudioDecodeError("WAV data chunk comes before its fmt chunk.");
-      if (format.channels < 1 || format.rate < 1)
-        throw new AudioDecodeError("WAV header declares no channels or a zero sample rate.");
+      checkAudioFormat(format.rate, format.channels, "from the WAV header");
       const available = bytes.byteLength - body;
       // RF64 keeps the real size in its ds64 chunk; an unknown or RF64 size means "until the end".
       const declared =

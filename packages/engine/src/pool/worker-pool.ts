@@ -110,6 +110,17 @@ export class WorkerPool {
     return this.enqueue(lane, undefined, task, transfer, onStart);
   }
 
+  /**
+   * Drops the tasks `lane` still has queued, failing each with `reason`; a task already running on a worker
+   * finishes (a piece is bounded), nothing after it starts. How a cancelled request stops using CPU.
+   */
+  cancelLane(lane: string, reason: Error): void {
+    const queue = this.lanes.get(lane);
+    if (!queue) return;
+    this.lanes.delete(lane);
+    for (const pending of queue) pending.reject(reason);
+  }
+
   /** A lane pinned to the worker with the fewest open sessions. */
   openSession(lane: string): PoolSession {
     const worker = this.sessionCounts.indexOf(Math.min(...this.sessionCounts));

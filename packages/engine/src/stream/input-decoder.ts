@@ -6,6 +6,7 @@
 import libsamplerate from "@alexanderolsen/libsamplerate-js";
 import { AudioDecodeError, ErrorCode } from "@earshot/protocol";
 import { BYTES_PER_SAMPLE, deinterleave, type SampleFormat } from "../audio/interleaved.js";
+import { checkAudioFormat } from "../audio/limits.js";
 import { sampleFormat } from "../audio/wav.js";
 import type { LiveInput } from "./types.js";
 
@@ -47,7 +48,7 @@ function parseWavHeader(bytes: Uint8Array): { layout: Layout; dataOffset: number
       if (tag === 0xfffe && size >= 40) tag = view.getUint16(body + 24, true);
       const channels = view.getUint16(body + 2, true);
       const sampleRate = view.getUint32(body + 4, true);
-      if (channels < 1 || sampleRate < 1) throw new AudioDecodeError("WAV header declares no channels or rate.");
+      checkAudioFormat(sampleRate, channels, "from the WAV header");
       layout = { format: sampleFormat(tag, view.getUint16(body + 14, true)), sampleRate, channels };
     }
     offset = body + size + (size % 2);
@@ -71,6 +72,7 @@ export class InputDecoder {
       if (!format) {
         throw new AudioDecodeError(`encoding=${input.encoding} is not a PCM encoding.`, ErrorCode.UnsupportedAudio);
       }
+      checkAudioFormat(input.sampleRate, input.channels, "sample_rate and channels");
       this.layout = { format, sampleRate: input.sampleRate, channels: input.channels };
     }
   }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseQuery, queryBool, queryInt, queryList, queryNumber, queryString } from "../query.js";
+import { SampleRateSchema } from "./options.js";
 
 export const FLUX_ENCODINGS = ["linear16", "linear32", "mulaw", "alaw", "opus", "ogg-opus"] as const;
 
@@ -17,7 +18,7 @@ export const FluxListenOptionsSchema = z
   .object({
     model: queryString,
     encoding: z.preprocess(single, z.enum(FLUX_ENCODINGS)).optional(),
-    sample_rate: queryInt.pipe(z.number().min(1000).max(384_000)).optional(),
+    sample_rate: SampleRateSchema.optional(),
     /** Confidence that ends a turn; 1 leaves turn ends to the client (`ForceEndTurn`) and the timeout. */
     eot_threshold: queryNumber.pipe(eotThreshold).default(0.7),
     /** Confidence that sends `EagerEndOfTurn`; unset, there are none. */

@@ -24,14 +24,23 @@ export const RAW_ENCODINGS = [
 ] as const;
 export type RawEncoding = (typeof RAW_ENCODINGS)[number];
 
+/**
+ * The audio a server takes, from the query or from a header. Below 4 kHz no speech engine hears anything (and a
+ * header claiming 100 Hz makes a few bytes decode as minutes of audio); 192 kHz is the resampler's own bound.
+ */
+export const MIN_SAMPLE_RATE = 4000;
+export const MAX_SAMPLE_RATE = 192_000;
+export const MAX_CHANNELS = 32;
+export const SampleRateSchema = queryInt.pipe(z.number().min(MIN_SAMPLE_RATE).max(MAX_SAMPLE_RATE));
+
 export const ListenOptionsSchema = z
   .object({
     model: queryString.optional(),
     version: queryString.optional(),
     language: queryString.optional(),
     encoding: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.enum(RAW_ENCODINGS)).optional(),
-    sample_rate: queryInt.pipe(z.number().min(1000).max(384_000)).optional(),
-    channels: queryInt.pipe(z.number().min(1).max(32)).optional(),
+    sample_rate: SampleRateSchema.optional(),
+    channels: queryInt.pipe(z.number().min(1).max(MAX_CHANNELS)).optional(),
     multichannel: queryBool.optional(),
     utterances: queryBool.optional(),
     utt_split: queryNumber.pipe(z.number().min(0).max(60)).optional(),

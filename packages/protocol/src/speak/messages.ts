@@ -42,4 +42,9 @@ export const SpeakWarningCode = {
   InvalidMessage: "INVALID_MESSAGE",
   TextLimit: "TEXT_LIMIT_EXCEEDED",
   SynthesisFailed: "SYNTHESIS_FAILED",
+  FlushLimit: "FLUSH_LIMIT_EXCEEDED",
 } as const;
+
+/** Deepgram's limit on `Flush` messages: this many in any {@link SPEAK_FLUSH_WINDOW_MS}; more get a Warning. */
+export const SPEAK_FLUSH_LIMIT = 20;
+export const SPEAK_FLUSH_WINDOW_MS = 60_000;

@@ -64,9 +64,18 @@ export interface AuthConfig {
   tokenRotationMs: number;
 }
 
+/** What one client may hold of the HTTP listener. */
+export interface HttpLimits {
+  /** Headers and body must have arrived within this long, ms. */
+  requestTimeoutMs: number;
+  /** Open connections per client address. */
+  maxConnectionsPerIp: number;
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
+  http: HttpLimits;
   /** Largest request body, bytes (Deepgram accepts up to 2 GB; we hold the body in memory). */
   maxBodyBytes: number;
   /** Largest file the OpenAI-compatible audio routes take, bytes (OpenAI's own limit is 25 MiB). */
@@ -92,8 +101,9 @@ export interface ServerConfig {
 
 /** Settings given in code, which win over every other source (tests, embedding the server). */
 export type ConfigOverrides = Partial<
-  Omit<ServerConfig, "url" | "engine" | "jobs" | "webhooks" | "auth" | "configFile">
+  Omit<ServerConfig, "url" | "engine" | "jobs" | "webhooks" | "auth" | "http" | "configFile">
 > & {
+  http?: Partial<HttpLimits>;
   auth?: Partial<AuthConfig>;
   url?: Partial<UrlPolicy>;
   engine?: Partial<EngineConfig>;
@@ -213,6 +223,11 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
   return {
     host: overrides.host ?? s.EARSHOT_HOST ?? "127.0.0.1",
     port: overrides.port ?? s.EARSHOT_PORT ?? 8080,
+    http: {
+      requestTimeoutMs: s.EARSHOT_REQUEST_TIMEOUT_MS ?? 300_000,
+      maxConnectionsPerIp: s.EARSHOT_CONNECTIONS_PER_IP ?? 64,
+      ...defined(overrides.http),
+    },
     maxBodyBytes: overrides.maxBodyBytes ?? s.EARSHOT_MAX_BODY_BYTES ?? 512 * 1024 * 1024,
     openAiMaxBytes: overrides.openAiMaxBytes ?? s.EARSHOT_OPENAI_MAX_BYTES ?? OPENAI_AUDIO_MAX_BYTES,
     url: {

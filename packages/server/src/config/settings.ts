@@ -112,6 +112,20 @@ export const SETTINGS = {
     default: "`*`",
     description: "browser origins allowed by CORS (`*`: any)",
   }),
+  EARSHOT_REQUEST_TIMEOUT_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "300000 (5 min)",
+    description:
+      "time for a request's headers and body to arrive, ms (408 beyond): a trickled body cannot hold a connection",
+  }),
+  EARSHOT_CONNECTIONS_PER_IP: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "64",
+    description:
+      "open connections (HTTP and WebSocket) one non-loopback client address may hold; more are closed at once",
+  }),
   EARSHOT_MAX_BODY_BYTES: setting({
     schema: positiveInt,
     expects: "a positive integer",

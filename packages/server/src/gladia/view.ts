@@ -37,13 +37,18 @@ export function gladiaResult(job: JobRecord, response: ListenResponse): GladiaRe
   };
 }
 
+/** The last path segment; null for a URL that does not parse (a record stored before URLs were validated). */
+function fileNameOf(url: string): string | null {
+  return URL.canParse(url) ? (new URL(url).pathname.split("/").pop() ?? null) : null;
+}
+
 type FileMeta = NonNullable<GladiaJob["file"]>;
 
 export function gladiaView(job: JobRecord): GladiaJob {
   const uploaded = job.meta.file as FileMeta | undefined;
   const file: FileMeta = uploaded ?? {
     id: job.id,
-    filename: job.source.url ? (new URL(job.source.url).pathname.split("/").pop() ?? null) : null,
+    filename: job.source.url ? fileNameOf(job.source.url) : null,
     source: job.source.url,
     audio_duration: null,
     number_of_channels: null,

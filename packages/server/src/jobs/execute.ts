@@ -61,6 +61,9 @@ async function audioOf(job: JobRecord, deps: ExecuteDeps): Promise<Uint8Array> {
 /** Runs `job`, which the caller has already marked `processing` with this attempt counted. */
 export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<ExecuteOutcome> {
   const { store } = deps;
+  // A job deleted while it runs is noticed at its next progress write (the store no longer has it); the engine
+  // then drops the pieces not yet started, so a cancelled job stops using CPU.
+  const cancelled = new AbortController();
   try {
     const audio = await audioOf(job, deps);
     let last = 0;
@@ -68,17 +71,25 @@ export async function executeJob(job: JobRecord, deps: ExecuteDeps): Promise<Exe
       const now = Date.now();
       if (fraction >= 1 || now - last < PROGRESS_INTERVAL_MS) return;
       last = now;
-      void store.update(job.id, { progress: fraction }).catch(() => {});
+      void store
+        .update(job.id, { progress: fraction })
+        .then((exists) => exists || cancelled.abort())
+        .catch(() => {});
     };
     const transcript = deps.transcribe
       ? await deps.transcribe(job, audio, (progress) => store.update(job.id, { progress }))
-      : await deps.engine.transcribe(audio, { ...transcribeOptionsOf(jobListen(job)), onProgress });
+      : await deps.engine.transcribe(audio, {
+          ...transcribeOptionsOf(jobListen(job)),
+          onProgress,
+          signal: cancelled.signal,
+        });
     if (!transcript) return { outcome: "gone" };
     const result = buildListenResponse(job.id, job.options, transcript);
     const saved = await store.update(job.id, completed(result, deps.retentionMs));
     if (saved) await deps.onSettled?.(job, { transcript });
     return { outcome: saved ? "done" : "gone" };
   } catch (err) {
+    if (cancelled.signal.aborted) return { outcome: "gone" };
     const failure = toEarshotError(err);
     const error = { ...failure.toBody(job.id), status: failure.status };
     if (failure instanceof CapacityError) return { outcome: "busy", error };

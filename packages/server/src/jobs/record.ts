@@ -38,8 +38,8 @@ export interface JobRecord {
   /** What an API family keeps for its own view (Gladia: request_params, custom_metadata, file). */
   meta: Record<string, unknown>;
   /**
-   * Who submitted it: the project and key of the request. Recorded for every new job, so that jobs can be kept
-   * to their project; reads and lists do not filter on it yet.
+   * Who submitted it: the project and key of the request. Reads, lists and deletes through the API see only
+   * their own project's jobs.
    */
   owner?: JobOwner | null;
 }
@@ -109,6 +109,8 @@ export interface Tombstone {
 
 export interface JobListFilter {
   statuses?: JobStatus[] | undefined;
+  /** Only this project's jobs (and those from before owners were recorded). */
+  projectId?: string | undefined;
   limit: number;
   offset: number;
 }

@@ -7,6 +7,7 @@
 
 import { JOB_STATUSES, type JobStatus } from "@earshot/protocol";
 import { Redis } from "ioredis";
+import { visibleTo } from "../storage/uploads.js";
 import {
   type JobListFilter,
   type JobPatch,
@@ -76,6 +77,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async list(filter: JobListFilter): Promise<{ jobs: JobRecord[]; total: number }> {
+    if (filter.projectId !== undefined) return this.listOfProject(filter, filter.projectId);
     const sets = filter.statuses?.length ? filter.statuses.map(this.statusKey) : [this.allKey];
     const end = filter.offset + filter.limit - 1;
     const pages = await Promise.all(sets.map((set) => this.redis.zrevrange(set, 0, end, "WITHSCORES")));
@@ -87,6 +89,16 @@ export class RedisJobStore implements JobStore {
     const keys = entries.slice(filter.offset, filter.offset + filter.limit).map(([key]) => key);
     const jobs = await Promise.all(keys.map((key) => this.get(this.idOf(key))));
     return { jobs: jobs.filter((j): j is JobRecord => j !== undefined), total: counts.reduce((a, b) => a + b, 0) };
+  }
+
+  /**
+   * One project's page: the indexes are not kept per project, so every job of the statuses asked for is read and
+   * filtered here. Linear in the jobs kept, which retention bounds.
+   */
+  private async listOfProject(filter: JobListFilter, projectId: string): Promise<{ jobs: JobRecord[]; total: number }> {
+    const { jobs } = await this.list({ statuses: filter.statuses, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    const mine = jobs.filter((job) => visibleTo(job.owner?.projectId ?? null, projectId));
+    return { jobs: mine.slice(filter.offset, filter.offset + filter.limit), total: mine.length };
   }
 
   async update(id: string, patch: JobPatch): Promise<boolean> {

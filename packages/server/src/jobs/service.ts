@@ -13,6 +13,7 @@ import type { ListenRequest } from "../listen/request.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { FsBlobStore } from "../storage/fs-blob-store.js";
 import { embeddedDatabase } from "../storage/sqlite.js";
+import { visibleTo } from "../storage/uploads.js";
 import { CallbackSender, type DeliveryOutcome } from "../webhooks/sender.js";
 import { BullDispatcher } from "./bull.js";
 import { JobNotFoundError } from "./errors.js";
@@ -100,6 +101,7 @@ export class JobService {
     // Refuse now what would only fail later: an unknown model, a callback we cannot call.
     this.deps.engine.registry.resolve(options.model, options.language);
     if (callback) this.sender.check(callback.url);
+    if (audio.type === "url") this.deps.urls.validate(audio.url);
     const id = request.id ?? randomUUID();
     let audioKey: string | null = audio.type === "stored" ? audio.key : null;
     if (audio.type === "bytes") {
@@ -135,11 +137,14 @@ export class JobService {
     return job;
   }
 
-  /** The job, or a 404 that says whether it expired, was deleted or never existed. */
-  async get(id: string): Promise<JobRecord> {
+  /**
+   * The job, or a 404 that says whether it expired, was deleted or never existed. With a `caller`, another
+   * project's job is a plain 404: its existence is not told either.
+   */
+  async get(id: string, caller?: Principal): Promise<JobRecord> {
     const job = await this.store.get(id);
-    if (job) return job;
-    throw new JobNotFoundError(id, await this.store.tombstone(id));
+    if (job && visibleTo(job.owner?.projectId ?? null, caller?.projectId)) return job;
+    throw new JobNotFoundError(id, job ? undefined : await this.store.tombstone(id));
   }
 
   list(filter: JobListFilter): Promise<{ jobs: JobRecord[]; total: number }> {
@@ -147,8 +152,8 @@ export class JobService {
   }
 
   /** Cancels a queued or running job, or deletes a finished one, with its audio and result. */
-  async delete(id: string): Promise<JobStatus> {
-    const job = await this.get(id);
+  async delete(id: string, caller?: Principal): Promise<JobStatus> {
+    const job = await this.get(id, caller);
     await this.store.remove(id, "deleted");
     await this.dispatcher.cancel(id);
     if (job.audioKey) await this.blobs.delete(job.audioKey);

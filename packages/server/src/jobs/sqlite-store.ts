@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
-import { openDatabase } from "../storage/sqlite.js";
+import { forgetDeleted, openDatabase } from "../storage/sqlite.js";
 import {
   type JobListFilter,
   type JobPatch,
@@ -115,8 +115,17 @@ export class SqliteJobStore implements JobStore {
 
   async list(filter: JobListFilter): Promise<{ jobs: JobRecord[]; total: number }> {
     const statuses = filter.statuses?.length ? filter.statuses : undefined;
-    const where = statuses ? `WHERE status IN (${statuses.map(() => "?").join(",")})` : "";
-    const args = statuses ?? [];
+    const conditions: string[] = [];
+    const args: Array<string> = [];
+    if (statuses) {
+      conditions.push(`status IN (${statuses.map(() => "?").join(",")})`);
+      args.push(...statuses);
+    }
+    if (filter.projectId !== undefined) {
+      conditions.push("(json_extract(doc, '$.owner.projectId') = ? OR json_extract(doc, '$.owner') IS NULL)");
+      args.push(filter.projectId);
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
     const total = (this.db.prepare(`SELECT count(*) AS n FROM jobs ${where}`).get(...args) as { n: number }).n;
     const rows = this.db
       .prepare(`SELECT id, doc, result FROM jobs ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
@@ -142,6 +151,7 @@ export class SqliteJobStore implements JobStore {
         .prepare("INSERT OR REPLACE INTO tombstones (id, reason, at) VALUES (?, ?, ?)")
         .run(id, reason, Date.now());
     })();
+    forgetDeleted(this.db);
   }
 
   async tombstone(id: string): Promise<Tombstone | undefined> {

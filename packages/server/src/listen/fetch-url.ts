@@ -52,6 +52,18 @@ export class UrlGuard {
     }
   }
 
+  /** `source` as a URL that passes {@link check}; anything else is the client's 400. */
+  parse(source: string): URL {
+    let url: URL;
+    try {
+      url = new URL(source);
+    } catch {
+      throw new InvalidRequestError(`'${source.slice(0, 200)}' is not a valid URL.`);
+    }
+    this.check(url);
+    return url;
+  }
+
   /** A `dns.lookup` replacement that fails the connection when any resolved address is not allowed. */
   readonly lookup = (
     hostname: string,
@@ -84,13 +96,16 @@ export class UrlFetcher {
     this.client = new OutboundClient(this.guard.lookup);
   }
 
+  /**
+   * What can be told of `source` without a connection: a URL, http(s), not a literal private address. Jobs call
+   * it when they are submitted, so a bad URL is a 400 then rather than a stored job nobody can read.
+   */
+  validate(source: string): URL {
+    return this.guard.parse(source);
+  }
+
   async fetch(source: string): Promise<Uint8Array> {
-    let url: URL;
-    try {
-      url = new URL(source);
-    } catch {
-      throw new InvalidRequestError(`'${source}' is not a valid URL.`);
-    }
+    let url = this.validate(source);
     const signal = AbortSignal.timeout(this.policy.timeoutMs);
     for (let hop = 0; ; hop++) {
       this.guard.check(url);

@@ -3,6 +3,10 @@
  * (a zero-length one, the legacy "close stream"), text frames go to the protocol, replies go out as JSON. A
  * client that sends faster than the engine decodes is paused at the socket (TCP backpressure) rather than
  * buffered without bound or dropped; a client silent for the idle timeout is told so by the protocol.
+ *
+ * Idle means no audio worth decoding, not no bytes: a client sending a few bytes every second (a trickle that
+ * decodes to milliseconds) would otherwise hold a stream slot, and its decoder, for ever. Text frames
+ * (KeepAlive) count, as Deepgram's protocol says they do.
  */
 import type { LiveSummary } from "@earshot/engine";
 import type { FastifyBaseLogger } from "fastify";
@@ -18,9 +22,14 @@ export interface LiveSocketHooks {
   idle(): void;
 }
 
+/** Audio decoded within one idle timeout that keeps a stream alive, seconds. */
+const MIN_ACTIVE_AUDIO_S = 0.1;
+
 export class LiveSocket {
   state: "open" | "closing" | "closed" = "open";
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The stream's decoded seconds when the idle clock last restarted. */
+  private decodedAtTouch = 0;
   private paused = false;
 
   constructor(
@@ -72,9 +81,11 @@ export class LiveSocket {
 
   private touch(): void {
     clearTimeout(this.idleTimer);
+    this.decodedAtTouch = this.context.decodedSeconds;
     this.idleTimer = setTimeout(() => {
       // Audio still queued or a paused socket means the server, not the client, is the slow side.
       if (this.paused || this.context.stream.busy) return this.touch();
+      if (this.context.decodedSeconds - this.decodedAtTouch >= MIN_ACTIVE_AUDIO_S) return this.touch();
       this.context.stream.abort();
       this.hooks.idle();
     }, this.options.idleTimeoutMs);
@@ -82,11 +93,12 @@ export class LiveSocket {
 
   private receive(data: RawData, isBinary: boolean): void {
     if (this.state !== "open") return;
-    this.touch();
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     // A zero-length binary frame is the legacy way to say CloseStream.
-    if (!isBinary) this.hooks.control(bytes.toString("utf8"));
-    else if (bytes.byteLength === 0) this.hooks.closeStream();
+    if (!isBinary) {
+      this.touch();
+      this.hooks.control(bytes.toString("utf8"));
+    } else if (bytes.byteLength === 0) this.hooks.closeStream();
     else if (!this.context.stream.write(bytes)) {
       this.paused = true;
       this.ws.pause();

@@ -35,6 +35,8 @@ export interface LiveContext {
   created: Date;
   /** Set once the socket has taken the stream over; before that, a dropped handshake frees it. */
   attached: boolean;
+  /** Seconds of audio the stream has decoded so far: what tells a live client from one trickling bytes. */
+  decodedSeconds: number;
 }
 
 /** The pre-recorded raw format, limited to the encodings a live stream can decode as it arrives. */
@@ -85,7 +87,10 @@ export async function openLiveStream(
       },
       onError: (error) => sink.error(error),
       onDrain: () => sink.drain(),
-      onProgress: (seconds) => sink.progress(seconds),
+      onProgress: (seconds) => {
+        context.decodedSeconds = seconds;
+        sink.progress(seconds);
+      },
     },
   );
   request.usage.models = [stream.model.name];
@@ -97,7 +102,7 @@ export async function openLiveStream(
     channels: () => (options.multichannel ? Math.max(1, audioChannels, options.channels ?? 1) : 1),
   };
   // Reserved before the upgrade: if the handshake never completes, the stream must not stay reserved.
-  const context: LiveContext = { info, stream, sink, created: new Date(), attached: false };
+  const context: LiveContext = { info, stream, sink, created: new Date(), attached: false, decodedSeconds: 0 };
   const socket = request.raw.socket;
   const onEarlyClose = (): void => {
     if (!context.attached) stream.abort();

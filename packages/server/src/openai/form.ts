@@ -4,6 +4,7 @@
  */
 import { InvalidRequestError, PayloadTooLargeError } from "@earshot/protocol";
 import type { FastifyRequest } from "fastify";
+import { readingMultipart } from "../http/multipart.js";
 import { OpenAiParamError } from "./errors.js";
 
 export interface AudioForm {
@@ -18,6 +19,10 @@ export async function readAudioForm(request: FastifyRequest, maxBytes: number): 
       "Send the audio as multipart/form-data with a 'file' part and the other fields (model, response_format, …).",
     );
   }
+  return readingMultipart(() => readParts(request, maxBytes));
+}
+
+async function readParts(request: FastifyRequest, maxBytes: number): Promise<AudioForm> {
   let file: AudioForm["file"] | undefined;
   const fields: AudioForm["fields"] = {};
   for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1 } })) {

@@ -41,7 +41,7 @@ import {
 import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import type { JobRecord } from "../jobs/record.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
 import { familyDocs } from "../openapi/route-docs.js";
 import { saveUpload, uploadBytes, uploadDescription, uploadSource } from "../storage/uploads.js";
@@ -94,7 +94,12 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     if (!Buffer.isBuffer(bytes) || bytes.byteLength === 0) {
       throw new InvalidRequestError("Send the file's bytes as the body (Content-Type: application/octet-stream).");
     }
-    const { id } = await saveUpload(deps.jobs.blobs, bytes, () => ({ size: bytes.byteLength }));
+    const { id } = await saveUpload(
+      deps.jobs.blobs,
+      bytes,
+      () => ({ size: bytes.byteLength }),
+      request.principal?.projectId,
+    );
     return { upload_url: `${base(request)}/upload/${id}` };
   });
 
@@ -104,7 +109,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     responses: { 200: { binary: ["application/octet-stream"], description: "The file." } },
   });
   app.get<{ Params: { id: string } }>("/v2/upload/:id", { config: file }, async (request, reply) => {
-    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id);
+    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id, request.principal?.projectId);
     if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
     return reply.type("application/octet-stream").send(Buffer.from(bytes));
   });
@@ -134,7 +139,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     const upload = body.audio_url.match(UPLOAD_URL)?.[1];
     let audio: AudioSource = { type: "url", url: body.audio_url };
     if (upload) {
-      const file = await uploadDescription(deps.jobs.blobs, upload);
+      const file = await uploadDescription(deps.jobs.blobs, upload, request.principal?.projectId);
       if (!file)
         throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
       audio = uploadSource(upload, file.size);
@@ -143,6 +148,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     const job = await deps.jobs.submit({
       id: request.id,
       kind: "assemblyai",
+      owner: ownerOf(request.principal),
       listen: listenRequest(options, audio, body.webhook_url ? { url: body.webhook_url, method: "POST" } : undefined),
       meta: meta as unknown as Record<string, unknown>,
     });
@@ -159,7 +165,12 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     // Pages are cut by offset; `next_url`/`prev_url` carry it, so the SDK's `list(url)` pages through.
     const { offset } = query;
     const statuses = query.status ? [STATUS_FILTER[query.status]!] : undefined;
-    const { jobs, total } = await deps.jobs.list({ statuses, limit: query.limit, offset });
+    const { jobs, total } = await deps.jobs.list({
+      statuses,
+      limit: query.limit,
+      offset,
+      projectId: request.principal?.projectId,
+    });
     const page = (at: number): string => {
       const url = new URL(`${base(request)}/transcript`);
       url.searchParams.set("limit", String(query.limit));
@@ -185,7 +196,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     responses: { 200: AssemblyAiTranscriptSchema },
   });
   app.get<{ Params: { id: string } }>("/v2/transcript/:id", { config: transcript }, async (request) =>
-    assemblyAiTranscript(await deps.jobs.get(request.params.id)),
+    assemblyAiTranscript(await deps.jobs.get(request.params.id, request.principal)),
   );
 
   const sentences = docs({
@@ -197,7 +208,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     "/v2/transcript/:id/sentences",
     { config: sentences },
     async (request): Promise<AssemblyAiSentences> => {
-      const job = await deps.jobs.get(request.params.id);
+      const job = await deps.jobs.get(request.params.id, request.principal);
       return assemblyAiSentences(job, resultOf(job));
     },
   );
@@ -211,7 +222,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     "/v2/transcript/:id/paragraphs",
     { config: paragraphs },
     async (request): Promise<AssemblyAiParagraphs> => {
-      const job = await deps.jobs.get(request.params.id);
+      const job = await deps.jobs.get(request.params.id, request.principal);
       return assemblyAiParagraphs(job, resultOf(job));
     },
   );
@@ -231,7 +242,7 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
           AssemblyAiCaptionsQuerySchema,
           request.query as Record<string, unknown>,
         );
-        const response = resultOf(await deps.jobs.get(request.params.id));
+        const response = resultOf(await deps.jobs.get(request.params.id, request.principal));
         const options = chars ? { lineLength: chars, maxLines: 1 } : {};
         const text = format === "srt" ? toSRT(response, options) : toWebVTT(response, options);
         return reply.type("text/plain; charset=utf-8").send(text);
@@ -252,8 +263,8 @@ export async function assemblyAiRoutes(app: FastifyInstance, deps: AssemblyAiDep
     "/v2/transcript/:id",
     { config: remove },
     async (request): Promise<AssemblyAiTranscript> => {
-      const job = await deps.jobs.get(request.params.id);
-      await deps.jobs.delete(job.id);
+      const job = await deps.jobs.get(request.params.id, request.principal);
+      await deps.jobs.delete(job.id, request.principal);
       return assemblyAiTranscript({ ...job, result: null });
     },
   );

@@ -22,14 +22,17 @@ import {
   InvalidRequestError,
   JOB_STATUSES,
   type JobStatus,
+  ListOffsetSchema,
   NotFoundError,
   parseListenOptions,
+  parseQuery,
 } from "@earshot/protocol";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { toEarshotError } from "../errors.js";
 import { gladiaView } from "../gladia/view.js";
+import { readingMultipart } from "../http/multipart.js";
 import { type JobService, ownerOf } from "../jobs/service.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
 import { type AudioSource, listenRequest } from "../listen/request.js";
@@ -62,11 +65,13 @@ async function readUpload(
   deps: GladiaDeps,
 ): Promise<{ bytes: Uint8Array; filename: string | null; source: string | null }> {
   if (request.isMultipart()) {
-    const file = await request.file({ limits: { fileSize: deps.maxBytes, files: 1 } });
-    if (file?.fieldname !== "audio") throw new InvalidRequestError("The multipart body needs an 'audio' file field.");
-    const bytes = await file.toBuffer();
-    if (file.file.truncated) throw new InvalidRequestError(`The file is over the ${deps.maxBytes}-byte limit.`);
-    return { bytes, filename: file.filename || null, source: null };
+    return readingMultipart(async () => {
+      const file = await request.file({ limits: { fileSize: deps.maxBytes, files: 1 } });
+      if (file?.fieldname !== "audio") throw new InvalidRequestError("The multipart body needs an 'audio' file field.");
+      const bytes = await file.toBuffer();
+      if (file.file.truncated) throw new InvalidRequestError(`The file is over the ${deps.maxBytes}-byte limit.`);
+      return { bytes, filename: file.filename || null, source: null };
+    });
   }
   const body = request.body as { audio_url?: unknown } | undefined;
   if (typeof body?.audio_url !== "string") {
@@ -100,7 +105,7 @@ async function createJob(
   const upload = body.audio_url.match(UPLOAD_PATH)?.[1];
   let audio: AudioSource;
   if (upload) {
-    const file = await uploadDescription<GladiaAudioMetadata>(deps.jobs.blobs, upload);
+    const file = await uploadDescription<GladiaAudioMetadata>(deps.jobs.blobs, upload, request.principal?.projectId);
     if (!file) throw new InvalidRequestError(`No uploaded file ${upload} (uploads are kept for the retention period).`);
     meta.file = {
       id: file.id,
@@ -125,6 +130,7 @@ async function createJob(
 }
 
 const IdParamsSchema = z.object({ id: z.string() });
+const OffsetQuerySchema = z.object({ offset: ListOffsetSchema });
 const AUDIO_FILE = { binary: ["application/octet-stream"], description: "The audio file." };
 
 const gladia = familyDocs("Gladia", GladiaErrorBodySchema);
@@ -147,20 +153,25 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
     const { bytes, filename, source } = await readUpload(request, deps);
     if (bytes.byteLength === 0) throw new InvalidRequestError("The uploaded file is empty.");
     const extension = filename?.includes(".") ? filename.split(".").pop()!.toLowerCase() : null;
-    const metadata: GladiaAudioMetadata = await saveUpload(deps.jobs.blobs, bytes, () => ({
-      filename,
-      source,
-      extension,
-      size: bytes.byteLength,
-      audio_duration: null,
-      number_of_channels: null,
-    }));
+    const metadata: GladiaAudioMetadata = await saveUpload(
+      deps.jobs.blobs,
+      bytes,
+      () => ({
+        filename,
+        source,
+        extension,
+        size: bytes.byteLength,
+        audio_duration: null,
+        number_of_channels: null,
+      }),
+      request.principal?.projectId,
+    );
     return { audio_url: `${originOf(request)}/v2/files/${metadata.id}`, audio_metadata: metadata };
   });
 
   const file = gladia({ summary: "An uploaded file", params: IdParamsSchema, responses: { 200: AUDIO_FILE } });
   app.get<{ Params: { id: string } }>("/v2/files/:id", { config: file }, async (request, reply) => {
-    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id);
+    const bytes = await uploadBytes(deps.jobs.blobs, request.params.id, request.principal?.projectId);
     if (!bytes) throw new NotFoundError(`No uploaded file ${request.params.id}.`);
     return reply.type("application/octet-stream").send(Buffer.from(bytes));
   });
@@ -183,12 +194,17 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
     });
     app.get(base, { config: list }, async (request): Promise<GladiaListResponse> => {
       const query = request.query as { offset?: string; limit?: string; status?: string | string[] };
-      const offset = Math.max(0, Number(query.offset ?? 0) || 0);
+      const { offset } = parseQuery(OffsetQuerySchema, query);
       const limit = Math.min(100, Math.max(1, Number(query.limit ?? 20) || 20));
       const statuses = [query.status ?? []]
         .flat()
         .filter((s): s is JobStatus => (JOB_STATUSES as readonly string[]).includes(s));
-      const { jobs, total } = await deps.jobs.list({ statuses, limit, offset });
+      const { jobs, total } = await deps.jobs.list({
+        statuses,
+        limit,
+        offset,
+        projectId: request.principal?.projectId,
+      });
       const page = (at: number): string => {
         const url = new URL(`${originOf(request)}${base}`);
         url.searchParams.set("offset", String(at));
@@ -210,12 +226,12 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
       responses: { 200: GladiaJobSchema },
     });
     app.get<{ Params: { id: string } }>(`${base}/:id`, { config: job }, async (request): Promise<GladiaJob> => {
-      return gladiaView(await deps.jobs.get(request.params.id));
+      return gladiaView(await deps.jobs.get(request.params.id, request.principal));
     });
 
     const jobFile = gladia({ summary: "A job's audio", params: IdParamsSchema, responses: { 200: AUDIO_FILE } });
     app.get<{ Params: { id: string } }>(`${base}/:id/file`, { config: jobFile }, async (request, reply) => {
-      const job = await deps.jobs.get(request.params.id);
+      const job = await deps.jobs.get(request.params.id, request.principal);
       const bytes = job.audioKey ? await deps.jobs.blobs.get(job.audioKey) : undefined;
       if (!bytes) throw new NotFoundError(`The audio of job ${job.id} is not stored here.`);
       return reply.type("application/octet-stream").send(Buffer.from(bytes));
@@ -231,7 +247,7 @@ export async function gladiaRoutes(app: FastifyInstance, deps: GladiaDeps): Prom
       }),
     };
     app.delete<{ Params: { id: string } }>(`${base}/:id`, { config: remove }, async (request, reply) => {
-      await deps.jobs.delete(request.params.id);
+      await deps.jobs.delete(request.params.id, request.principal);
       return reply.status(202).send();
     });
   }

@@ -71,6 +71,7 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
         statuses: query.status,
         limit: query.limit,
         offset: query.offset,
+        projectId: request.principal?.projectId,
       });
       const next = query.offset + page.length;
       return {
@@ -95,7 +96,7 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
         },
       },
     },
-    async (request): Promise<Job> => jobView(await jobs.get(request.params.id)),
+    async (request): Promise<Job> => jobView(await jobs.get(request.params.id, request.principal)),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -113,7 +114,7 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
       },
     },
     async (request): Promise<JobDeletedResponse> => {
-      const previous = await jobs.delete(request.params.id);
+      const previous = await jobs.delete(request.params.id, request.principal);
       return { request_id: request.params.id, deleted: true, previous_status: previous };
     },
   );

@@ -29,7 +29,7 @@ import { z } from "zod";
 import type { ServerEngine } from "../engine.js";
 import { toEarshotError } from "../errors.js";
 import { addJsonParser } from "../http/json-body.js";
-import type { JobService } from "../jobs/service.js";
+import { type JobService, ownerOf } from "../jobs/service.js";
 import { listenRequest, transcribeOptionsOf } from "../listen/request.js";
 import { buildListenResponse } from "../listen/response.js";
 import { translates } from "../listen/vendor-model.js";
@@ -106,6 +106,7 @@ export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Prom
       const job = await deps.jobs.submit({
         id: request.id,
         kind: "octoai",
+        owner: ownerOf(request.principal),
         listen,
         meta: { task: body.task, language },
       });
@@ -123,7 +124,7 @@ export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Prom
     responses: { 200: OctoAiPollSchema },
   });
   app.get<{ Params: { id: string } }>("/v1/requests/:id", { config: poll }, async (request): Promise<OctoAiPoll> => {
-    const job = await deps.jobs.get(request.params.id);
+    const job = await deps.jobs.get(request.params.id, request.principal);
     return octoAiPoll(job, `${originOf(request)}/v1/responses/${job.id}`);
   });
 
@@ -137,7 +138,7 @@ export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Prom
     "/v1/responses/:id",
     { config: result },
     async (request): Promise<OctoAiWhisperResponse> => {
-      const job = await deps.jobs.get(request.params.id);
+      const job = await deps.jobs.get(request.params.id, request.principal);
       if (job.error) throw new EarshotError(job.error.status, job.error.err_code, job.error.err_msg);
       // 425 Too Early: what OctoAI answered for a result asked for before it was ready.
       if (!job.result) throw new EarshotError(425, "TOO_EARLY", `Inference ${job.id} is ${job.status}, not completed.`);

@@ -4,12 +4,18 @@
  * `Flushed`; `Clear` drops queued text and stops audio in progress (`Cleared`); `Close` speaks what is left,
  * then closes 1000. `Metadata` is the first message. A malformed message gets a `Warning` and the session
  * carries on, since Deepgram's SDKs reconnect on any close other than 1000. Options, voice and capacity are
- * settled before the upgrade, so a refusal is a plain HTTP response.
+ * settled before the upgrade, so a refusal is a plain HTTP response. As Deepgram does, more than 20 Flushes a
+ * minute get a Warning (the text stays for a later Flush), and a socket with nothing sent and nothing being
+ * spoken for the idle timeout is closed like an idle listen socket (1011, NET-0001): it holds a synthesiser.
  */
 import type { InstalledModel, SpeechSession, SpeechSynthesis } from "@earshot/engine";
 import {
   type AudioFormat,
+  LiveCloseCode,
+  LiveCloseReason,
   parseSpeakOptions,
+  SPEAK_FLUSH_LIMIT,
+  SPEAK_FLUSH_WINDOW_MS,
   SPEAK_TEXT_LIMIT,
   SpeakClearedSchema,
   SpeakClientMessageSchema,
@@ -46,6 +52,9 @@ class SpeakConnection {
   private current: AbortController | undefined;
   private running = false;
   private closing = false;
+  /** When the recent Flushes arrived, for the rate limit. */
+  private flushes: number[] = [];
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -53,10 +62,31 @@ class SpeakConnection {
     private readonly log: FastifyBaseLogger,
     /** Characters synthesised are counted here, for the request log. */
     private readonly usage: UsageNote,
+    private readonly idleTimeoutMs: number,
   ) {
     socket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     socket.on("close", () => this.shutdown());
     socket.on("error", () => this.shutdown());
+    this.touch();
+  }
+
+  /** Restarts the idle clock; while audio is being spoken the server, not the client, is the one busy. */
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.running) return this.touch();
+      this.log.info("speak socket idle: closing with NET-0001");
+      this.socket.close(LiveCloseCode.ServerError, LiveCloseReason.IdleTimeout);
+    }, this.idleTimeoutMs);
+  }
+
+  /** Whether one more Flush fits in Deepgram's limit of 20 a minute. */
+  private flushAllowed(): boolean {
+    const now = Date.now();
+    this.flushes = this.flushes.filter((at) => now - at < SPEAK_FLUSH_WINDOW_MS);
+    if (this.flushes.length >= SPEAK_FLUSH_LIMIT) return false;
+    this.flushes.push(now);
+    return true;
   }
 
   send(message: SpeakServerMessage): void {
@@ -69,6 +99,7 @@ class SpeakConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closing) return;
+    this.touch();
     if (isBinary) {
       this.warn(SpeakWarningCode.InvalidMessage, "Binary frames are not accepted here: send JSON text messages.");
       return;
@@ -104,6 +135,13 @@ class SpeakConnection {
         this.buffer += message.text;
         return;
       case "Flush":
+        if (!this.flushAllowed()) {
+          this.warn(
+            SpeakWarningCode.FlushLimit,
+            `Flush ignored: more than ${SPEAK_FLUSH_LIMIT} Flush messages in ${SPEAK_FLUSH_WINDOW_MS / 1000} s. The text waits for a later Flush.`,
+          );
+          return;
+        }
         this.flush();
         return;
       case "Clear":
@@ -159,6 +197,7 @@ class SpeakConnection {
   }
 
   private shutdown(): void {
+    clearTimeout(this.idleTimer);
     this.closing = true;
     this.queue.length = 0;
     this.current?.abort();
@@ -168,8 +207,9 @@ class SpeakConnection {
 
 export function speakSocketRoute(
   speech: SpeechSynthesis,
-  options: { log: FastifyBaseLogger },
+  options: { log: FastifyBaseLogger; idleTimeoutMs?: number },
 ): WebSocketRoute<SpeakContext> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
   return {
     path: "/v1/speak",
     docs: {
@@ -202,7 +242,7 @@ export function speakSocketRoute(
         socket.close(1013, toEarshotError(err).message.slice(0, 120));
         return;
       }
-      const connection = new SpeakConnection(socket, session, options.log, request.usage);
+      const connection = new SpeakConnection(socket, session, options.log, request.usage, idleTimeoutMs);
       connection.send({
         type: "Metadata",
         request_id: request.requestId,

@@ -33,9 +33,9 @@ export class CallbackSender {
     this.client = new OutboundClient(this.guard.lookup);
   }
 
-  /** Throws an InvalidRequestError when `url` can never be called back (scheme, literal private address). */
+  /** Throws an InvalidRequestError when `url` can never be called back (not a URL, scheme, literal private address). */
   check(url: string): void {
-    this.guard.check(new URL(url));
+    this.guard.parse(url);
   }
 
   /** `headers` are the API family's own (AssemblyAI's webhook auth header); the signature headers always go. */

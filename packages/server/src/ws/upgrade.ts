@@ -12,6 +12,7 @@ import {
   ErrorBodySchema,
   ErrorCode,
   type FineScope,
+  InvalidRequestError,
   LiveCloseCode,
   LiveCloseReason,
   NotFoundError,
@@ -67,6 +68,15 @@ function queryOf(url: URL): Record<string, string | string[]> {
   return query;
 }
 
+/** The upgrade's request target; one `new URL` cannot read (`//`, `http://[`) is the client's error. */
+function targetOf(raw: IncomingMessage): URL {
+  try {
+    return new URL(raw.url ?? "/", "http://localhost");
+  } catch {
+    throw new InvalidRequestError("The request target is not a valid URL path.");
+  }
+}
+
 /** Header values must be visible ASCII; error messages may not be. */
 const headerSafe = (text: string): string => text.replace(/[^\x20-\x7e]/g, "?").slice(0, 500);
 
@@ -109,21 +119,23 @@ export function registerWebSocketRoutes(
   app.server.on("upgrade", async (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
     const requestId = randomUUID();
     socket.on("error", () => socket.destroy());
-    const url = new URL(raw.url ?? "/", "http://localhost");
-    const route = routes.find((r) => r.path === url.pathname);
+    let route: WebSocketRoute<unknown> | undefined;
     let request: UpgradeRequest | undefined;
     try {
-      if (!route) throw new NotFoundError(`No WebSocket route at ${url.pathname}.`);
+      const url = targetOf(raw);
+      const found = routes.find((r) => r.path === url.pathname);
+      route = found;
+      if (!found) throw new NotFoundError(`No WebSocket route at ${url.pathname}.`);
       const principal = await options.auth.authenticate(secretOf(raw.headers), raw.socket.remoteAddress);
-      authorize(principal, routeAccess({ scope: route.scope }));
+      authorize(principal, routeAccess({ scope: found.scope }));
       request = { raw, url, query: queryOf(url), requestId, principal, usage: {} };
-      const context = await route.prepare(request);
+      const context = await found.prepare(request);
       const accepted = request;
       requestIds.set(raw, requestId);
       wss.handleUpgrade(raw, socket, head, (ws) => {
-        const closed = options.telemetry.streamOpened({ ...accepted, path: route.path });
+        const closed = options.telemetry.streamOpened({ ...accepted, path: found.path });
         ws.once("close", closed);
-        route.onConnection(ws, context, accepted);
+        found.onConnection(ws, context, accepted);
       });
     } catch (err) {
       const error = toEarshotError(err);
