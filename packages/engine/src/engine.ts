@@ -4,7 +4,7 @@
  * {@link CapacityError} at once (the server's 429) instead of letting the backlog grow without limit.
  */
 import { availableParallelism } from "node:os";
-import { CancelledError, CapacityError, EarshotError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
+import { CancelledError, CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
