@@ -11,9 +11,10 @@ import { type InstalledModel, ModelRegistry, type ModelResolution } from "./mode
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
-import type { RecognizedWord } from "./recognizer.js";
+import type { Recognition, RecognizedWord } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
+import type { WhisperOptions } from "./whisper/options.js";
 
 /** Everything the engine is configured with; it reads no environment variables itself. */
 export interface EngineOptions {
@@ -32,6 +33,8 @@ export interface EngineOptions {
   ffmpegBinary?: string;
   /** The built-in PocketSphinx engine: its libraries and live decoding. */
   pocketsphinx?: PocketSphinxOptions;
+  /** The built-in whisper.cpp engine; its threads per decode default to the cores divided among the workers. */
+  whisper?: WhisperOptions;
   /**
    * More engines, by the architecture name their models' manifests give (one named `pocketsphinx` replaces the
    * built-in one). Each is a module the workers import; see {@link ArchitectureModule}.
@@ -61,6 +64,8 @@ export interface TranscribeOptions {
   language?: string | undefined;
   raw?: RawFormat | undefined;
   multichannel?: boolean | undefined;
+  /** `detect_language`: ask a model that can to detect the spoken language. */
+  detectLanguage?: boolean | undefined;
   /** Fraction of the speech decoded so far, 0 → 1. */
   onProgress?: ((fraction: number) => void) | undefined;
 }
@@ -75,6 +80,11 @@ export interface Transcript {
   channelCount: number;
   /** Words per channel, times in seconds from the start of the audio. One entry unless `multichannel`. */
   channels: RecognizedWord[][];
+  /**
+   * Per channel, the language the model detected in most of the channel's speech, when detection was asked of
+   * a model that detects.
+   */
+  languages?: (string | undefined)[];
   model: InstalledModel;
   /** The Deepgram model name the request asked for, when it was served by `model` instead. */
   aliasOf: string | undefined;
@@ -123,7 +133,10 @@ export class Engine {
     const streamsPerWorker = options.live?.streamsPerWorker ?? 6;
     this.maxLiveChannels = workers * streamsPerWorker;
     this.ffmpegBinary = options.ffmpegBinary ?? "ffmpeg";
-    this.architectures = { ...builtInArchitectures(options.pocketsphinx), ...options.architectures };
+    // whisper.cpp spreads one decode over several threads; splitting the cores among the workers keeps
+    // workers that decode at once from oversubscribing the CPU.
+    const whisper = { threads: Math.max(1, Math.floor(availableParallelism() / workers)), ...options.whisper };
+    this.architectures = { ...builtInArchitectures(options.pocketsphinx, whisper), ...options.architectures };
     this.pool = new WorkerPool(
       {
         vadModel: this.registry.vad()?.files.model,
@@ -161,19 +174,28 @@ export class Engine {
       const prepared = await this.prepareOn(lane, bytes, options);
       const total = prepared.channels.flat().reduce((sum, p) => sum + (p.end - p.start), 0);
       let done = 0;
-      const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
-        const { words } = await this.pool.run(lane, { type: "recognize", model, pcm: piece.pcm }, [
+      const recognition = { language: options.language, detectLanguage: options.detectLanguage };
+      const recognizePiece = async (piece: PreparedPiece): Promise<Recognition> => {
+        const result = await this.pool.run(lane, { type: "recognize", model, pcm: piece.pcm, options: recognition }, [
           piece.pcm.buffer as ArrayBuffer,
         ]);
         done += piece.end - piece.start;
         options.onProgress?.(total > 0 ? done / total : 1);
-        return words;
+        return result;
       };
       // All pieces are queued at once: the pool's lanes keep this fair to other requests, and a long file
       // spreads over every idle worker.
-      const words = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
+      const results = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
       if (total === 0) options.onProgress?.(1);
-      return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+      const transcript = stitchTranscript(prepared, (channel, piece) => results[channel]![piece]!.words, {
+        model,
+        aliasOf,
+      });
+      if (!options.detectLanguage || !model.capabilities.languageDetection) return transcript;
+      return {
+        ...transcript,
+        languages: prepared.channels.map((pieces, c) => mainLanguage(pieces, results[c]!)),
+      };
     } finally {
       this.active--;
     }
@@ -273,12 +295,15 @@ export class Engine {
   /** Recognises one piece from {@link prepare}; word times count from the piece's start. */
   async recognizePiece(
     pcm: Int16Array,
-    options: Pick<TranscribeOptions, "model" | "language"> = {},
+    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage"> = {},
   ): Promise<RecognizedWord[]> {
     const { model } = this.resolve(options);
-    const { words } = await this.pool.run(`piece-${this.lane++}`, { type: "recognize", model, pcm }, [
-      pcm.buffer as ArrayBuffer,
-    ]);
+    const recognition = { language: options.language, detectLanguage: options.detectLanguage };
+    const { words } = await this.pool.run(
+      `piece-${this.lane++}`,
+      { type: "recognize", model, pcm, options: recognition },
+      [pcm.buffer as ArrayBuffer],
+    );
     return words;
   }
 
@@ -305,6 +330,16 @@ export class Engine {
 }
 
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+/** The language detected in the most seconds of a channel's pieces. */
+function mainLanguage(pieces: PreparedPiece[], results: Recognition[]): string | undefined {
+  const seconds = new Map<string, number>();
+  pieces.forEach((piece, i) => {
+    const language = results[i]?.language;
+    if (language) seconds.set(language, (seconds.get(language) ?? 0) + piece.end - piece.start);
+  });
+  return [...seconds].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
 
 /**
  * Puts each prepared piece's words (times from the piece's start) on the recording's timeline: one function for

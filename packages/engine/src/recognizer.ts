@@ -26,10 +26,20 @@ export interface RecognizedWord {
 
 export interface Recognition {
   words: RecognizedWord[];
+  /** The language the model detected (ISO 639-1), when it was asked to detect one. */
+  language?: string;
+}
+
+/** What a request asks of the recogniser beyond the audio; a recogniser ignores what its model cannot do. */
+export interface RecognizeOptions {
+  /** The request's `language` (BCP-47). */
+  language?: string | undefined;
+  /** Detect the spoken language instead of assuming `language`. */
+  detectLanguage?: boolean | undefined;
 }
 
 export interface Recognizer {
   /** Decode one utterance-sized piece of audio (a few seconds to a few tens of seconds). */
-  recognize(pcm: Int16Array): MaybePromise<Recognition>;
+  recognize(pcm: Int16Array, options?: RecognizeOptions): MaybePromise<Recognition>;
   dispose(): void;
 }

@@ -26,6 +26,8 @@ export const SttCapabilitiesSchema = z.object({
   punctuation: z.boolean(),
   diarization: z.boolean(),
   language_detection: z.boolean(),
+  /** Translates speech into English. */
+  translation: z.boolean(),
 });
 export type SttCapabilities = z.infer<typeof SttCapabilitiesSchema>;
 

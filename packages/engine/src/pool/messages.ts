@@ -3,7 +3,7 @@ import type { SerializedError } from "@earshot/protocol";
 import type { ArchitectureRegistrations } from "../architectures.js";
 import type { RawFormat } from "../audio/decode.js";
 import type { InstalledModel } from "../models/registry.js";
-import type { RecognizedWord } from "../recognizer.js";
+import type { Recognition, RecognizeOptions } from "../recognizer.js";
 import type { StreamProgress, StreamTask } from "../stream/types.js";
 import type { LiveWorkerConfig } from "../stream/worker-sessions.js";
 
@@ -43,11 +43,10 @@ export interface RecognizeTask {
   type: "recognize";
   model: InstalledModel;
   pcm: Int16Array;
+  options?: RecognizeOptions;
 }
 
-export interface RecognizeResult {
-  words: RecognizedWord[];
-}
+export type RecognizeResult = Recognition;
 
 export type Task = PrepareTask | RecognizeTask | StreamTask;
 export type TaskResult<T extends Task> = T extends PrepareTask

@@ -80,7 +80,7 @@ async function recognize(task: RecognizeTask): Promise<RecognizeResult> {
     recognizers.set(task.model.name, recognizer);
     recognizer.catch(() => recognizers.delete(task.model.name));
   }
-  return (await recognizer).recognize(task.pcm);
+  return (await recognizer).recognize(task.pcm, task.options);
 }
 
 parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {

@@ -79,7 +79,9 @@ export function parseListenRequest(query: unknown, body: unknown): ListenRequest
 /** What the engine needs of a request to decode and recognise it. */
 export function transcribeOptionsOf(
   request: Pick<ListenRequest, "options" | "raw">,
-): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel"> {
+): Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "raw" | "multichannel"> {
   const { options, raw } = request;
-  return { model: options.model, language: options.language, raw, multichannel: options.multichannel };
+  // `detect_language` is `true` or a list of candidate languages; only `false` turns it off.
+  const detectLanguage = options.detect_language?.some((v) => v !== "false") ?? false;
+  return { model: options.model, language: options.language, detectLanguage, raw, multichannel: options.multichannel };
 }

@@ -18,6 +18,7 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
   const channels: Channel[] = channelWords.map((words, index) => ({
     // Search looks for what was said, so it runs on the words as recognised, before any replacement.
     ...(options.search?.length ? { search: searchWords(transcript.channels[index]!, options.search) } : {}),
+    ...(transcript.languages?.[index] ? { detected_language: transcript.languages[index] } : {}),
     alternatives: [
       {
         transcript: transcriptOf(words),
