@@ -10,7 +10,7 @@ import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
-import { WorkerPool } from "./pool/worker-pool.js";
+import { type LoadedModel, WorkerPool } from "./pool/worker-pool.js";
 import type { Recognition, RecognizedWord } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
@@ -41,6 +41,11 @@ export interface EngineOptions {
    */
   architectures?: ArchitectureRegistrations;
   live?: LiveOptions;
+  /**
+   * Seconds a loaded model may go unused before its workers free it (it loads again on the next request);
+   * `false` keeps models loaded. Default 900.
+   */
+  idleUnloadSeconds?: number | false;
 }
 
 export interface LiveOptions {
@@ -109,6 +114,8 @@ export interface EngineStatus {
   queueDepth: number;
   queueLimit: number;
   active: number;
+  /** Models loaded for recognition, per worker. */
+  loadedModels: LoadedModel[];
 }
 
 export class Engine {
@@ -143,6 +150,7 @@ export class Engine {
         ffmpegBinary: options.ffmpegBinary,
         architectures: this.architectures,
         live: { vadModel: this.registry.vad()?.files.model, keepDecoders: streamsPerWorker },
+        idleUnloadMs: options.idleUnloadSeconds === false ? false : (options.idleUnloadSeconds ?? 900) * 1000,
       },
       workers,
     );
@@ -321,6 +329,7 @@ export class Engine {
       queueDepth: stats.queued,
       queueLimit: this.queueLimit,
       active: this.active,
+      loadedModels: this.pool.loadedModels(),
     };
   }
 

@@ -14,6 +14,15 @@ export interface WorkerInit {
   /** Recogniser implementations by model architecture, imported on first use. */
   architectures: ArchitectureRegistrations;
   live: LiveWorkerConfig;
+  /** Unload a model (and idle live decoders) unused this long, ms; `false` keeps models loaded. */
+  idleUnloadMs: number | false;
+}
+
+/** A model a worker loaded: how long it took, and how much its resident memory grew meanwhile. */
+export interface ModelLoad {
+  model: string;
+  seconds: number;
+  memoryMb: number;
 }
 
 export interface PreparedPiece {
@@ -60,7 +69,12 @@ export type WorkerReply =
       id: number;
       ok: true;
       result: PrepareResult | RecognizeResult | StreamProgress;
-      /** Set when this task made the worker load a model first: which, and how long it took. */
-      loaded?: { model: string; seconds: number };
+      /** Set when this task made the worker load a model first. */
+      loaded?: ModelLoad;
     }
   | { id: number; ok: false; error: SerializedError };
+
+/** Told by a worker on its own: it unloaded `model` after `idleUnloadMs` without use. */
+export interface WorkerUnloaded {
+  unloaded: string;
+}

@@ -15,21 +15,36 @@ import { createWhisperRecognizer } from "./recognizer.js";
 
 type Context = ArchitectureContext<WhisperOptions | undefined>;
 
-const models = new Map<string, WhisperModel>();
+/** Models loaded on this worker, with how many recognisers and decoders hold each. */
+const models = new Map<string, { whisper: WhisperModel; holders: number }>();
 
-function modelOf(model: InstalledModel): WhisperModel {
-  let loaded = models.get(model.name);
-  if (!loaded) {
-    loaded = loadWhisperModel(model.files.model, model.name);
-    models.set(model.name, loaded);
+/**
+ * The worker's copy of `model`, and the function that lets go of it. The binding frees a model when nothing
+ * references it, so the last holder's release is what unloads it (the pool's idle unload disposes holders).
+ */
+function acquire(model: InstalledModel): { whisper: WhisperModel; release: () => void } {
+  let entry = models.get(model.name);
+  if (!entry) {
+    entry = { whisper: loadWhisperModel(model.files.model, model.name), holders: 0 };
+    models.set(model.name, entry);
   }
-  return loaded;
+  entry.holders++;
+  const held = entry;
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    if (--held.holders === 0 && models.get(model.name) === held) models.delete(model.name);
+  };
+  return { whisper: held.whisper, release };
 }
 
 export function createRecognizer(model: InstalledModel, context: Context): Recognizer {
-  return createWhisperRecognizer(modelOf(model), resolveWhisperOptions(context.options));
+  const { whisper, release } = acquire(model);
+  return { ...createWhisperRecognizer(whisper, resolveWhisperOptions(context.options)), dispose: release };
 }
 
 export function createLiveDecoder(model: InstalledModel, context: Context): LiveDecoder {
-  return createWhisperLiveDecoder(modelOf(model), resolveWhisperOptions(context.options));
+  const { whisper, release } = acquire(model);
+  return { ...createWhisperLiveDecoder(whisper, resolveWhisperOptions(context.options)), dispose: release };
 }

@@ -21,7 +21,7 @@ export function createWhisperRecognizer(whisper: WhisperModel, options: Resolved
         ...(language === "auto" && decoding.language ? { language: decoding.language } : {}),
       };
     },
-    // The binding frees the context when the object is collected; nothing else holds native memory.
+    // The model is the architecture module's to free (see architecture.ts).
     dispose() {},
   };
 }

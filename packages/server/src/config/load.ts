@@ -200,6 +200,9 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
     ...(s.EARSHOT_QUEUE_LIMIT !== undefined ? { queueLimit: s.EARSHOT_QUEUE_LIMIT } : {}),
     modelsDir: s.EARSHOT_MODELS_DIR ?? join(homedir(), ".earshot", "models"),
     ...(s.EARSHOT_MODEL !== undefined ? { defaultModel: s.EARSHOT_MODEL } : {}),
+    ...(s.EARSHOT_MODEL_IDLE_SECONDS !== undefined
+      ? { idleUnloadSeconds: s.EARSHOT_MODEL_IDLE_SECONDS === 0 ? false : s.EARSHOT_MODEL_IDLE_SECONDS }
+      : {}),
     ...(s.EARSHOT_LIBPOCKETSPHINX || s.EARSHOT_LIBSPHINXBASE
       ? { pocketsphinx: { library: s.EARSHOT_LIBPOCKETSPHINX, sphinxbase: s.EARSHOT_LIBSPHINXBASE } }
       : {}),

@@ -151,6 +151,12 @@ export const SETTINGS = {
     default: "`~/.earshot/models`",
     description: "models installed with `earshot models add`",
   }),
+  EARSHOT_MODEL_IDLE_SECONDS: setting({
+    schema: nonNegativeInt,
+    expects: "a number of seconds",
+    default: "900",
+    description: "a model unused this long is unloaded from memory until its next request; 0 keeps models loaded",
+  }),
   EARSHOT_LIBPOCKETSPHINX: setting({
     schema: text,
     expects: "a library name or path",
