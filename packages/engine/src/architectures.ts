@@ -44,6 +44,8 @@ export function builtInArchitectures(
   return {
     pocketsphinx: { module: new URL("./pocketsphinx/architecture.js", import.meta.url).href, options: pocketsphinx },
     whisper: { module: new URL("./whisper/architecture.js", import.meta.url).href, options: whisper },
+    "sherpa-onnx": { module: new URL("./sherpa/architecture.js", import.meta.url).href, options: {} },
+    vosk: { module: new URL("./vosk/architecture.js", import.meta.url).href, options: {} },
   };
 }
 

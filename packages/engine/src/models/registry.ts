@@ -116,7 +116,11 @@ export const MANIFEST_FILE = "earshot-model.json";
  * re-decoding, see the whisper live decoder), punctuates and times its words; a multilingual one (more than
  * one language listed) also detects the language and translates. Vosk and sherpa-onnx's online models stream.
  */
-function architectureDefaults(architecture: string, languages: string[]): Partial<ModelCapabilities> {
+function architectureDefaults(
+  architecture: string,
+  languages: string[],
+  engineOptions: Record<string, unknown> | undefined,
+): Partial<ModelCapabilities> {
   switch (architecture) {
     case "whisper": {
       const multilingual = languages.length > 1;
@@ -124,6 +128,8 @@ function architectureDefaults(architecture: string, languages: string[]): Partia
     }
     case "vosk":
       return { streaming: true };
+    case "sherpa-onnx":
+      return { streaming: engineOptions?.type === "online-transducer" };
     default:
       return {};
   }
@@ -207,7 +213,7 @@ function manifestModel(dir: string): InstalledModel {
   const { capabilities, streaming, files, voice, engineOptions, ...manifest } = parsed;
   const defaults =
     manifest.kind === "stt"
-      ? { ...BASIC, ...architectureDefaults(manifest.architecture, manifest.languages) }
+      ? { ...BASIC, ...architectureDefaults(manifest.architecture, manifest.languages, engineOptions) }
       : STREAMING;
   return {
     ...manifest,
