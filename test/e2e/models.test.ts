@@ -39,6 +39,7 @@ describe("GET /v1/models", () => {
       punctuation: false,
       diarization: false,
       language_detection: false,
+      translation: false,
     });
     expect(pocketsphinx.alias_of).toBeUndefined();
   });

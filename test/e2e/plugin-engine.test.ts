@@ -83,6 +83,7 @@ describe("a recogniser registered through EngineOptions.architectures", () => {
       punctuation: true,
       diarization: false,
       language_detection: false,
+      translation: false,
     });
     const batchOnly = await (await fetch(`${server.url}/v1/models/tone-batch`)).json();
     expect(batchOnly).toMatchObject({ streaming: false, formatted_output: false, capabilities: { streaming: false } });

@@ -66,6 +66,7 @@ export class FakeEngine implements ServerEngine {
       queueDepth: this.queueDepth,
       queueLimit: this.queueLimit,
       active: this.active,
+      loadedModels: [],
     };
   }
 

@@ -9,6 +9,7 @@ import type { InstalledModel } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { MaybePromise, Recognizer } from "./recognizer.js";
 import type { LiveDecoder } from "./stream/live-decoder.js";
+import type { WhisperOptions } from "./whisper/options.js";
 
 /** Where an architecture's code lives, and what it is configured with. */
 export interface ArchitectureRegistration {
@@ -36,9 +37,15 @@ export interface ArchitectureModule<Options = unknown> {
 export type ArchitectureRegistrations = Record<string, ArchitectureRegistration>;
 
 /** The built-in architectures, configured by the engine's own options. */
-export function builtInArchitectures(pocketsphinx: PocketSphinxOptions = {}): ArchitectureRegistrations {
+export function builtInArchitectures(
+  pocketsphinx: PocketSphinxOptions = {},
+  whisper: WhisperOptions = {},
+): ArchitectureRegistrations {
   return {
     pocketsphinx: { module: new URL("./pocketsphinx/architecture.js", import.meta.url).href, options: pocketsphinx },
+    whisper: { module: new URL("./whisper/architecture.js", import.meta.url).href, options: whisper },
+    "sherpa-onnx": { module: new URL("./sherpa/architecture.js", import.meta.url).href, options: {} },
+    vosk: { module: new URL("./vosk/architecture.js", import.meta.url).href, options: {} },
   };
 }
 

@@ -10,11 +10,12 @@ import type { RawFormat } from "./audio/decode.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
-import { WorkerPool } from "./pool/worker-pool.js";
+import { type LoadedModel, WorkerPool } from "./pool/worker-pool.js";
 import { DecodeSpeed, TranscriptionProgress } from "./progress.js";
-import type { Keyterm, RecognizedWord } from "./recognizer.js";
+import type { Keyterm, Recognition, RecognizedWord } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
+import type { WhisperOptions } from "./whisper/options.js";
 
 /** Everything the engine is configured with; it reads no environment variables itself. */
 export interface EngineOptions {
@@ -33,12 +34,19 @@ export interface EngineOptions {
   ffmpegBinary?: string;
   /** The built-in PocketSphinx engine: its libraries and live decoding. */
   pocketsphinx?: PocketSphinxOptions;
+  /** The built-in whisper.cpp engine; its threads per decode default to the cores divided among the workers. */
+  whisper?: WhisperOptions;
   /**
    * More engines, by the architecture name their models' manifests give (one named `pocketsphinx` replaces the
    * built-in one). Each is a module the workers import; see {@link ArchitectureModule}.
    */
   architectures?: ArchitectureRegistrations;
   live?: LiveOptions;
+  /**
+   * Seconds a loaded model may go unused before its workers free it (it loads again on the next request);
+   * `false` keeps models loaded. Default 900.
+   */
+  idleUnloadSeconds?: number | false;
 }
 
 export interface LiveOptions {
@@ -64,6 +72,8 @@ export interface TranscribeOptions {
   multichannel?: boolean | undefined;
   /** Words to recognise more readily; whether the model's recogniser applied them is `Transcript.keyterms`. */
   keyterms?: readonly Keyterm[] | undefined;
+  /** `detect_language`: ask a model that can to detect the spoken language. */
+  detectLanguage?: boolean | undefined;
   /** Fraction of the speech decoded so far, 0 → 1, at least every half second while it runs (see progress.ts). */
   onProgress?: ((fraction: number) => void) | undefined;
   /** Stops the work: pieces not yet started are dropped and the call rejects with a {@link CancelledError}. */
@@ -80,6 +90,11 @@ export interface Transcript {
   channelCount: number;
   /** Words per channel, times in seconds from the start of the audio. One entry unless `multichannel`. */
   channels: RecognizedWord[][];
+  /**
+   * Per channel, the language the model detected in most of the channel's speech, when detection was asked of
+   * a model that detects.
+   */
+  languages?: (string | undefined)[];
   model: InstalledModel;
   /** The Deepgram model name the request asked for, when it was served by `model` instead. */
   aliasOf: string | undefined;
@@ -106,6 +121,8 @@ export interface EngineStatus {
   queueDepth: number;
   queueLimit: number;
   active: number;
+  /** Models loaded for recognition, per worker. */
+  loadedModels: LoadedModel[];
 }
 
 export class Engine {
@@ -132,13 +149,17 @@ export class Engine {
     const streamsPerWorker = options.live?.streamsPerWorker ?? 6;
     this.maxLiveChannels = workers * streamsPerWorker;
     this.ffmpegBinary = options.ffmpegBinary ?? "ffmpeg";
-    this.architectures = { ...builtInArchitectures(options.pocketsphinx), ...options.architectures };
+    // whisper.cpp spreads one decode over several threads; splitting the cores among the workers keeps
+    // workers that decode at once from oversubscribing the CPU.
+    const whisper = { threads: Math.max(1, Math.floor(availableParallelism() / workers)), ...options.whisper };
+    this.architectures = { ...builtInArchitectures(options.pocketsphinx, whisper), ...options.architectures };
     this.pool = new WorkerPool(
       {
         vadModel: this.registry.vad()?.files.model,
         ffmpegBinary: options.ffmpegBinary,
         architectures: this.architectures,
         live: { vadModel: this.registry.vad()?.files.model, keepDecoders: streamsPerWorker },
+        idleUnloadMs: options.idleUnloadSeconds === false ? false : (options.idleUnloadSeconds ?? 900) * 1000,
       },
       workers,
     );
@@ -180,37 +201,43 @@ export class Engine {
         ? new TranscriptionProgress(total, this.speed.cost(model.name), options.onProgress)
         : undefined;
       const keyterms = options.keyterms?.length ? options.keyterms : undefined;
-      let applied = true;
+      const recognition = { language: options.language, detectLanguage: options.detectLanguage, keyterms };
       let next = 0;
-      const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
+      const recognizePiece = async (piece: PreparedPiece): Promise<Recognition> => {
         const index = next++;
         const duration = piece.end - piece.start;
         let started = 0;
-        const { words, keyterms: used } = await this.pool.run(
+        const result = await this.pool.run(
           lane,
-          { type: "recognize", model, pcm: piece.pcm, keyterms },
+          { type: "recognize", model, pcm: piece.pcm, options: recognition },
           [piece.pcm.buffer as ArrayBuffer],
           () => {
             started = performance.now();
             progress?.started(index, duration);
           },
         );
-        applied &&= used === true;
         this.speed.observe(model.name, duration, (performance.now() - started) / 1000);
         progress?.finished(index, duration);
-        return words;
+        return result;
       };
       // All pieces are queued at once: the pool's lanes keep this fair to other requests, and a long file
       // spreads over every idle worker.
-      let words: RecognizedWord[][][];
+      let results: Recognition[][];
       try {
-        words = await Promise.all(prepared.channels.map((channel) => Promise.all(channel.map(recognizePiece))));
+        results = await Promise.all(prepared.channels.map((channel) => Promise.all(channel.map(recognizePiece))));
       } finally {
         progress?.stop();
       }
       progress?.end();
-      const transcript = stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
-      return keyterms ? { ...transcript, keyterms: applied } : transcript;
+      const transcript: Transcript = stitchTranscript(prepared, (channel, piece) => results[channel]![piece]!.words, {
+        model,
+        aliasOf,
+      });
+      if (keyterms) transcript.keyterms = results.flat().every((r) => r.keyterms === true);
+      if (options.detectLanguage && model.capabilities.languageDetection) {
+        transcript.languages = prepared.channels.map((channelPieces, c) => mainLanguage(channelPieces, results[c]!));
+      }
+      return transcript;
     } catch (err) {
       throw options.signal?.aborted ? cancelled() : err;
     } finally {
@@ -320,12 +347,15 @@ export class Engine {
   /** Recognises one piece from {@link prepare}; word times count from the piece's start. */
   async recognizePiece(
     pcm: Int16Array,
-    options: Pick<TranscribeOptions, "model" | "language"> = {},
+    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage"> = {},
   ): Promise<RecognizedWord[]> {
     const { model } = this.resolve(options);
-    const { words } = await this.pool.run(`piece-${this.lane++}`, { type: "recognize", model, pcm }, [
-      pcm.buffer as ArrayBuffer,
-    ]);
+    const recognition = { language: options.language, detectLanguage: options.detectLanguage };
+    const { words } = await this.pool.run(
+      `piece-${this.lane++}`,
+      { type: "recognize", model, pcm, options: recognition },
+      [pcm.buffer as ArrayBuffer],
+    );
     return words;
   }
 
@@ -343,6 +373,7 @@ export class Engine {
       queueDepth: stats.queued,
       queueLimit: this.queueLimit,
       active: this.active,
+      loadedModels: this.pool.loadedModels(),
     };
   }
 
@@ -352,6 +383,16 @@ export class Engine {
 }
 
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+/** The language detected in the most seconds of a channel's pieces. */
+function mainLanguage(pieces: PreparedPiece[], results: Recognition[]): string | undefined {
+  const seconds = new Map<string, number>();
+  pieces.forEach((piece, i) => {
+    const language = results[i]?.language;
+    if (language) seconds.set(language, (seconds.get(language) ?? 0) + piece.end - piece.start);
+  });
+  return [...seconds].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
 
 /**
  * Puts each prepared piece's words (times from the piece's start) on the recording's timeline: one function for

@@ -148,3 +148,4 @@ export type { SynthesisOptions, Synthesizer, SynthesizerFactory } from "./tts/sy
 export { createSynthesizer } from "./tts/synthesizers.js";
 export type { VoiceGender, VoiceInfo } from "./tts/voices.js";
 export { createVad, detectSpeech, type SpeechSpan, VAD_SAMPLE_RATE, type VadOptions } from "./vad/silero.js";
+export type { WhisperOptions } from "./whisper/options.js";

@@ -31,14 +31,22 @@ export interface Keyterm {
   boost: number;
 }
 
-export interface RecognizeOptions {
-  keyterms?: readonly Keyterm[] | undefined;
-}
-
 export interface Recognition {
   words: RecognizedWord[];
   /** Set when the recogniser applied the keyterms it was given; a recogniser that ignores them leaves it unset. */
   keyterms?: boolean;
+  /** The language the model detected (ISO 639-1), when it was asked to detect one. */
+  language?: string;
+}
+
+/** What a request asks of the recogniser beyond the audio; a recogniser ignores what its model cannot do. */
+export interface RecognizeOptions {
+  /** The request's `language` (BCP-47). */
+  language?: string | undefined;
+  /** Detect the spoken language instead of assuming `language`. */
+  detectLanguage?: boolean | undefined;
+  /** Words to recognise more readily. */
+  keyterms?: readonly Keyterm[] | undefined;
 }
 
 export interface Recognizer {

@@ -36,13 +36,14 @@ describe("model registry", () => {
       punctuation: false,
       diarization: false,
       languageDetection: false,
+      translation: false,
     });
   });
 
   it("reads capabilities from manifests, with the old top-level streaming flag still understood", () => {
     const registry = new ModelRegistry({
       modelsDir: modelsDir([
-        { name: "w", architecture: "whisper", languages: ["en", "de"], capabilities: { punctuation: true } },
+        { name: "w", architecture: "other", languages: ["en", "de"], capabilities: { punctuation: true } },
         { name: "old", architecture: "pocketsphinx", streaming: true, files: { hmm: "en-us" } },
       ]),
     });
@@ -52,6 +53,33 @@ describe("model registry", () => {
     const old = registry.resolve("old").model;
     expect(old.capabilities.streaming).toBe(true);
     expect(old.files.hmm).toBe(join(old.source, "en-us"));
+  });
+
+  it("gives each engine's models what the engine can do unless the manifest says otherwise", () => {
+    const registry = new ModelRegistry({
+      modelsDir: modelsDir([
+        { name: "multi", architecture: "whisper", languages: ["en", "de"], files: { model: "ggml.bin" } },
+        { name: "en", architecture: "whisper", languages: ["en"], capabilities: { streaming: false } },
+        { name: "zip", architecture: "sherpa-onnx", languages: ["en"], engineOptions: { type: "online-transducer" } },
+        { name: "vosk", architecture: "vosk", languages: ["en"], files: { model: "." } },
+      ]),
+    });
+    const capabilities = (name: string) => registry.resolve(name).model.capabilities;
+    expect(capabilities("multi")).toMatchObject({
+      streaming: true,
+      punctuation: true,
+      languageDetection: true,
+      translation: true,
+    });
+    expect(capabilities("en")).toMatchObject({
+      streaming: false,
+      punctuation: true,
+      languageDetection: false,
+      translation: false,
+    });
+    expect(capabilities("zip").streaming).toBe(true);
+    expect(registry.resolve("zip").model.engineOptions).toEqual({ type: "online-transducer" });
+    expect(capabilities("vosk")).toMatchObject({ streaming: true, punctuation: false });
   });
 
   it("refuses a manifest that does not check out, naming the file and the field", () => {

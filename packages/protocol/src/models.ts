@@ -26,6 +26,8 @@ export const SttCapabilitiesSchema = z.object({
   punctuation: z.boolean(),
   diarization: z.boolean(),
   language_detection: z.boolean(),
+  /** Translates speech into English. */
+  translation: z.boolean(),
 });
 export type SttCapabilities = z.infer<typeof SttCapabilitiesSchema>;
 
@@ -74,6 +76,19 @@ export const StatusResponseSchema = z.object({
     /** Requests admitted (running or waiting); at `queue_limit` new ones get a 429. */
     active: z.number(),
     queue_limit: z.number(),
+    /** Models loaded for recognition, per worker; a model unused for the idle time is unloaded. */
+    loaded_models: z
+      .array(
+        z.object({
+          model: z.string(),
+          worker: z.number().int(),
+          loaded_at: z.string(),
+          load_seconds: z.number(),
+          /** Growth of the server's resident memory while the model loaded, MB. */
+          memory_mb: z.number(),
+        }),
+      )
+      .optional(),
   }),
   /** Whether callbacks carry a Standard Webhooks signature, and whose secret signs them. */
   webhooks: z.object({

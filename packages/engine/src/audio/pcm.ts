@@ -30,3 +30,10 @@ export function toInt16(samples: Float32Array): Int16Array {
   }
   return out;
 }
+
+/** 16-bit PCM → float samples in [-1, 1), the input whisper.cpp and sherpa-onnx want. */
+export function toFloat32(pcm: Int16Array): Float32Array {
+  const out = new Float32Array(pcm.length);
+  for (let i = 0; i < pcm.length; i++) out[i] = pcm[i]! / 32768;
+  return out;
+}

@@ -31,6 +31,8 @@ export interface ModelCapabilities {
   diarization: boolean;
   /** Tells which language is spoken. */
   languageDetection: boolean;
+  /** Translates speech into English (whisper's multilingual models). */
+  translation: boolean;
 }
 
 export interface InstalledModel {
@@ -45,6 +47,8 @@ export interface InstalledModel {
   capabilities: ModelCapabilities;
   /** Engine-specific file paths, e.g. `hmm`, `lm`, `dict` for PocketSphinx or `model` for Silero. */
   files: Record<string, string>;
+  /** Settings the architecture reads from the manifest, e.g. sherpa-onnx's model `type`. */
+  engineOptions?: Record<string, unknown>;
   source: string;
   /** Text-to-speech voices only: sample rate, gender, accent and how the synthesiser names the voice. */
   voice?: VoiceInfo;
@@ -57,6 +61,7 @@ const BASIC: ModelCapabilities = {
   punctuation: false,
   diarization: false,
   languageDetection: false,
+  translation: false,
 };
 
 /**
@@ -90,6 +95,7 @@ export const ManifestSchema = z
         punctuation: z.boolean(),
         diarization: z.boolean(),
         languageDetection: z.boolean(),
+        translation: z.boolean(),
       })
       .partial()
       .strict()
@@ -98,11 +104,36 @@ export const ManifestSchema = z
     streaming: z.boolean().optional(),
     /** Paths relative to the model folder. */
     files: z.record(z.string(), z.string()).default({}),
+    engineOptions: z.record(z.string(), z.unknown()).optional(),
     voice: VoiceSchema.optional(),
   })
   .refine((m) => m.kind !== "tts" || m.voice, { message: "a tts model needs a voice", path: ["voice"] });
 
 export const MANIFEST_FILE = "earshot-model.json";
+
+/**
+ * What a model of each architecture can do when its manifest does not say: every whisper model streams (by
+ * re-decoding, see the whisper live decoder), punctuates and times its words; a multilingual one (more than
+ * one language listed) also detects the language and translates. Vosk and sherpa-onnx's online models stream.
+ */
+function architectureDefaults(
+  architecture: string,
+  languages: string[],
+  engineOptions: Record<string, unknown> | undefined,
+): Partial<ModelCapabilities> {
+  switch (architecture) {
+    case "whisper": {
+      const multilingual = languages.length > 1;
+      return { streaming: true, punctuation: true, languageDetection: multilingual, translation: multilingual };
+    }
+    case "vosk":
+      return { streaming: true };
+    case "sherpa-onnx":
+      return { streaming: engineOptions?.type === "online-transducer" };
+    default:
+      return {};
+  }
+}
 
 /** Name-based UUID (RFC 4122 version 5 layout over SHA-1). */
 export function modelUuid(name: string): string {
@@ -179,12 +210,16 @@ function manifestModel(dir: string): InstalledModel {
     const reason = err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message;
     throw new Error(`Invalid model manifest ${path}: ${reason}`, { cause: err });
   }
-  const { capabilities, streaming, files, voice, ...manifest } = parsed;
-  const defaults = manifest.kind === "stt" ? BASIC : STREAMING;
+  const { capabilities, streaming, files, voice, engineOptions, ...manifest } = parsed;
+  const defaults =
+    manifest.kind === "stt"
+      ? { ...BASIC, ...architectureDefaults(manifest.architecture, manifest.languages, engineOptions) }
+      : STREAMING;
   return {
     ...manifest,
     uuid: modelUuid(manifest.name),
     capabilities: { ...defaults, ...(streaming === undefined ? {} : { streaming }), ...capabilities },
+    ...(engineOptions ? { engineOptions } : {}),
     files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, resolve(dir, v)])),
     source: dir,
     ...(voice ? { voice } : {}),

@@ -3,7 +3,7 @@ import type { SerializedError } from "@earshot/protocol";
 import type { ArchitectureRegistrations } from "../architectures.js";
 import type { RawFormat } from "../audio/decode.js";
 import type { InstalledModel } from "../models/registry.js";
-import type { Keyterm, Recognition } from "../recognizer.js";
+import type { Recognition, RecognizeOptions } from "../recognizer.js";
 import type { StreamProgress, StreamTask } from "../stream/types.js";
 import type { LiveWorkerConfig } from "../stream/worker-sessions.js";
 
@@ -14,6 +14,15 @@ export interface WorkerInit {
   /** Recogniser implementations by model architecture, imported on first use. */
   architectures: ArchitectureRegistrations;
   live: LiveWorkerConfig;
+  /** Unload a model (and idle live decoders) unused this long, ms; `false` keeps models loaded. */
+  idleUnloadMs: number | false;
+}
+
+/** A model a worker loaded: how long it took, and how much its resident memory grew meanwhile. */
+export interface ModelLoad {
+  model: string;
+  seconds: number;
+  memoryMb: number;
 }
 
 export interface PreparedPiece {
@@ -43,7 +52,7 @@ export interface RecognizeTask {
   type: "recognize";
   model: InstalledModel;
   pcm: Int16Array;
-  keyterms?: readonly Keyterm[] | undefined;
+  options?: RecognizeOptions;
 }
 
 export type RecognizeResult = Recognition;
@@ -60,7 +69,12 @@ export type WorkerReply =
       id: number;
       ok: true;
       result: PrepareResult | RecognizeResult | StreamProgress;
-      /** Set when this task made the worker load a model first: which, and how long it took. */
-      loaded?: { model: string; seconds: number };
+      /** Set when this task made the worker load a model first. */
+      loaded?: ModelLoad;
     }
   | { id: number; ok: false; error: SerializedError };
+
+/** Told by a worker on its own: it unloaded `model` after `idleUnloadMs` without use. */
+export interface WorkerUnloaded {
+  unloaded: string;
+}

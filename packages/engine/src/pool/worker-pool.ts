@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { EarshotError, ErrorCode, reviveError, UnavailableError } from "@earshot/protocol";
 import type { EngineObserver } from "../engine.js";
-import type { Task, TaskResult, WorkerInit, WorkerReply } from "./messages.js";
+import type { ModelLoad, Task, TaskResult, WorkerInit, WorkerReply, WorkerUnloaded } from "./messages.js";
 
 interface Pending {
   id: number;
@@ -31,6 +31,20 @@ interface Pending {
 interface Slot {
   worker: Worker;
   running: Pending | undefined;
+  /** Models this worker has loaded for recognition, by name. */
+  loaded: Map<string, LoadedModel>;
+}
+
+/** A model loaded on one worker. */
+export interface LoadedModel {
+  model: string;
+  worker: number;
+  /** When it was loaded. */
+  since: Date;
+  /** Seconds the load took. */
+  loadSeconds: number;
+  /** How much the process's resident memory grew while it loaded. */
+  memoryMb: number;
 }
 
 export interface PoolStats {
@@ -69,12 +83,16 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: this.init });
-    const slot: Slot = { worker, running: undefined };
-    worker.on("message", (reply: WorkerReply) => {
+    const slot: Slot = { worker, running: undefined, loaded: new Map() };
+    worker.on("message", (reply: WorkerReply | WorkerUnloaded) => {
+      if ("unloaded" in reply) {
+        slot.loaded.delete(reply.unloaded);
+        return;
+      }
       const pending = slot.running;
       slot.running = undefined;
       if (pending?.startedAt !== undefined) this.observer?.taskEnded?.((performance.now() - pending.startedAt) / 1000);
-      if (reply.ok && reply.loaded) this.observer?.modelLoaded?.(reply.loaded.model, reply.loaded.seconds);
+      if (reply.ok && reply.loaded) this.noteLoad(slot, reply.loaded);
       if (pending && pending.id === reply.id) {
         if (reply.ok) pending.resolve(reply.result);
         // Rebuilt as the class it was thrown as, so `instanceof CapacityError` and `retryAfter` hold here too.
@@ -87,6 +105,22 @@ export class WorkerPool {
       if (!this.closed) this.replace(slot, new Error(`worker exited with code ${code}`));
     });
     return slot;
+  }
+
+  private noteLoad(slot: Slot, load: ModelLoad): void {
+    this.observer?.modelLoaded?.(load.model, load.seconds);
+    slot.loaded.set(load.model, {
+      model: load.model,
+      worker: this.slots.indexOf(slot),
+      since: new Date(),
+      loadSeconds: load.seconds,
+      memoryMb: load.memoryMb,
+    });
+  }
+
+  /** The models loaded for recognition on each worker now. */
+  loadedModels(): LoadedModel[] {
+    return this.slots.flatMap((slot) => [...slot.loaded.values()]);
   }
 
   private replace(slot: Slot, err: Error): void {

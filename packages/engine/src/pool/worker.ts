@@ -14,6 +14,7 @@ import { planPieces } from "../segment.js";
 import { WorkerSessions } from "../stream/worker-sessions.js";
 import { createVad, detectSpeech } from "../vad/silero.js";
 import type {
+  ModelLoad,
   PreparedPiece,
   PrepareResult,
   PrepareTask,
@@ -22,12 +23,16 @@ import type {
   Task,
   WorkerInit,
   WorkerReply,
+  WorkerUnloaded,
 } from "./messages.js";
 
 const init = workerData as WorkerInit;
 const architectures = new Architectures(init.architectures);
-/** Recognisers by model name, built once (a failed build is tried again by the next task). */
-const recognizers = new Map<string, Promise<Recognizer>>();
+/**
+ * Recognisers by model name, built on first use (a failed build is tried again by the next task) and unloaded
+ * after `idleUnloadMs` without a task.
+ */
+const recognizers = new Map<string, { recognizer: Promise<Recognizer>; lastUsed: number; busy: number }>();
 let vad: Vad | undefined;
 const sessions = new WorkerSessions(init.live, architectures);
 
@@ -63,24 +68,55 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
   };
 }
 
-/** The model load the current task caused, reported with its reply (for the server's metrics). */
-let loaded: { model: string; seconds: number } | undefined;
+/** The model load the current task caused, reported with its reply (for the server's metrics and status). */
+let loaded: ModelLoad | undefined;
+
+const MB = 1024 * 1024;
 
 async function recognize(task: RecognizeTask): Promise<RecognizeResult> {
-  let recognizer = recognizers.get(task.model.name);
-  if (!recognizer) {
+  const name = task.model.name;
+  let entry = recognizers.get(name);
+  if (!entry) {
     const started = performance.now();
-    recognizer = architectures.createRecognizer(task.model);
+    // Resident memory is the process's, shared by every worker: its growth over the load is the model's
+    // footprint as long as nothing else loads at the same moment.
+    const rss = process.memoryUsage.rss();
+    const recognizer = architectures.createRecognizer(task.model);
     void recognizer.then(
       () => {
-        loaded = { model: task.model.name, seconds: (performance.now() - started) / 1000 };
+        const memoryMb = Math.max(0, Math.round((process.memoryUsage.rss() - rss) / MB));
+        loaded = { model: name, seconds: (performance.now() - started) / 1000, memoryMb };
       },
       () => {},
     );
-    recognizers.set(task.model.name, recognizer);
-    recognizer.catch(() => recognizers.delete(task.model.name));
+    entry = { recognizer, lastUsed: Date.now(), busy: 0 };
+    recognizers.set(name, entry);
+    recognizer.catch(() => recognizers.delete(name));
   }
-  return (await recognizer).recognize(task.pcm, { keyterms: task.keyterms });
+  entry.busy++;
+  try {
+    return await (await entry.recognizer).recognize(task.pcm, task.options);
+  } finally {
+    entry.busy--;
+    entry.lastUsed = Date.now();
+  }
+}
+
+/** Frees what has not been used for `idleUnloadMs`: recognisers (telling the pool) and idle live decoders. */
+function unloadIdle(idleMs: number): void {
+  const before = Date.now() - idleMs;
+  for (const [name, entry] of recognizers) {
+    if (entry.busy > 0 || entry.lastUsed > before) continue;
+    recognizers.delete(name);
+    void entry.recognizer.then((r) => r.dispose());
+    parentPort!.postMessage({ unloaded: name } satisfies WorkerUnloaded);
+  }
+  sessions.disposeIdle(before);
+}
+
+if (init.idleUnloadMs !== false) {
+  const idleMs = init.idleUnloadMs;
+  setInterval(() => unloadIdle(idleMs), Math.min(60_000, Math.max(100, idleMs / 4))).unref();
 }
 
 parentPort!.on("message", async ({ id, task }: { id: number; task: Task }) => {

@@ -41,7 +41,7 @@ interface Session {
 export class WorkerSessions {
   private readonly sessions = new Map<number, Session>();
   /** Decoders of closed streams, with the model they decode. */
-  private readonly idle: { model: string; decoder: LiveDecoder }[] = [];
+  private readonly idle: { model: string; decoder: LiveDecoder; since: number }[] = [];
   /** Idle detectors by their silence setting (it is fixed at creation); `reset` readies one for a new stream. */
   private readonly idleVads = new Map<number, Vad[]>();
 
@@ -128,6 +128,16 @@ export class WorkerSessions {
     return this.progress(session, events);
   }
 
+  /** Dispose of the live decoders idle since before `before` (ms since the epoch). */
+  disposeIdle(before: number): void {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const idle = this.idle[i]!;
+      if (idle.since >= before) continue;
+      this.idle.splice(i, 1);
+      idle.decoder.dispose();
+    }
+  }
+
   private progress(session: Session, events: LiveEvent[]): StreamProgress {
     return { events, duration: session.pipelines[0]?.duration ?? 0, channelCount: session.channelCount };
   }
@@ -144,8 +154,9 @@ export class WorkerSessions {
       } catch {
         // Not in an utterance: nothing to end.
       }
-      if (this.idle.length < this.config.keepDecoders) this.idle.push({ model: session.task.model.name, decoder });
-      else decoder.dispose();
+      if (this.idle.length < this.config.keepDecoders) {
+        this.idle.push({ model: session.task.model.name, decoder, since: Date.now() });
+      } else decoder.dispose();
     }
     for (const { vad, minSilence } of session.vads) {
       const idle = this.idleVads.get(minSilence) ?? [];

@@ -31,4 +31,39 @@ declare module "sherpa-onnx-node" {
     reset(): void;
     flush(): void;
   }
+
+  /** What `getResult` answers, offline and online: tokens with their start times (seconds). */
+  export interface RecognizerResult {
+    text: string;
+    tokens: string[];
+    timestamps: number[];
+    durations?: number[];
+    lang?: string;
+  }
+  export interface Waveform {
+    samples: Float32Array;
+    sampleRate: number;
+  }
+  export class OfflineStream {
+    acceptWaveform(wave: Waveform): void;
+  }
+  export class OfflineRecognizer {
+    constructor(config: object);
+    createStream(): OfflineStream;
+    decode(stream: OfflineStream): void;
+    getResult(stream: OfflineStream): RecognizerResult;
+  }
+  export class OnlineStream {
+    acceptWaveform(wave: Waveform): void;
+    inputFinished(): void;
+  }
+  export class OnlineRecognizer {
+    constructor(config: object);
+    createStream(): OnlineStream;
+    isReady(stream: OnlineStream): boolean;
+    decode(stream: OnlineStream): void;
+    isEndpoint(stream: OnlineStream): boolean;
+    reset(stream: OnlineStream): void;
+    getResult(stream: OnlineStream): RecognizerResult;
+  }
 }

@@ -60,6 +60,10 @@ export type SearchResult = z.infer<typeof SearchResultSchema>;
 export const ChannelSchema = z.object({
   alternatives: z.array(AlternativeSchema),
   search: z.array(SearchResultSchema).optional(),
+  /** With `detect_language`, on a model that detects: the language spoken most in the channel (ISO 639-1). */
+  detected_language: z.string().optional(),
+  /** How sure the model is of `detected_language`, 0 → 1, when it says. */
+  language_confidence: z.number().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
 

@@ -216,6 +216,9 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
     ...(s.EARSHOT_MODEL !== undefined ? { defaultModel: s.EARSHOT_MODEL } : {}),
     ...(s.EARSHOT_MODEL_CATALOG !== undefined ? { modelCatalog: s.EARSHOT_MODEL_CATALOG } : {}),
     ...(s.EARSHOT_MODEL_ALIASES !== undefined ? { modelAliases: s.EARSHOT_MODEL_ALIASES } : {}),
+    ...(s.EARSHOT_MODEL_IDLE_SECONDS !== undefined
+      ? { idleUnloadSeconds: s.EARSHOT_MODEL_IDLE_SECONDS === 0 ? false : s.EARSHOT_MODEL_IDLE_SECONDS }
+      : {}),
     ...(s.EARSHOT_LIBPOCKETSPHINX || s.EARSHOT_LIBSPHINXBASE
       ? { pocketsphinx: { library: s.EARSHOT_LIBPOCKETSPHINX, sphinxbase: s.EARSHOT_LIBSPHINXBASE } }
       : {}),

@@ -207,6 +207,12 @@ export const SETTINGS = {
     description:
       "which installed model serves a requested name (Deepgram's, or any): the first installed of the list wins; a name with no installed target falls back to `EARSHOT_MODEL`",
   }),
+  EARSHOT_MODEL_IDLE_SECONDS: setting({
+    schema: nonNegativeInt,
+    expects: "a number of seconds",
+    default: "900",
+    description: "a model unused this long is unloaded from memory until its next request; 0 keeps models loaded",
+  }),
   EARSHOT_LIBPOCKETSPHINX: setting({
     schema: text,
     expects: "a library name or path",

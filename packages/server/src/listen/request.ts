@@ -105,12 +105,15 @@ export function keytermsOf(options: Pick<ListenOptions, "keyterm" | "keywords">)
 /** What the engine needs of a request to decode and recognise it. */
 export function transcribeOptionsOf(
   request: Pick<ListenRequest, "options" | "raw">,
-): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel" | "keyterms"> {
+): Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "raw" | "multichannel" | "keyterms"> {
   const { options, raw } = request;
   const keyterms = keytermsOf(options);
+  // `detect_language` is `true` or a list of candidate languages; only `false` turns it off.
+  const detectLanguage = options.detect_language?.some((v) => v !== "false") ?? false;
   return {
     model: options.model,
     language: options.language,
+    detectLanguage,
     raw,
     multichannel: options.multichannel,
     ...(keyterms.length ? { keyterms } : {}),

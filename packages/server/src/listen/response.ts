@@ -25,6 +25,7 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
   const channels: Channel[] = replaced.map(({ words, sentences, entities }, index) => ({
     // Search looks for what was said, so it runs before replacement (and after redaction, which it must keep).
     ...(options.search?.length ? { search: searchWords(staged[index]!.words, options.search) } : {}),
+    ...(transcript.languages?.[index] ? { detected_language: transcript.languages[index] } : {}),
     alternatives: [
       {
         transcript: transcriptOf(words),

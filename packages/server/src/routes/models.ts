@@ -38,6 +38,7 @@ const describe = (m: InstalledModel, aliasOf?: string): SttModel => ({
     punctuation: m.capabilities.punctuation,
     diarization: m.capabilities.diarization,
     language_detection: m.capabilities.languageDetection,
+    translation: m.capabilities.translation,
   },
 });
 

@@ -62,6 +62,13 @@ export function statusRoutes(app: FastifyInstance, deps: StatusDeps): void {
           queue_depth: s.queueDepth,
           active: s.active,
           queue_limit: s.queueLimit,
+          loaded_models: s.loadedModels.map((m) => ({
+            model: m.model,
+            worker: m.worker,
+            loaded_at: m.since.toISOString(),
+            load_seconds: Math.round(m.loadSeconds * 1000) / 1000,
+            memory_mb: m.memoryMb,
+          })),
         },
         webhooks: { signed: true, secret_source: deps.signing.source },
       };
