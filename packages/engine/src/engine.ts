@@ -7,11 +7,14 @@ import { availableParallelism } from "node:os";
 import { CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
+import type { DiarizeOptions } from "./diarize/types.js";
+import { labelWords } from "./diarize/words.js";
+import { type ChannelLanguage, channelLanguage } from "./language.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
-import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
+import type { PreparedPiece, PrepareResult, RecognizeResult } from "./pool/messages.js";
 import { WorkerPool } from "./pool/worker-pool.js";
-import type { RecognizedWord } from "./recognizer.js";
+import type { RecognizedWord, SpokenLanguage } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
 
@@ -61,6 +64,11 @@ export interface TranscribeOptions {
   language?: string | undefined;
   raw?: RawFormat | undefined;
   multichannel?: boolean | undefined;
+  /**
+   * Label every word with its speaker (per channel), within these bounds on the number of speakers. The
+   * engine's diarizer runs unless the serving model labels speakers itself (its `diarization` capability).
+   */
+  diarize?: DiarizeOptions | undefined;
   /** Fraction of the speech decoded so far, 0 → 1. */
   onProgress?: ((fraction: number) => void) | undefined;
 }
@@ -75,6 +83,8 @@ export interface Transcript {
   channelCount: number;
   /** Words per channel, times in seconds from the start of the audio. One entry unless `multichannel`. */
   channels: RecognizedWord[][];
+  /** The language of each channel and how sure the engine is of it. */
+  languages: ChannelLanguage[];
   model: InstalledModel;
   /** The Deepgram model name the request asked for, when it was served by `model` instead. */
   aliasOf: string | undefined;
@@ -158,22 +168,29 @@ export class Engine {
     this.active++;
     const lane = `request-${this.lane++}`;
     try {
-      const prepared = await this.prepareOn(lane, bytes, options);
+      const prepared = await this.prepareOn(lane, bytes, {
+        ...options,
+        diarize: model.capabilities.diarization ? undefined : options.diarize,
+      });
       const total = prepared.channels.flat().reduce((sum, p) => sum + (p.end - p.start), 0);
       let done = 0;
-      const recognizePiece = async (piece: PreparedPiece): Promise<RecognizedWord[]> => {
-        const { words } = await this.pool.run(lane, { type: "recognize", model, pcm: piece.pcm }, [
+      const recognizePiece = async (piece: PreparedPiece): Promise<RecognizeResult> => {
+        const result = await this.pool.run(lane, { type: "recognize", model, pcm: piece.pcm }, [
           piece.pcm.buffer as ArrayBuffer,
         ]);
         done += piece.end - piece.start;
         options.onProgress?.(total > 0 ? done / total : 1);
-        return words;
+        return result;
       };
       // All pieces are queued at once: the pool's lanes keep this fair to other requests, and a long file
       // spreads over every idle worker.
-      const words = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
+      const results = await Promise.all(prepared.channels.map((pieces) => Promise.all(pieces.map(recognizePiece))));
       if (total === 0) options.onProgress?.(1);
-      return stitchTranscript(prepared, (channel, piece) => words[channel]![piece]!, { model, aliasOf });
+      return stitchTranscript(prepared, (channel, piece) => results[channel]![piece]!.words, {
+        model,
+        aliasOf,
+        languageOf: (channel, piece) => results[channel]![piece]!.language,
+      });
     } finally {
       this.active--;
     }
@@ -252,14 +269,17 @@ export class Engine {
    * Decodes `bytes` and cuts them at the VAD's silences without recognising anything, for a caller that spreads
    * the pieces further than this engine's pool (the job engine, over several worker processes).
    */
-  prepare(bytes: Uint8Array, options: Pick<TranscribeOptions, "raw" | "multichannel"> = {}): Promise<PreparedAudio> {
+  prepare(
+    bytes: Uint8Array,
+    options: Pick<TranscribeOptions, "raw" | "multichannel" | "diarize"> = {},
+  ): Promise<PreparedAudio> {
     return this.prepareOn(`prepare-${this.lane++}`, bytes, options);
   }
 
   private prepareOn(
     lane: string,
     bytes: Uint8Array,
-    options: Pick<TranscribeOptions, "raw" | "multichannel">,
+    options: Pick<TranscribeOptions, "raw" | "multichannel" | "diarize">,
   ): Promise<PreparedAudio> {
     return this.pool.run(lane, {
       type: "prepare",
@@ -267,6 +287,7 @@ export class Engine {
       raw: options.raw,
       multichannel: options.multichannel ?? false,
       maxPiece: this.maxPiece,
+      diarize: options.diarize,
     });
   }
 
@@ -306,22 +327,40 @@ export class Engine {
 
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
+export interface StitchContext {
+  model: InstalledModel;
+  aliasOf: string | undefined;
+  /** The language a piece's recogniser identified, when it does. */
+  languageOf?: ((channel: number, piece: number) => SpokenLanguage | undefined) | undefined;
+}
+
 /**
- * Puts each prepared piece's words (times from the piece's start) on the recording's timeline: one function for
- * the engine's fan-out over its pool and the job engine's over several processes.
+ * Puts each prepared piece's words (times from the piece's start) on the recording's timeline, with the speakers
+ * the prepare step found (`diarize`): one function for the engine's fan-out over its pool and the job engine's
+ * over several processes.
  */
 export function stitchTranscript(
   prepared: PreparedAudio,
   wordsOf: (channel: number, piece: number) => RecognizedWord[],
-  { model, aliasOf }: { model: InstalledModel; aliasOf: string | undefined },
+  { model, aliasOf, languageOf }: StitchContext,
 ): Transcript {
+  const channels = prepared.channels.map((pieces, c) => {
+    const words = pieces.flatMap((piece, i) =>
+      wordsOf(c, i).map((w) => ({ ...w, start: round(w.start + piece.start), end: round(w.end + piece.start) })),
+    );
+    const turns = prepared.speakers?.[c];
+    return turns ? labelWords(words, turns) : words;
+  });
   return {
     sha256: prepared.sha256,
     duration: prepared.duration,
     channelCount: prepared.channelCount,
-    channels: prepared.channels.map((pieces, c) =>
-      pieces.flatMap((piece, i) =>
-        wordsOf(c, i).map((w) => ({ ...w, start: round(w.start + piece.start), end: round(w.end + piece.start) })),
+    channels,
+    languages: prepared.channels.map((pieces, c) =>
+      channelLanguage(
+        model,
+        channels[c]!,
+        pieces.map((piece, i) => ({ language: languageOf?.(c, i), seconds: piece.end - piece.start })),
       ),
     ),
     model,

@@ -20,12 +20,24 @@ export interface RecognizedWord {
   confidence: number;
   /** The word with its casing and punctuation, from a model that punctuates ("Hello,"). */
   punctuated_word?: string;
-  /** Speaker index, from a model that diarizes. */
+  /** Speaker index, from a model that diarizes or from the engine's diarizer (`diarize`). */
   speaker?: number;
+  /** How sure the diarizer is of `speaker`, 0 → 1. */
+  speaker_confidence?: number;
+}
+
+/** A language a recogniser identified in the audio it decoded. */
+export interface SpokenLanguage {
+  /** BCP-47 code, e.g. `en`. */
+  language: string;
+  /** 0 → 1. */
+  confidence: number;
 }
 
 export interface Recognition {
   words: RecognizedWord[];
+  /** Set by recognisers that identify the spoken language (models with the `languageDetection` capability). */
+  language?: SpokenLanguage | undefined;
 }
 
 export interface Recognizer {

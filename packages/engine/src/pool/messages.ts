@@ -2,8 +2,9 @@
 import type { SerializedError } from "@earshot/protocol";
 import type { ArchitectureRegistrations } from "../architectures.js";
 import type { RawFormat } from "../audio/decode.js";
+import type { DiarizeOptions, SpeakerTurn } from "../diarize/types.js";
 import type { InstalledModel } from "../models/registry.js";
-import type { RecognizedWord } from "../recognizer.js";
+import type { RecognizedWord, SpokenLanguage } from "../recognizer.js";
 import type { StreamProgress, StreamTask } from "../stream/types.js";
 import type { LiveWorkerConfig } from "../stream/worker-sessions.js";
 
@@ -29,6 +30,8 @@ export interface PrepareTask {
   /** Keep channels apart (`multichannel=true`) instead of mixing them down. */
   multichannel: boolean;
   maxPiece: number;
+  /** Also find who speaks when in each channel, within these bounds; undefined: no diarization. */
+  diarize: DiarizeOptions | undefined;
 }
 
 export interface PrepareResult {
@@ -37,6 +40,11 @@ export interface PrepareResult {
   channelCount: number;
   /** Pieces per recognised channel (one entry when mixed down). */
   channels: PreparedPiece[][];
+  /**
+   * With `diarize`: each channel's speaker turns over the whole channel (times from its start), so speaker
+   * numbers hold across pieces.
+   */
+  speakers?: SpeakerTurn[][];
 }
 
 export interface RecognizeTask {
@@ -47,6 +55,8 @@ export interface RecognizeTask {
 
 export interface RecognizeResult {
   words: RecognizedWord[];
+  /** The piece's language, from a recogniser that identifies it. */
+  language?: SpokenLanguage | undefined;
 }
 
 export type Task = PrepareTask | RecognizeTask | StreamTask;

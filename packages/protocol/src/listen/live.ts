@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { parseQuery, queryBool, queryInt } from "../query.js";
-import { ListenOptionsSchema, type Warning } from "./options.js";
+import { ListenOptionsSchema, languageCandidates, type Warning } from "./options.js";
 import { ListenMetadataSchema, ModelInfoSchema, WordSchema } from "./response.js";
 
 /** `endpointing=false` turns endpointing off; a number is the silence (ms) that ends speech. */
@@ -37,6 +37,7 @@ export const PRERECORDED_ONLY_OPTIONS = [
   "paragraphs",
   "callback",
   "callback_method",
+  "detect_language",
 ] as const;
 
 export function parseLiveListenOptions(query: Record<string, unknown>): LiveListenOptions {
@@ -44,7 +45,11 @@ export function parseLiveListenOptions(query: Record<string, unknown>): LiveList
 }
 
 export function prerecordedOnlyWarnings(options: LiveListenOptions): Warning[] {
-  return PRERECORDED_ONLY_OPTIONS.filter((key) => options[key] !== undefined && options[key] !== false).map((key) => ({
+  const set = (key: (typeof PRERECORDED_ONLY_OPTIONS)[number]): boolean =>
+    key === "detect_language"
+      ? languageCandidates(options) !== undefined
+      : options[key] !== undefined && options[key] !== false;
+  return PRERECORDED_ONLY_OPTIONS.filter(set).map((key) => ({
     parameter: key,
     type: "unsupported_feature",
     message: `'${key}' applies to pre-recorded audio only and was ignored on this stream.`,
@@ -100,6 +105,8 @@ export const LiveAlternativeSchema = z.object({
   transcript: z.string(),
   confidence: z.number(),
   words: z.array(WordSchema),
+  /** With `language=multi`: the languages spoken. */
+  languages: z.array(z.string()).optional(),
 });
 
 export const LiveResultsSchema = z.object({

@@ -50,6 +50,10 @@ export const ListenOptionsSchema = z
     smart_format: queryBool.optional(),
     diarize: queryBool.optional(),
     diarize_model: queryString.optional(),
+    // Earshot extensions (Gladia's `diarization_config`): bounds on the number of speakers `diarize` finds.
+    num_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
+    min_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
+    max_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
     detect_language: queryList.optional(),
     numerals: queryBool.optional(),
     measurements: queryBool.optional(),
@@ -96,9 +100,6 @@ export type ListenOptionsInput = Partial<ListenOptions>;
 export const UNIMPLEMENTED_LISTEN_OPTIONS = [
   "punctuate",
   "smart_format",
-  "diarize",
-  "diarize_model",
-  "detect_language",
   "numerals",
   "measurements",
   "dictation",
@@ -132,9 +133,6 @@ export interface ProvidedFeatures {
 
 const PROVIDED_BY: Partial<Record<(typeof UNIMPLEMENTED_LISTEN_OPTIONS)[number], keyof ProvidedFeatures>> = {
   punctuate: "punctuation",
-  diarize: "diarization",
-  diarize_model: "diarization",
-  detect_language: "languageDetection",
 };
 
 /**
@@ -156,6 +154,21 @@ export function unimplementedOptionWarnings(options: ListenOptions, provided: Pr
     });
   }
   return warnings;
+}
+
+/** Whether the options ask for speaker labels: `diarize=true`, or any `diarize_model` (Deepgram's rule). */
+export const wantsDiarization = (options: Pick<ListenOptions, "diarize" | "diarize_model">): boolean =>
+  options.diarize === true || (options.diarize_model !== undefined && options.diarize !== false);
+
+/**
+ * `detect_language`: off (absent or `false`), any language (`true`), or a list of candidate language codes.
+ * Deepgram sends the list as repeated keys; `true`/`false` arrive as the list's only item.
+ */
+export function languageCandidates(options: Pick<ListenOptions, "detect_language">): string[] | "any" | undefined {
+  const values = options.detect_language?.filter((v) => v !== "") ?? [];
+  if (values.length === 0 || values.every((v) => v === "false")) return undefined;
+  const codes = values.filter((v) => v !== "true" && v !== "false");
+  return codes.length ? codes : "any";
 }
 
 /** Parse a query multimap; throws an InvalidRequestError that names every bad option. */

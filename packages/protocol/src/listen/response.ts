@@ -10,6 +10,8 @@ export const WordSchema = z.object({
   punctuated_word: z.string().optional(),
   speaker: z.number().optional(),
   speaker_confidence: z.number().optional(),
+  /** With `language=multi`: the language of the word. */
+  language: z.string().optional(),
 });
 export type Word = z.infer<typeof WordSchema>;
 
@@ -32,6 +34,8 @@ export const AlternativeSchema = z.object({
   confidence: z.number(),
   words: z.array(WordSchema),
   paragraphs: ParagraphsSchema.optional(),
+  /** With `language=multi`: the languages spoken, most words first. */
+  languages: z.array(z.string()).optional(),
 });
 export type Alternative = z.infer<typeof AlternativeSchema>;
 
@@ -47,6 +51,9 @@ export type SearchResult = z.infer<typeof SearchResultSchema>;
 export const ChannelSchema = z.object({
   alternatives: z.array(AlternativeSchema),
   search: z.array(SearchResultSchema).optional(),
+  /** With `detect_language`: the language the channel is spoken in, and how sure the engine is, 0–1. */
+  detected_language: z.string().optional(),
+  language_confidence: z.number().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
 

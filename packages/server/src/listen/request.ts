@@ -3,13 +3,14 @@
  * API, or a live stream's options. Options are parsed once, the raw-audio format is worked out once, and the
  * audio source is one of three kinds; every caller below the routes takes this shape.
  */
-import type { RawFormat, TranscribeOptions } from "@earshot/engine";
+import type { DiarizeOptions, RawFormat, TranscribeOptions } from "@earshot/engine";
 import {
   AudioDecodeError,
   ErrorCode,
   InvalidRequestError,
   type ListenOptions,
   parseListenOptions,
+  wantsDiarization,
 } from "@earshot/protocol";
 
 /** Where the audio is: in the request, at a URL a worker fetches, or already in the blob store (an upload). */
@@ -76,10 +77,29 @@ export function parseListenRequest(query: unknown, body: unknown): ListenRequest
   return listenRequest(options, audioSourceOf(body));
 }
 
+/**
+ * The language the recogniser is asked for. `multi` (Deepgram's multilingual mode) names no language: the model
+ * serves in its own, and the response says which (`languages`, `words[].language`).
+ */
+export const recognitionLanguage = (language: string | undefined): string | undefined =>
+  language === "multi" ? undefined : language;
+
+/** `diarize` and the speaker bounds (Earshot's `num_speakers`/`min_speakers`/`max_speakers`) for the engine. */
+export function diarizeOptionsOf(options: ListenOptions): DiarizeOptions | undefined {
+  if (!wantsDiarization(options)) return undefined;
+  return { numSpeakers: options.num_speakers, minSpeakers: options.min_speakers, maxSpeakers: options.max_speakers };
+}
+
 /** What the engine needs of a request to decode and recognise it. */
 export function transcribeOptionsOf(
   request: Pick<ListenRequest, "options" | "raw">,
-): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel"> {
+): Pick<TranscribeOptions, "model" | "language" | "raw" | "multichannel" | "diarize"> {
   const { options, raw } = request;
-  return { model: options.model, language: options.language, raw, multichannel: options.multichannel };
+  return {
+    model: options.model,
+    language: recognitionLanguage(options.language),
+    raw,
+    multichannel: options.multichannel,
+    diarize: diarizeOptionsOf(options),
+  };
 }

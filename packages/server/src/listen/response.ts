@@ -1,7 +1,6 @@
 /** Assembling the Deepgram `ListenResponse` from the engine's transcript and the request's options. */
 import {
   applyReplacements,
-  buildParagraphs,
   buildUtterances,
   confidenceOf,
   searchWords,
@@ -9,12 +8,19 @@ import {
   transcriptOf,
 } from "@earshot/engine";
 import type { Channel, ListenOptions, ListenResponse, Word } from "@earshot/protocol";
+import { alternativeLanguages, detectedLanguage, languageWarnings, multilingualWords } from "./language.js";
 import { listenMetadata, listenWarnings } from "./metadata.js";
+import { diarized, paragraphsOf, utterancesBySpeaker } from "./speakers.js";
 
 export function buildListenResponse(requestId: string, options: ListenOptions, transcript: Transcript): ListenResponse {
-  const channelWords: Word[][] = transcript.channels.map((words) =>
-    options.replace?.length ? applyReplacements(words, options.replace) : words,
+  const channelWords: Word[][] = transcript.channels.map((words, index) =>
+    multilingualWords(
+      options,
+      options.replace?.length ? applyReplacements(words, options.replace) : words,
+      transcript.languages[index],
+    ),
   );
+  const bySpeaker = diarized(options, channelWords);
   const channels: Channel[] = channelWords.map((words, index) => ({
     // Search looks for what was said, so it runs on the words as recognised, before any replacement.
     ...(options.search?.length ? { search: searchWords(transcript.channels[index]!, options.search) } : {}),
@@ -23,9 +29,11 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
         transcript: transcriptOf(words),
         confidence: confidenceOf(words),
         words,
-        ...(options.paragraphs ? { paragraphs: buildParagraphs(words) } : {}),
+        ...(options.paragraphs ? { paragraphs: paragraphsOf(words, bySpeaker) } : {}),
+        ...alternativeLanguages(options, transcript.languages[index]),
       },
     ],
+    ...detectedLanguage(options, transcript.languages[index]),
   }));
   return {
     metadata: listenMetadata({
@@ -36,11 +44,13 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
       channels: transcript.channelCount,
       model: transcript.model,
       options,
-      warnings: listenWarnings(options, transcript),
+      warnings: [...listenWarnings(options, transcript), ...languageWarnings(options, transcript)],
     }),
     results: {
       channels,
-      ...(options.utterances ? { utterances: buildUtterances(channelWords, options.utt_split) } : {}),
+      ...(options.utterances
+        ? { utterances: utterancesBySpeaker(buildUtterances(channelWords, options.utt_split), bySpeaker) }
+        : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type LiveEvent,
   type LiveResult,
   type LiveSummary,
+  modelLanguage,
   transcriptOf,
 } from "@earshot/engine";
 import {
@@ -30,7 +31,10 @@ export interface StreamInfo {
 
 export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults {
   const { model, options } = info;
-  const words = options.replace?.length ? applyReplacements(event.words, options.replace) : event.words;
+  const replaced = options.replace?.length ? applyReplacements(event.words, options.replace) : event.words;
+  // `language=multi` on a model that does not identify languages: every word is in the model's language.
+  const multi = options.language === "multi" ? modelLanguage(model) : undefined;
+  const words = multi ? replaced.map((w) => ({ ...w, language: multi })) : replaced;
   return {
     type: "Results",
     channel_index: [event.channel, info.channels()],
@@ -40,7 +44,14 @@ export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults
     speech_final: event.speechFinal,
     from_finalize: event.fromFinalize,
     channel: {
-      alternatives: [{ transcript: transcriptOf(words), confidence: confidenceOf(words), words }],
+      alternatives: [
+        {
+          transcript: transcriptOf(words),
+          confidence: confidenceOf(words),
+          words,
+          ...(multi ? { languages: [multi] } : {}),
+        },
+      ],
     },
     metadata: {
       request_id: info.requestId,
