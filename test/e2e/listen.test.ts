@@ -142,12 +142,9 @@ describe("POST /v1/listen with audio bytes", () => {
   });
 
   it("reports known options it does not implement instead of dropping them", async () => {
-    const res = await postListen(server.url, readFileSync(lj.path), "diarize=true&smart_format=true&punctuate=false");
+    const res = await postListen(server.url, readFileSync(lj.path), "keywords=snuffleupagus:5&punctuate=false");
     expect(res.status).toBe(200);
-    expect(res.body.metadata.warnings.map((w: { parameter: string }) => w.parameter)).toEqual([
-      "smart_format",
-      "diarize",
-    ]);
+    expect(res.body.metadata.warnings.map((w: { parameter: string }) => w.parameter)).toEqual(["keywords"]);
   });
 });
 

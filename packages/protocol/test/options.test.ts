@@ -85,17 +85,17 @@ describe("listen options", () => {
 
   it("warns about options that are on but not implemented", () => {
     const warnings = unimplementedOptionWarnings(
-      parseListenOptions({ diarize: "true", punctuate: "false", summarize: "false" }),
+      parseListenOptions({ diarize: "true", keywords: "snuffleupagus:5", punctuate: "false", summarize: "false" }),
     );
-    expect(warnings.map((w) => w.parameter)).toEqual(["diarize"]);
+    expect(warnings.map((w) => w.parameter)).toEqual(["keywords"]);
   });
 
   it("does not warn about options the serving model provides itself", () => {
     const options = parseListenOptions({ punctuate: "true", diarize: "true", detect_language: "true", redact: "pci" });
     const parameters = (provided: Parameters<typeof unimplementedOptionWarnings>[1]) =>
       unimplementedOptionWarnings(options, provided).map((w) => w.parameter);
-    expect(parameters({})).toEqual(["punctuate", "diarize", "detect_language", "redact"]);
-    expect(parameters({ punctuation: true })).toEqual(["diarize", "detect_language", "redact"]);
-    expect(parameters({ punctuation: true, diarization: true, languageDetection: true })).toEqual(["redact"]);
+    // Speakers and languages are always served: by the engine, or by a model that provides its own.
+    expect(parameters({})).toEqual(["punctuate", "redact"]);
+    expect(parameters({ punctuation: true })).toEqual(["redact"]);
   });
 });
