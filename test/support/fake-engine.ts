@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  channelLanguage,
   type EngineStatus,
   ModelRegistry,
   type RecognizedWord,
@@ -53,6 +54,7 @@ export class FakeEngine implements ServerEngine {
       duration: 2,
       channelCount: 1,
       channels: [this.words],
+      languages: [channelLanguage(model, this.words, [])],
       model,
       aliasOf,
     };

@@ -7,12 +7,15 @@ import { availableParallelism } from "node:os";
 import { CancelledError, CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
 import type { RawFormat } from "./audio/decode.js";
+import type { DiarizeOptions } from "./diarize/types.js";
+import { labelWords } from "./diarize/words.js";
+import { type ChannelLanguage, channelLanguage } from "./language.js";
 import { type InstalledModel, ModelRegistry, type ModelResolution } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
 import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { type LoadedModel, WorkerPool } from "./pool/worker-pool.js";
 import { DecodeSpeed, TranscriptionProgress } from "./progress.js";
-import type { Keyterm, Recognition, RecognizedWord } from "./recognizer.js";
+import type { Keyterm, Recognition, RecognizedWord, SpokenLanguage } from "./recognizer.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
 import type { WhisperOptions } from "./whisper/options.js";
@@ -74,6 +77,11 @@ export interface TranscribeOptions {
   keyterms?: readonly Keyterm[] | undefined;
   /** `detect_language`: ask a model that can to detect the spoken language. */
   detectLanguage?: boolean | undefined;
+  /**
+   * Label every word with its speaker (per channel), within these bounds on the number of speakers. The
+   * engine's diarizer runs unless the serving model labels speakers itself (its `diarization` capability).
+   */
+  diarize?: DiarizeOptions | undefined;
   /** Fraction of the speech decoded so far, 0 → 1, at least every half second while it runs (see progress.ts). */
   onProgress?: ((fraction: number) => void) | undefined;
   /** Stops the work: pieces not yet started are dropped and the call rejects with a {@link CancelledError}. */
@@ -90,11 +98,8 @@ export interface Transcript {
   channelCount: number;
   /** Words per channel, times in seconds from the start of the audio. One entry unless `multichannel`. */
   channels: RecognizedWord[][];
-  /**
-   * Per channel, the language the model detected in most of the channel's speech, when detection was asked of
-   * a model that detects.
-   */
-  languages?: (string | undefined)[];
+  /** The language of each channel and how sure the engine is of it. */
+  languages: ChannelLanguage[];
   model: InstalledModel;
   /** The Deepgram model name the request asked for, when it was served by `model` instead. */
   aliasOf: string | undefined;
@@ -192,7 +197,10 @@ export class Engine {
     const cancel = (): void => this.pool.cancelLane(lane, cancelled());
     options.signal?.addEventListener("abort", cancel, { once: true });
     try {
-      const prepared = await this.prepareOn(lane, bytes, options);
+      const prepared = await this.prepareOn(lane, bytes, {
+        ...options,
+        diarize: model.capabilities.diarization ? undefined : options.diarize,
+      });
       // Cancelled while decoding: queue no piece at all.
       options.signal?.throwIfAborted();
       const pieces = prepared.channels.flat();
@@ -229,14 +237,12 @@ export class Engine {
         progress?.stop();
       }
       progress?.end();
-      const transcript: Transcript = stitchTranscript(prepared, (channel, piece) => results[channel]![piece]!.words, {
+      const transcript = stitchTranscript(prepared, (channel, piece) => results[channel]![piece]!.words, {
         model,
         aliasOf,
+        languageOf: (channel, piece) => results[channel]![piece]!.language,
       });
       if (keyterms) transcript.keyterms = results.flat().every((r) => r.keyterms === true);
-      if (options.detectLanguage && model.capabilities.languageDetection) {
-        transcript.languages = prepared.channels.map((channelPieces, c) => mainLanguage(channelPieces, results[c]!));
-      }
       return transcript;
     } catch (err) {
       throw options.signal?.aborted ? cancelled() : err;
@@ -326,14 +332,17 @@ export class Engine {
    * Decodes `bytes` and cuts them at the VAD's silences without recognising anything, for a caller that spreads
    * the pieces further than this engine's pool (the job engine, over several worker processes).
    */
-  prepare(bytes: Uint8Array, options: Pick<TranscribeOptions, "raw" | "multichannel"> = {}): Promise<PreparedAudio> {
+  prepare(
+    bytes: Uint8Array,
+    options: Pick<TranscribeOptions, "raw" | "multichannel" | "diarize"> = {},
+  ): Promise<PreparedAudio> {
     return this.prepareOn(`prepare-${this.lane++}`, bytes, options);
   }
 
   private prepareOn(
     lane: string,
     bytes: Uint8Array,
-    options: Pick<TranscribeOptions, "raw" | "multichannel">,
+    options: Pick<TranscribeOptions, "raw" | "multichannel" | "diarize">,
   ): Promise<PreparedAudio> {
     return this.pool.run(lane, {
       type: "prepare",
@@ -341,6 +350,7 @@ export class Engine {
       raw: options.raw,
       multichannel: options.multichannel ?? false,
       maxPiece: this.maxPiece,
+      diarize: options.diarize,
     });
   }
 
@@ -384,32 +394,40 @@ export class Engine {
 
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
-/** The language detected in the most seconds of a channel's pieces. */
-function mainLanguage(pieces: PreparedPiece[], results: Recognition[]): string | undefined {
-  const seconds = new Map<string, number>();
-  pieces.forEach((piece, i) => {
-    const language = results[i]?.language;
-    if (language) seconds.set(language, (seconds.get(language) ?? 0) + piece.end - piece.start);
-  });
-  return [...seconds].sort((a, b) => b[1] - a[1])[0]?.[0];
+export interface StitchContext {
+  model: InstalledModel;
+  aliasOf: string | undefined;
+  /** The language a piece's recogniser identified, when it does. */
+  languageOf?: ((channel: number, piece: number) => SpokenLanguage | undefined) | undefined;
 }
 
 /**
- * Puts each prepared piece's words (times from the piece's start) on the recording's timeline: one function for
- * the engine's fan-out over its pool and the job engine's over several processes.
+ * Puts each prepared piece's words (times from the piece's start) on the recording's timeline, with the speakers
+ * the prepare step found (`diarize`): one function for the engine's fan-out over its pool and the job engine's
+ * over several processes.
  */
 export function stitchTranscript(
   prepared: PreparedAudio,
   wordsOf: (channel: number, piece: number) => RecognizedWord[],
-  { model, aliasOf }: { model: InstalledModel; aliasOf: string | undefined },
+  { model, aliasOf, languageOf }: StitchContext,
 ): Transcript {
+  const channels = prepared.channels.map((pieces, c) => {
+    const words = pieces.flatMap((piece, i) =>
+      wordsOf(c, i).map((w) => ({ ...w, start: round(w.start + piece.start), end: round(w.end + piece.start) })),
+    );
+    const turns = prepared.speakers?.[c];
+    return turns ? labelWords(words, turns) : words;
+  });
   return {
     sha256: prepared.sha256,
     duration: prepared.duration,
     channelCount: prepared.channelCount,
-    channels: prepared.channels.map((pieces, c) =>
-      pieces.flatMap((piece, i) =>
-        wordsOf(c, i).map((w) => ({ ...w, start: round(w.start + piece.start), end: round(w.end + piece.start) })),
+    channels,
+    languages: prepared.channels.map((pieces, c) =>
+      channelLanguage(
+        model,
+        channels[c]!,
+        pieces.map((piece, i) => ({ language: languageOf?.(c, i), seconds: piece.end - piece.start })),
       ),
     ),
     model,

@@ -17,6 +17,7 @@ export { decodeWav } from "./audio/wav.js";
 export { DEFAULT_DIARIZATION, diarizationMethod, statisticalDiarization } from "./diarize/diarizers.js";
 export { StatisticalOnlineDiarizer } from "./diarize/online.js";
 export { DEFAULT_PARAMS, StatisticalDiarizer, type StatisticalParams } from "./diarize/statistical.js";
+export { buildSpeakerParagraphs, splitUtterancesBySpeaker } from "./diarize/transcript.js";
 export type {
   Diarization,
   DiarizeOptions,
@@ -37,10 +38,12 @@ export {
   type LiveOptions,
   type OpenStreamOptions,
   type PreparedAudio,
+  type StitchContext,
   stitchTranscript,
   type TranscribeOptions,
   type Transcript,
 } from "./engine.js";
+export { type ChannelLanguage, channelLanguage, modelLanguage } from "./language.js";
 export { archiveKind, extractArchive, packFolder } from "./models/archive.js";
 export {
   BUILT_IN_CATALOG,
@@ -92,6 +95,7 @@ export {
   type RecognizedWord,
   type RecognizeOptions,
   type Recognizer,
+  type SpokenLanguage,
 } from "./recognizer.js";
 export { seededRandom } from "./seeded-random.js";
 export type { LiveDecoder } from "./stream/live-decoder.js";

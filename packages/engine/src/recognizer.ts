@@ -20,8 +20,18 @@ export interface RecognizedWord {
   confidence: number;
   /** The word with its casing and punctuation, from a model that punctuates ("Hello,"). */
   punctuated_word?: string;
-  /** Speaker index, from a model that diarizes. */
+  /** Speaker index, from a model that diarizes or from the engine's diarizer (`diarize`). */
   speaker?: number;
+  /** How sure the diarizer is of `speaker`, 0 → 1. */
+  speaker_confidence?: number;
+}
+
+/** A language a recogniser identified in the audio it decoded. */
+export interface SpokenLanguage {
+  /** BCP-47 code, e.g. `en`. */
+  language: string;
+  /** 0 → 1, when the recogniser reports how sure it is. */
+  confidence?: number | undefined;
 }
 
 /** A word or phrase to recognise more readily (`keyterm`, `keywords=word:boost`). */
@@ -35,8 +45,8 @@ export interface Recognition {
   words: RecognizedWord[];
   /** Set when the recogniser applied the keyterms it was given; a recogniser that ignores them leaves it unset. */
   keyterms?: boolean;
-  /** The language the model detected (ISO 639-1), when it was asked to detect one. */
-  language?: string;
+  /** Set by recognisers that identify the spoken language (models with the `languageDetection` capability). */
+  language?: SpokenLanguage | undefined;
 }
 
 /** What a request asks of the recogniser beyond the audio; a recogniser ignores what its model cannot do. */

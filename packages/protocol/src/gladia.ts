@@ -14,6 +14,16 @@ export const GladiaCreateRequestSchema = z.looseObject({
   language_config: z.looseObject({ languages: z.array(z.string()).optional() }).optional(),
   /** Legacy (2024) single language. */
   language: z.string().optional(),
+  /** Legacy (2024): identify the language (now implied by `language_config.languages` listing several or none). */
+  detect_language: z.boolean().optional(),
+  diarization: z.boolean().optional(),
+  diarization_config: z
+    .looseObject({
+      number_of_speakers: z.number().int().min(1).max(32).optional(),
+      min_speakers: z.number().int().min(1).max(32).optional(),
+      max_speakers: z.number().int().min(1).max(32).optional(),
+    })
+    .optional(),
   callback: z.boolean().optional(),
   callback_config: z.looseObject({ url: z.string(), method: z.enum(["POST", "PUT"]).optional() }).optional(),
   /** Deprecated: always POST. */

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  ErrorCode,
-  InvalidRequestError,
-  parseListenOptions,
-  parseLiveListenOptions,
-  toQuery,
-  unimplementedOptionWarnings,
-} from "../src/index.js";
+import { ErrorCode, InvalidRequestError, parseListenOptions, parseLiveListenOptions, toQuery } from "../src/index.js";
 
 describe("listen options", () => {
   it("parses Deepgram's query encoding: booleans, numbers, repeated keys", () => {
@@ -81,22 +74,5 @@ describe("listen options", () => {
     const query = toQuery({ utterances: true, utt_split: 0.8, search: ["x", "y z"], model: undefined });
     expect(query.toString()).toBe("utterances=true&utt_split=0.8&search=x&search=y+z");
     expect(parseListenOptions(Object.fromEntries(query))).toMatchObject({ utterances: true, utt_split: 0.8 });
-  });
-
-  it("warns about options that are on but not implemented", () => {
-    const warnings = unimplementedOptionWarnings(
-      parseListenOptions({ diarize: "true", punctuate: "false", summarize: "false" }),
-    );
-    expect(warnings.map((w) => w.parameter)).toEqual(["diarize"]);
-  });
-
-  it("does not warn about options the serving model provides itself", () => {
-    const options = parseListenOptions({ punctuate: "true", diarize: "true", detect_language: "true", redact: "pci" });
-    const parameters = (provided: Parameters<typeof unimplementedOptionWarnings>[1]) =>
-      unimplementedOptionWarnings(options, provided).map((w) => w.parameter);
-    // punctuate and redact are the text stage's, served for every model.
-    expect(parameters({})).toEqual(["diarize", "detect_language"]);
-    expect(parameters({ diarization: true })).toEqual(["detect_language"]);
-    expect(parameters({ diarization: true, languageDetection: true })).toEqual([]);
   });
 });

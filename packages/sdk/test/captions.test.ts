@@ -116,13 +116,13 @@ describe("captions from utterances", () => {
     );
   });
 
-  it("writes SRT text as is, hours included", () => {
+  it("writes SRT text as is, hours included, a speaker's line where the speaker changes", () => {
     expect(toSRT(conversation)).toBe(
-      "1\n00:00:00,500 --> 00:00:01,500\nTom & <Jerry>\n\n2\n01:02:05,500 --> 01:02:06,250\nBye.\n",
+      "1\n00:00:00,500 --> 00:00:01,500\n[Speaker 0]\nTom & <Jerry>\n\n2\n01:02:05,500 --> 01:02:06,250\n[Speaker 1]\nBye.\n",
     );
   });
 
   it("keeps to the requested channel's utterances", () => {
-    expect(toSRT(conversation, { channel: 1 })).toBe("1\n00:00:02,000 --> 00:00:03,000\nother\n");
+    expect(toSRT(conversation, { channel: 1 })).toBe("1\n00:00:02,000 --> 00:00:03,000\n[Speaker 2]\nother\n");
   });
 });

@@ -2,6 +2,7 @@
 import type { SerializedError } from "@earshot/protocol";
 import type { ArchitectureRegistrations } from "../architectures.js";
 import type { RawFormat } from "../audio/decode.js";
+import type { DiarizeOptions, SpeakerTurn } from "../diarize/types.js";
 import type { InstalledModel } from "../models/registry.js";
 import type { Recognition, RecognizeOptions } from "../recognizer.js";
 import type { StreamProgress, StreamTask } from "../stream/types.js";
@@ -38,6 +39,8 @@ export interface PrepareTask {
   /** Keep channels apart (`multichannel=true`) instead of mixing them down. */
   multichannel: boolean;
   maxPiece: number;
+  /** Also find who speaks when in each channel, within these bounds; undefined: no diarization. */
+  diarize: DiarizeOptions | undefined;
 }
 
 export interface PrepareResult {
@@ -46,6 +49,11 @@ export interface PrepareResult {
   channelCount: number;
   /** Pieces per recognised channel (one entry when mixed down). */
   channels: PreparedPiece[][];
+  /**
+   * With `diarize`: each channel's speaker turns over the whole channel (times from its start), so speaker
+   * numbers hold across pieces.
+   */
+  speakers?: SpeakerTurn[][];
 }
 
 export interface RecognizeTask {

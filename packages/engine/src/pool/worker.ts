@@ -9,10 +9,12 @@ import type { Vad } from "sherpa-onnx-node";
 import { Architectures } from "../architectures.js";
 import { decodeAudio } from "../audio/decode.js";
 import { downmix, durationOf, toInt16 } from "../audio/pcm.js";
+import { diarizationMethod } from "../diarize/diarizers.js";
+import type { Diarizer, SpeakerTurn } from "../diarize/types.js";
 import { RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
 import { planPieces } from "../segment.js";
 import { WorkerSessions } from "../stream/worker-sessions.js";
-import { createVad, detectSpeech } from "../vad/silero.js";
+import { createVad, detectSpeech, type SpeechSpan } from "../vad/silero.js";
 import type {
   ModelLoad,
   PreparedPiece,
@@ -34,14 +36,23 @@ const architectures = new Architectures(init.architectures);
  */
 const recognizers = new Map<string, { recognizer: Promise<Recognizer>; lastUsed: number; busy: number }>();
 let vad: Vad | undefined;
+/** The default diarization method's batch diarizer, built on the first `diarize` request. */
+let diarizer: Diarizer | undefined;
 const sessions = new WorkerSessions(init.live, architectures);
 
-function piecesOf(samples: Float32Array, task: PrepareTask): PreparedPiece[] {
+/** Where the channel has speech: the VAD's spans, or the whole channel without a VAD model. */
+function speechOf(samples: Float32Array, task: PrepareTask): SpeechSpan[] {
+  const duration = samples.length / RECOGNIZER_SAMPLE_RATE;
+  if (!init.vadModel) return duration > 0 ? [{ start: 0, end: duration }] : [];
+  vad ??= createVad(init.vadModel, { maxSpeech: task.maxPiece });
+  return detectSpeech(vad, samples);
+}
+
+function piecesOf(samples: Float32Array, speech: SpeechSpan[], task: PrepareTask): PreparedPiece[] {
   const duration = samples.length / RECOGNIZER_SAMPLE_RATE;
   // Without a VAD model the whole channel is one piece; with one, only the speech is decoded.
   if (!init.vadModel) return [{ start: 0, end: duration, pcm: toInt16(samples) }];
-  vad ??= createVad(init.vadModel, { maxSpeech: task.maxPiece });
-  return planPieces(detectSpeech(vad, samples), duration, { maxPiece: task.maxPiece }).map((piece) => ({
+  return planPieces(speech, duration, { maxPiece: task.maxPiece }).map((piece) => ({
     ...piece,
     pcm: toInt16(
       samples.subarray(
@@ -52,6 +63,15 @@ function piecesOf(samples: Float32Array, task: PrepareTask): PreparedPiece[] {
   }));
 }
 
+/**
+ * Who speaks when over the whole channel, before it is cut into pieces: one clustering sees every piece, so a
+ * speaker keeps their number from one piece to the next.
+ */
+async function speakersOf(samples: Float32Array, speech: SpeechSpan[], task: PrepareTask): Promise<SpeakerTurn[]> {
+  diarizer ??= diarizationMethod().createDiarizer();
+  return (await diarizer.diarize(samples, speech, task.diarize)).turns;
+}
+
 async function prepare(task: PrepareTask): Promise<PrepareResult> {
   const sha256 = createHash("sha256").update(task.bytes).digest("hex");
   const audio = await decodeAudio(task.bytes, {
@@ -60,11 +80,15 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
     ffmpegBinary: init.ffmpegBinary,
   });
   const sources = task.multichannel ? audio.channels : [downmix(audio)];
+  const speech = sources.map((samples) => speechOf(samples, task));
   return {
     sha256,
     duration: durationOf(audio),
     channelCount: audio.channels.length,
-    channels: sources.map((samples) => piecesOf(samples, task)),
+    channels: sources.map((samples, c) => piecesOf(samples, speech[c]!, task)),
+    ...(task.diarize
+      ? { speakers: await Promise.all(sources.map((samples, c) => speakersOf(samples, speech[c]!, task))) }
+      : {}),
   };
 }
 

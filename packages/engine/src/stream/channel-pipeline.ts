@@ -9,6 +9,7 @@
  */
 import type { Vad } from "sherpa-onnx-node";
 import { toInt16 } from "../audio/pcm.js";
+import type { OnlineDiarizer } from "../diarize/types.js";
 import type { RecognizedWord } from "../recognizer.js";
 import { VAD_SAMPLE_RATE } from "../vad/silero.js";
 import type { LiveDecoder } from "./live-decoder.js";
@@ -77,6 +78,8 @@ export class ChannelPipeline {
     private readonly vad: Vad,
     private readonly decoder: LiveDecoder,
     private readonly settings: LiveSettings,
+    /** Hears all of the channel's audio and labels the words of every result with speakers. */
+    private readonly diarizer?: OnlineDiarizer | undefined,
   ) {
     vad.reset();
   }
@@ -95,6 +98,7 @@ export class ChannelPipeline {
       offset += n;
       const pcm = toInt16(piece);
       this.history.push(pcm);
+      this.diarizer?.feed(piece);
       this.cursor += n;
       if (this.utterance) await this.decoder.feed(pcm);
       if (this.windowFill === WINDOW) {
@@ -208,7 +212,8 @@ export class ChannelPipeline {
       fromFinalize: false,
       start: round(start / RATE),
       end: round(end / RATE),
-      words,
+      // A final teaches the diarizer its speakers; an interim is labelled with what it knows so far.
+      words: this.diarizer ? this.diarizer.label(words, isFinal) : words,
     };
   }
 

@@ -1,5 +1,6 @@
 /** What a live stream is configured with and what it reports, shared by the main thread and pool workers. */
 import type { RawFormat } from "../audio/decode.js";
+import type { OnlineDiarizerOptions } from "../diarize/types.js";
 import type { InstalledModel } from "../models/registry.js";
 import type { RecognizedWord } from "../recognizer.js";
 
@@ -16,6 +17,8 @@ export interface LiveSettings {
   utteranceEndMs: number | undefined;
   /** Report `speech-started`. */
   vadEvents: boolean;
+  /** Label words with speakers (`diarize=true`) with the online diarizer; undefined: no labels. */
+  diarize?: OnlineDiarizerOptions | undefined;
 }
 
 /** A transcript of the span [start, end] of one channel; times in seconds from the start of the stream. */

@@ -8,6 +8,7 @@ import { AudioDecodeError, EarshotError, ErrorCode, UnavailableError } from "@ea
 import type { Vad } from "sherpa-onnx-node";
 import type { Architectures } from "../architectures.js";
 import { downmix } from "../audio/pcm.js";
+import { diarizationMethod } from "../diarize/diarizers.js";
 import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
 import { createVad } from "../vad/silero.js";
 import { ChannelPipeline, VAD_MIN_SPEECH } from "./channel-pipeline.js";
@@ -106,7 +107,12 @@ export class WorkerSessions {
         bufferSeconds: 35,
       });
     session.vads.push({ vad, minSilence });
-    session.pipelines.push(new ChannelPipeline(session.pipelines.length, vad, decoder, settings));
+    // One online diarizer per channel (Deepgram numbers speakers per channel), unless the model labels them itself.
+    const diarizer =
+      settings.diarize && !model.capabilities.diarization
+        ? diarizationMethod().createOnlineDiarizer(settings.diarize)
+        : undefined;
+    session.pipelines.push(new ChannelPipeline(session.pipelines.length, vad, decoder, settings, diarizer));
   }
 
   private async feed(session: Session, bytes: Uint8Array, input: LiveInput | undefined): Promise<StreamProgress> {

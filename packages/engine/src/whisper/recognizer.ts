@@ -18,7 +18,8 @@ export function createWhisperRecognizer(whisper: WhisperModel, options: Resolved
       const words = wordsOfSegments(decoding.segments, pcm.length / RECOGNIZER_SAMPLE_RATE);
       return {
         words,
-        ...(language === "auto" && decoding.language ? { language: decoding.language } : {}),
+        // The binding reports the language whisper chose but not its probability: no confidence is made up.
+        ...(language === "auto" && decoding.language ? { language: { language: decoding.language } } : {}),
       };
     },
     // The model is the architecture module's to free (see architecture.ts).

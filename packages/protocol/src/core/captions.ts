@@ -30,13 +30,18 @@ type Limits = Required<Omit<CaptionOptions, "channel">>;
 /** Reading needs a visible break after a pause this long, whatever room the cue still has. */
 const PAUSE_SECONDS = 0.8;
 
-/** SubRip text: numbered cues, `00:00:01,234` timestamps. Empty when there is nothing to caption. */
+/**
+ * SubRip text: numbered cues, `00:00:01,234` timestamps. SubRip has no voice tag, so when words carry speakers a
+ * `[Speaker N]` line opens each cue where the speaker changes, as Deepgram's caption library writes it. Empty when
+ * there is nothing to caption.
+ */
 export function toSRT(response: ListenResponse, options: CaptionOptions = {}): string {
   return buildCues(response, options)
-    .map(
-      (cue, index) =>
-        `${index + 1}\n${timestamp(cue.start, ",")} --> ${timestamp(cue.end, ",")}\n${cue.lines.join("\n")}\n`,
-    )
+    .map((cue, index, cues) => {
+      const label = cue.speaker !== undefined && cue.speaker !== cues[index - 1]?.speaker;
+      const lines = label ? [`[Speaker ${cue.speaker}]`, ...cue.lines] : cue.lines;
+      return `${index + 1}\n${timestamp(cue.start, ",")} --> ${timestamp(cue.end, ",")}\n${lines.join("\n")}\n`;
+    })
     .join("\n");
 }
 

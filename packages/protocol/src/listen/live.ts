@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { parseQuery, queryBool, queryInt } from "../query.js";
-import { ListenOptionsSchema, type Warning } from "./options.js";
+import { ListenOptionsSchema, languageCandidates, type Warning } from "./options.js";
 import { ListenMetadataSchema, ModelInfoSchema, WordSchema } from "./response.js";
 
 /** `endpointing=false` turns endpointing off; a number is the silence (ms) that ends speech. */
@@ -44,6 +44,7 @@ export const PRERECORDED_ONLY_OPTIONS = [
   "custom_intent",
   "sentiment",
   "detect_entities",
+  "detect_language",
 ] as const;
 
 export function parseLiveListenOptions(query: Record<string, unknown>): LiveListenOptions {
@@ -51,9 +52,12 @@ export function parseLiveListenOptions(query: Record<string, unknown>): LiveList
 }
 
 export function prerecordedOnlyWarnings(options: LiveListenOptions): Warning[] {
-  const on = (value: unknown): boolean =>
-    value !== undefined && value !== false && value !== "false" && !(Array.isArray(value) && value.length === 0);
-  return PRERECORDED_ONLY_OPTIONS.filter((key) => on(options[key])).map((key) => ({
+  const on = (key: (typeof PRERECORDED_ONLY_OPTIONS)[number]): boolean => {
+    if (key === "detect_language") return languageCandidates(options) !== undefined;
+    const value = options[key];
+    return value !== undefined && value !== false && value !== "false" && !(Array.isArray(value) && value.length === 0);
+  };
+  return PRERECORDED_ONLY_OPTIONS.filter(on).map((key) => ({
     parameter: key,
     type: "unsupported_feature",
     message: `'${key}' applies to pre-recorded audio only and was ignored on this stream.`,
@@ -109,6 +113,8 @@ export const LiveAlternativeSchema = z.object({
   transcript: z.string(),
   confidence: z.number(),
   words: z.array(WordSchema),
+  /** With `language=multi`: the languages spoken. */
+  languages: z.array(z.string()).optional(),
 });
 
 export const LiveResultsSchema = z.object({

@@ -2,9 +2,8 @@
  * `/v1/listen` query options, as Deepgram defines them for pre-recorded audio and (extended in `live.ts`) for
  * live streams.
  *
- * Every known option parses here so that a malformed value is a 400 rather than a silent default. Options
- * Earshot does not implement yet are listed in {@link UNIMPLEMENTED_LISTEN_OPTIONS}; the server reports them
- * in `metadata.warnings` instead of dropping them silently. Unknown keys are ignored, as Deepgram does.
+ * Every known option parses here so that a malformed value is a 400 rather than a silent default. Unknown keys
+ * are ignored, as Deepgram does.
  */
 import { z } from "zod";
 import { parseQuery, queryBool, queryInt, queryList, queryNumber, queryPairs, queryString } from "../query.js";
@@ -54,12 +53,15 @@ export const ListenOptionsSchema = z
     callback_method: z
       .preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(["POST", "PUT"]))
       .optional(),
-    // The text stage after recognition (punctuation, formatting, redaction, intelligence); a few options are
-    // still only parsed, see UNIMPLEMENTED_LISTEN_OPTIONS.
+    // The text stage after recognition (punctuation, formatting, redaction, intelligence).
     punctuate: queryBool.optional(),
     smart_format: queryBool.optional(),
     diarize: queryBool.optional(),
     diarize_model: queryString.optional(),
+    // Earshot extensions (Gladia's `diarization_config`): bounds on the number of speakers `diarize` finds.
+    num_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
+    min_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
+    max_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
     detect_language: queryList.optional(),
     numerals: queryBool.optional(),
     measurements: queryBool.optional(),
@@ -99,16 +101,6 @@ export type ListenOptions = z.output<typeof ListenOptionsSchema>;
 /** Options a caller may pass to the SDK: the same names and types, every one optional. */
 export type ListenOptionsInput = Partial<ListenOptions>;
 
-/**
- * Deepgram options that parse but change nothing yet. A request that turns one of them on gets a warning
- * naming it, so nobody mistakes a missing feature for a feature that found nothing.
- */
-export const UNIMPLEMENTED_LISTEN_OPTIONS = [
-  "diarize",
-  "diarize_model",
-  "detect_language",
-] as const satisfies readonly (keyof ListenOptions)[];
-
 export const WarningSchema = z.object({
   parameter: z.string(),
   type: z.string(),
@@ -116,39 +108,19 @@ export const WarningSchema = z.object({
 });
 export type Warning = z.infer<typeof WarningSchema>;
 
-/**
- * Features a serving model may provide itself, which turn the options below from unimplemented to served.
- * (Punctuation is not one: the text stage serves `punctuate` for every model.)
- */
-export interface ProvidedFeatures {
-  diarization?: boolean;
-  languageDetection?: boolean;
-}
-
-const PROVIDED_BY: Partial<Record<(typeof UNIMPLEMENTED_LISTEN_OPTIONS)[number], keyof ProvidedFeatures>> = {
-  diarize: "diarization",
-  diarize_model: "diarization",
-  detect_language: "languageDetection",
-};
+/** Whether the options ask for speaker labels: `diarize=true`, or any `diarize_model` (Deepgram's rule). */
+export const wantsDiarization = (options: Pick<ListenOptions, "diarize" | "diarize_model">): boolean =>
+  options.diarize === true || (options.diarize_model !== undefined && options.diarize !== false);
 
 /**
- * Warnings for the options in `options` that are switched on but not implemented — neither by Earshot nor by
- * the model serving the request (`provided`, from its capabilities).
+ * `detect_language`: off (absent or `false`), any language (`true`), or a list of candidate language codes.
+ * Deepgram sends the list as repeated keys; `true`/`false` arrive as the list's only item.
  */
-export function unimplementedOptionWarnings(options: ListenOptions, provided: ProvidedFeatures = {}): Warning[] {
-  const warnings: Warning[] = [];
-  for (const key of UNIMPLEMENTED_LISTEN_OPTIONS) {
-    const feature = PROVIDED_BY[key];
-    if (feature && provided[feature]) continue;
-    const value = options[key];
-    if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
-    warnings.push({
-      parameter: key,
-      type: "unsupported_feature",
-      message: `'${key}' is not implemented by this Earshot server yet and was ignored.`,
-    });
-  }
-  return warnings;
+export function languageCandidates(options: Pick<ListenOptions, "detect_language">): string[] | "any" | undefined {
+  const values = options.detect_language?.filter((v) => v !== "") ?? [];
+  if (values.length === 0 || values.every((v) => v === "false")) return undefined;
+  const codes = values.filter((v) => v !== "true" && v !== "false");
+  return codes.length ? codes : "any";
 }
 
 /** Parse a query multimap; throws an InvalidRequestError that names every bad option. */

@@ -19,6 +19,8 @@ export const WordSchema = z.object({
   punctuated_word: z.string().optional(),
   speaker: z.number().optional(),
   speaker_confidence: z.number().optional(),
+  /** With `language=multi`: the language of the word. */
+  language: z.string().optional(),
 });
 export type Word = z.infer<typeof WordSchema>;
 
@@ -45,6 +47,8 @@ export const AlternativeSchema = z.object({
   entities: z.array(EntitySchema).optional(),
   /** `summarize=true` (v1). */
   summaries: z.array(SummaryV1Schema).optional(),
+  /** With `language=multi`: the languages spoken, most words first. */
+  languages: z.array(z.string()).optional(),
 });
 export type Alternative = z.infer<typeof AlternativeSchema>;
 
@@ -60,9 +64,9 @@ export type SearchResult = z.infer<typeof SearchResultSchema>;
 export const ChannelSchema = z.object({
   alternatives: z.array(AlternativeSchema),
   search: z.array(SearchResultSchema).optional(),
-  /** With `detect_language`, on a model that detects: the language spoken most in the channel (ISO 639-1). */
+  /** With `detect_language`: the language the channel is spoken in (ISO 639-1). */
   detected_language: z.string().optional(),
-  /** How sure the model is of `detected_language`, 0 → 1, when it says. */
+  /** How sure the engine is of `detected_language`, 0 → 1, when it can say. */
   language_confidence: z.number().optional(),
 });
 export type Channel = z.infer<typeof ChannelSchema>;

@@ -44,6 +44,7 @@ export function assemblyAiListenOptions(
     punctuate: flag(body.punctuate, true),
     smart_format: flag(body.format_text, true),
     diarize: flag(body.speaker_labels),
+    ...(body.speaker_labels && body.speakers_expected ? { num_speakers: String(body.speakers_expected) } : {}),
     multichannel: flag(body.multichannel ?? body.dual_channel),
     profanity_filter: flag(body.filter_profanity),
     filler_words: flag(body.disfluencies),

@@ -6,7 +6,9 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 export function gladiaResult(job: JobRecord, response: ListenResponse): GladiaResult {
   const { metadata, results } = response;
-  const language = job.options.language ?? "en";
+  // The language the engine found (Gladia always reports one), else the one the job asked for.
+  const detected = results.channels.map((c) => c.detected_language);
+  const language = detected.find((l) => l !== undefined) ?? job.options.language ?? "en";
   return {
     metadata: {
       audio_duration: metadata.duration,
@@ -17,14 +19,14 @@ export function gladiaResult(job: JobRecord, response: ListenResponse): GladiaRe
     },
     transcription: {
       full_transcript: results.channels.map((c) => c.alternatives[0]?.transcript ?? "").join("\n"),
-      languages: [language],
+      languages: [...new Set(detected.map((l) => l ?? language))],
       utterances: (results.utterances ?? []).map((u) => ({
         start: u.start,
         end: u.end,
         confidence: u.confidence,
         channel: u.channel,
-        speaker: 0,
-        language,
+        speaker: u.speaker ?? 0,
+        language: detected[u.channel] ?? language,
         text: u.transcript,
         words: u.words.map((w) => ({
           word: w.punctuated_word ?? w.word,

@@ -85,9 +85,13 @@ export class PieceFanout {
     onProgress: (fraction: number) => Promise<boolean>,
   ): Promise<Transcript | undefined> {
     const { engine, blobs, redis } = this.options;
-    const { raw, multichannel, ...recognition } = transcribeOptionsOf(jobListen(job));
+    const { raw, multichannel, diarize, ...recognition } = transcribeOptionsOf(jobListen(job));
     const { model, aliasOf } = engine.registry.resolve(recognition.model, recognition.language);
-    const prepared = await engine.prepare(audio, { raw, multichannel });
+    const prepared = await engine.prepare(audio, {
+      raw,
+      multichannel,
+      diarize: model.capabilities.diarization ? undefined : diarize,
+    });
     const pieces = prepared.channels.flatMap((channel, c) =>
       channel.map((piece, i) => ({ name: pieceName(c, i), piece })),
     );

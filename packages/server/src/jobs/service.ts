@@ -9,7 +9,7 @@ import type { Principal } from "../auth/authenticator.js";
 import type { ServerConfig } from "../config/load.js";
 import type { ServerEngine } from "../engine.js";
 import type { UrlFetcher } from "../listen/fetch-url.js";
-import type { ListenRequest } from "../listen/request.js";
+import { type ListenRequest, recognitionLanguage } from "../listen/request.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { FsBlobStore } from "../storage/fs-blob-store.js";
 import { embeddedDatabase } from "../storage/sqlite.js";
@@ -99,7 +99,7 @@ export class JobService {
   async submit(request: SubmitRequest): Promise<JobRecord> {
     const { options, audio, callback } = request.listen;
     // Refuse now what would only fail later: an unknown model, a callback we cannot call.
-    this.deps.engine.registry.resolve(options.model, options.language);
+    this.deps.engine.registry.resolve(options.model, recognitionLanguage(options.language));
     if (callback) this.sender.check(callback.url);
     if (audio.type === "url") this.deps.urls.validate(audio.url);
     const id = request.id ?? randomUUID();

@@ -3,13 +3,7 @@
  * `Metadata` message: ids, audio facts, the model that served it, echoed tags and extras, and warnings.
  */
 import type { InstalledModel, Transcript } from "@earshot/engine";
-import {
-  type ListenMetadata,
-  type ListenOptions,
-  type ModelInfo,
-  unimplementedOptionWarnings,
-  type Warning,
-} from "@earshot/protocol";
+import type { ListenMetadata, ListenOptions, ModelInfo, Warning } from "@earshot/protocol";
 import { round3 } from "../round.js";
 
 export const modelInfo = (model: InstalledModel): ModelInfo => ({
@@ -19,14 +13,14 @@ export const modelInfo = (model: InstalledModel): ModelInfo => ({
 });
 
 /**
- * Options switched on but not implemented, keyterms the recogniser did not apply (live streams, engines without
- * a dictionary to extend), and a model alias served by another model.
+ * Keyterms the recogniser did not apply (live streams, engines without a dictionary to extend), and a model
+ * alias served by another model.
  */
 export function listenWarnings(
   options: ListenOptions,
   transcript: Pick<Transcript, "aliasOf" | "model" | "keyterms">,
 ): Warning[] {
-  const warnings = unimplementedOptionWarnings(options, transcript.model.capabilities);
+  const warnings: Warning[] = [];
   if (transcript.keyterms !== true) {
     for (const key of ["keyterm", "keywords"] as const) {
       if (!options[key]?.length) continue;

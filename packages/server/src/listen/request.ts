@@ -3,13 +3,21 @@
  * API, or a live stream's options. Options are parsed once, the raw-audio format is worked out once, and the
  * audio source is one of three kinds; every caller below the routes takes this shape.
  */
-import { type Keyterm, type RawFormat, type TranscribeOptions, unknownRedactions } from "@earshot/engine";
+import {
+  type DiarizeOptions,
+  type Keyterm,
+  type RawFormat,
+  type TranscribeOptions,
+  unknownRedactions,
+} from "@earshot/engine";
 import {
   AudioDecodeError,
   ErrorCode,
   InvalidRequestError,
   type ListenOptions,
+  languageCandidates,
   parseListenOptions,
+  wantsDiarization,
 } from "@earshot/protocol";
 
 /** Where the audio is: in the request, at a URL a worker fetches, or already in the blob store (an upload). */
@@ -102,20 +110,34 @@ export function keytermsOf(options: Pick<ListenOptions, "keyterm" | "keywords">)
   return [...(options.keyterm ?? []).map((text) => ({ text, boost: 1 })), ...keywords];
 }
 
+/**
+ * The language the recogniser is asked for. `multi` (Deepgram's multilingual mode) names no language: the model
+ * serves in its own, and the response says which (`languages`, `words[].language`).
+ */
+export const recognitionLanguage = (language: string | undefined): string | undefined =>
+  language === "multi" ? undefined : language;
+
+/** `diarize` and the speaker bounds (Earshot's `num_speakers`/`min_speakers`/`max_speakers`) for the engine. */
+export function diarizeOptionsOf(options: ListenOptions): DiarizeOptions | undefined {
+  if (!wantsDiarization(options)) return undefined;
+  return { numSpeakers: options.num_speakers, minSpeakers: options.min_speakers, maxSpeakers: options.max_speakers };
+}
+
 /** What the engine needs of a request to decode and recognise it. */
 export function transcribeOptionsOf(
   request: Pick<ListenRequest, "options" | "raw">,
-): Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "raw" | "multichannel" | "keyterms"> {
+): Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "raw" | "multichannel" | "keyterms" | "diarize"> {
   const { options, raw } = request;
   const keyterms = keytermsOf(options);
-  // `detect_language` is `true` or a list of candidate languages; only `false` turns it off.
-  const detectLanguage = options.detect_language?.some((v) => v !== "false") ?? false;
+  // Deepgram's multilingual mode asks the model which language is spoken, as `detect_language` does.
+  const detectLanguage = options.language === "multi" || languageCandidates(options) !== undefined;
   return {
     model: options.model,
-    language: options.language,
+    language: recognitionLanguage(options.language),
     detectLanguage,
     raw,
     multichannel: options.multichannel,
+    diarize: diarizeOptionsOf(options),
     ...(keyterms.length ? { keyterms } : {}),
   };
 }

@@ -1,6 +1,5 @@
 /** Assembling the Deepgram `ListenResponse` from the engine's transcript and the request's options. */
 import {
-  buildParagraphs,
   buildUtterances,
   confidenceOf,
   listenIntelligence,
@@ -12,7 +11,9 @@ import {
   transcriptOf,
 } from "@earshot/engine";
 import type { Channel, IntelligenceInfo, ListenMetadata, ListenOptions, ListenResponse } from "@earshot/protocol";
+import { alternativeLanguages, detectedLanguage, languageWarnings, multilingualWords } from "./language.js";
 import { listenMetadata, listenWarnings } from "./metadata.js";
+import { diarized, paragraphsOf, utterancesBySpeaker } from "./speakers.js";
 
 /** Names the text analysis in `metadata.*_info`, as a model uuid does for recognition. */
 export const TEXT_MODEL_UUID = modelUuid("earshot-text");
@@ -20,23 +21,31 @@ export const TEXT_MODEL_UUID = modelUuid("earshot-text");
 export function buildListenResponse(requestId: string, options: ListenOptions, transcript: Transcript): ListenResponse {
   const modelPunctuates = transcript.model.capabilities.punctuation;
   const staged = transcript.channels.map((words) => runTextStage(words, options, modelPunctuates));
-  const replaced = staged.map((channel) => replaceStaged(channel, options.replace));
+  const replaced = staged.map((channel, index) => {
+    const { words, ...rest } = replaceStaged(channel, options.replace);
+    return { ...rest, words: multilingualWords(options, words, transcript.languages[index]) };
+  });
   const intelligence = listenIntelligence(replaced[0]?.words ?? [], options);
+  const bySpeaker = diarized(
+    options,
+    replaced.map((c) => c.words),
+  );
   const channels: Channel[] = replaced.map(({ words, sentences, entities }, index) => ({
     // Search looks for what was said, so it runs before replacement (and after redaction, which it must keep).
     ...(options.search?.length ? { search: searchWords(staged[index]!.words, options.search) } : {}),
-    ...(transcript.languages?.[index] ? { detected_language: transcript.languages[index] } : {}),
     alternatives: [
       {
         transcript: transcriptOf(words),
         confidence: confidenceOf(words),
         words,
-        ...(options.paragraphs ? { paragraphs: buildParagraphs(words, sentences) } : {}),
+        ...(options.paragraphs ? { paragraphs: paragraphsOf(words, sentences, bySpeaker) } : {}),
         ...(entities ? { entities } : {}),
         // Deepgram analyses the first channel's transcript.
         ...(index === 0 && intelligence.summaries ? { summaries: intelligence.summaries } : {}),
+        ...alternativeLanguages(options, transcript.languages[index]),
       },
     ],
+    ...detectedLanguage(options, transcript.languages[index]),
   }));
   const metadata = listenMetadata({
     requestId,
@@ -46,7 +55,7 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
     channels: transcript.channelCount,
     model: transcript.model,
     options,
-    warnings: listenWarnings(options, transcript),
+    warnings: [...listenWarnings(options, transcript), ...languageWarnings(options, transcript)],
   });
   return {
     metadata: { ...metadata, ...intelligenceInfo(intelligence.usage) },
@@ -54,9 +63,12 @@ export function buildListenResponse(requestId: string, options: ListenOptions, t
       channels,
       ...(options.utterances
         ? {
-            utterances: buildUtterances(
-              replaced.map((c) => c.words),
-              options.utt_split,
+            utterances: utterancesBySpeaker(
+              buildUtterances(
+                replaced.map((c) => c.words),
+                options.utt_split,
+              ),
+              bySpeaker,
             ),
           }
         : {}),

@@ -5,6 +5,7 @@ import {
   type LiveEvent,
   type LiveResult,
   type LiveSummary,
+  modelLanguage,
   replaceStaged,
   runTextStage,
   transcriptOf,
@@ -34,7 +35,10 @@ export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults
   // Interim results go through the same stage as finals: it costs well under a millisecond on a few words, and
   // an interim must not show what the final will redact. Entities are pre-recorded only, so they stay off here.
   const staged = runTextStage(event.words, { ...options, detect_entities: false }, model.capabilities.punctuation);
-  const { words } = replaceStaged(staged, options.replace);
+  const { words: replaced } = replaceStaged(staged, options.replace);
+  // `language=multi` on a model that does not identify languages: every word is in the model's language.
+  const multi = options.language === "multi" ? modelLanguage(model) : undefined;
+  const words = multi ? replaced.map((w) => ({ ...w, language: multi })) : replaced;
   return {
     type: "Results",
     channel_index: [event.channel, info.channels()],
@@ -44,7 +48,14 @@ export function resultsMessage(info: StreamInfo, event: LiveResult): LiveResults
     speech_final: event.speechFinal,
     from_finalize: event.fromFinalize,
     channel: {
-      alternatives: [{ transcript: transcriptOf(words), confidence: confidenceOf(words), words }],
+      alternatives: [
+        {
+          transcript: transcriptOf(words),
+          confidence: confidenceOf(words),
+          words,
+          ...(multi ? { languages: [multi] } : {}),
+        },
+      ],
     },
     metadata: {
       request_id: info.requestId,

@@ -5,9 +5,15 @@
  */
 import type { LiveEvent, LiveSettings, LiveStream } from "@earshot/engine";
 import { isStreamableEncoding } from "@earshot/engine";
-import { type EarshotError, ErrorCode, InvalidRequestError, type LiveListenOptions } from "@earshot/protocol";
+import {
+  type EarshotError,
+  ErrorCode,
+  InvalidRequestError,
+  type LiveListenOptions,
+  wantsDiarization,
+} from "@earshot/protocol";
 import type { ServerEngine } from "../engine.js";
-import { rawFormatOf } from "../listen/request.js";
+import { rawFormatOf, recognitionLanguage } from "../listen/request.js";
 import type { UpgradeRequest } from "../ws/upgrade.js";
 import type { StreamInfo } from "./messages.js";
 
@@ -58,6 +64,7 @@ function settingsOf(options: LiveListenOptions): LiveSettings {
       endpointing === false ? false : typeof endpointing === "number" ? endpointing : DEFAULT_ENDPOINTING_MS,
     utteranceEndMs: options.utterance_end_ms,
     vadEvents: options.vad_events ?? false,
+    diarize: wantsDiarization(options) ? { maxSpeakers: options.num_speakers ?? options.max_speakers } : undefined,
   };
 }
 
@@ -72,7 +79,7 @@ export async function openLiveStream(
   const stream = await engine.openStream(
     {
       model: options.model,
-      language: options.language,
+      language: recognitionLanguage(options.language),
       raw,
       multichannel: options.multichannel,
       channels: options.channels,

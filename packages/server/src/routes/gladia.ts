@@ -6,6 +6,7 @@
 import {
   type EarshotError,
   type GladiaAudioMetadata,
+  type GladiaCreateRequest,
   GladiaCreateRequestSchema,
   type GladiaCreateResponse,
   GladiaCreateResponseSchema,
@@ -94,10 +95,8 @@ async function createJob(
       parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
     );
   }
+  const options = parseListenOptions(gladiaListenQuery(parsed.data));
   const body = parsed.data;
-  const language = body.language_config?.languages?.[0] ?? body.language;
-  // Gladia's transcripts are always punctuated and cased.
-  const options = parseListenOptions({ utterances: "true", punctuate: "true", ...(language ? { language } : {}) });
   const callbackUrl = body.callback ? (body.callback_config?.url ?? body.callback_url) : body.callback_url;
   const callback = callbackUrl ? { url: callbackUrl, method: body.callback_config?.method ?? "POST" } : undefined;
   const meta: Record<string, unknown> = { request_params: body, custom_metadata: body.custom_metadata ?? null };
@@ -127,6 +126,26 @@ async function createJob(
   });
   reply.status(201);
   return { id: job.id, result_url: `${originOf(request)}/v2/pre-recorded/${job.id}` };
+}
+
+/**
+ * A Gladia request as Deepgram listen options. Gladia identifies the language unless exactly one is named
+ * (`language_config.languages` with several is a candidate list); `diarization_config` bounds the speakers.
+ */
+function gladiaListenQuery(body: GladiaCreateRequest): Record<string, string | string[]> {
+  const languages = body.language_config?.languages ?? (body.language ? [body.language] : []);
+  // Gladia's transcripts are always punctuated and cased.
+  const query: Record<string, string | string[]> = { utterances: "true", punctuate: "true" };
+  if (languages.length === 1 && !body.detect_language) query.language = languages[0]!;
+  else query.detect_language = languages.length ? languages : "true";
+  if (body.diarization) {
+    query.diarize = "true";
+    const speakers = body.diarization_config;
+    if (speakers?.number_of_speakers) query.num_speakers = String(speakers.number_of_speakers);
+    if (speakers?.min_speakers) query.min_speakers = String(speakers.min_speakers);
+    if (speakers?.max_speakers) query.max_speakers = String(speakers.max_speakers);
+  }
+  return query;
 }
 
 const IdParamsSchema = z.object({ id: z.string() });

@@ -98,7 +98,8 @@ export function listenRoutes(
         return buildListenResponse(request.id, options, await transcribe());
       }
       // Once the 200 is out, errors can only travel as the last line: refuse what we can before that.
-      deps.engine.registry.resolve(options.model, options.language);
+      const { model, language } = transcribeOptionsOf(listen);
+      deps.engine.registry.resolve(model, language);
       deps.engine.checkCapacity();
       const stream = progressStream(reply, request.id);
       try {
