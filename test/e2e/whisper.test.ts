@@ -88,9 +88,11 @@ describe("POST /v1/listen with a whisper model", () => {
     expect(Object.values(body.metadata.model_info)).toEqual([{ name: EN, version: "for-tests", arch: "whisper" }]);
     const [channel] = body.results.channels;
     expectTimeline(channel!.alternatives[0]!.words, 0, body.metadata.duration);
-    // An English-only model cannot detect the language: the option is reported, not silently dropped.
-    expect(channel!.detected_language).toBeUndefined();
-    expect(body.metadata.warnings).toContainEqual(expect.objectContaining({ parameter: "detect_language" }));
+    // An English-only model cannot identify languages: it answers with its own, and a warning says so.
+    expect(channel!.detected_language).toBe("en");
+    expect(body.metadata.warnings).toContainEqual(
+      expect.objectContaining({ parameter: "detect_language", type: "limited_feature" }),
+    );
   });
 
   it("detects the language with a multilingual model", async () => {

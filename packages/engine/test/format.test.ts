@@ -204,3 +204,20 @@ describe("on real speech", () => {
     expect(words.flatMap((w) => w.word.split(" "))).toEqual(recognised.map((w) => w.word));
   });
 });
+
+describe("speakers", () => {
+  it("a formatted token keeps the speaker of the words it came from", () => {
+    const input = spoken("she paid twenty five dollars").map((w, i) => ({
+      ...w,
+      speaker: i < 1 ? 0 : 1,
+      speaker_confidence: 0.9,
+    }));
+    const { words } = formatWords(input, { smart_format: true });
+    expect(words.map((w) => [w.punctuated_word, w.speaker])).toEqual([
+      ["She", 0],
+      ["paid", 1],
+      ["$25.", 1],
+    ]);
+    expect(words.every((w) => w.speaker_confidence === 0.9)).toBe(true);
+  });
+});

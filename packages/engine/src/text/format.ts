@@ -23,7 +23,7 @@ import { findSpans, type Span, type SpanKind, unitAbbreviation } from "./itn/spa
 import { profanityMatcher } from "./lazy.js";
 import { MARKS } from "./punctuate/features.js";
 import { caseWord, predictMarks } from "./punctuate/model.js";
-import { transcriptOf } from "./words.js";
+import { carriedLabels, transcriptOf } from "./words.js";
 
 /** The listen options this stage reads; pass the parsed query as it is. */
 export type FormatOptions = Partial<
@@ -171,6 +171,7 @@ export function formatWords(input: readonly RecognizedWord[], options: FormatOpt
       start: covered[0]!.start,
       end: covered[covered.length - 1]!.end,
       confidence: Math.min(...covered.map((w) => w.confidence)),
+      ...carriedLabels(covered),
     };
     if (punctuating) word.punctuated_word = masked + p.mark;
     return word;

@@ -18,6 +18,21 @@ export const transcriptOf = (words: Word[]): string =>
 export const confidenceOf = (words: Word[]): number => round3(mean(words.map((w) => w.confidence)));
 
 /**
+ * What a word made of several recognised words keeps of the first of them besides text and times: its speaker
+ * (`diarize`) and language (`language=multi`), so formatting and replacement never lose who said it.
+ */
+export function carriedLabels(covered: readonly Pick<Word, "speaker" | "speaker_confidence" | "language">[]) {
+  const first = covered[0];
+  return {
+    ...(first?.speaker !== undefined ? { speaker: first.speaker } : {}),
+    ...(first?.speaker_confidence !== undefined
+      ? { speaker_confidence: Math.min(...covered.map((w) => w.speaker_confidence ?? 1)) }
+      : {}),
+    ...(first?.language !== undefined ? { language: first.language } : {}),
+  };
+}
+
+/**
  * `replace=find:replacement`: whole-word (as spoken), case-insensitive; `find` may be several words. The matched words
  * become one word carrying the replacement, spanning their times, with the lowest of their confidences.
  */
@@ -39,6 +54,7 @@ export function applyReplacements(words: Word[], pairs: string[]): Word[] {
             start: window[0]!.start,
             end: last.end,
             confidence: Math.min(...window.map((w) => w.confidence)),
+            ...carriedLabels(window),
           };
           // Punctuated words keep the mark after the last one they replace, so sentences still end there.
           if (last.punctuated_word !== undefined) {
