@@ -104,6 +104,13 @@ describe("TurnTracker", () => {
     expect(transcript(end[1])).toBe("hello there friend again");
   });
 
+  it("judges a pause no progress fell inside (a loaded decoder answers in large steps) when speech resumes", () => {
+    const tracker = new TurnTracker({ eot: 0.9, eager: 0.5, timeoutMs: 5000 });
+    utterance(tracker);
+    // The final and the next speech arrive in one step: the clock never visits the pause.
+    expect(events(tracker.speechStarted(speech(1.95)))).toEqual(["EagerEndOfTurn", "TurnResumed"]);
+  });
+
   it("eot_threshold 1: only the timeout ends the turn", () => {
     const tracker = new TurnTracker({ eot: 1, eager: undefined, timeoutMs: 2000 });
     utterance(tracker);

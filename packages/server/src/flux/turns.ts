@@ -86,14 +86,18 @@ export class TurnTracker {
   }
 
   speechStarted(message: SpeechStarted): TurnReport[] {
+    // A loaded decoder answers in larger steps, so no progress may have fallen inside the pause: judge the pause
+    // this speech ends, at the moment it ended, before the turn resumes.
+    this.clock = Math.max(this.clock, message.timestamp);
+    const pause = this.judgePause();
     this.speaking = true;
     if (this.phase === "idle") {
       this.onset ??= message.timestamp;
-      return [];
+      return pause;
     }
-    if (this.phase !== "awaiting") return [];
+    if (this.phase !== "awaiting") return pause;
     this.phase = "ongoing";
-    return [this.report("TurnResumed")];
+    return [...pause, this.report("TurnResumed")];
   }
 
   results(message: LiveResults): TurnReport[] {
@@ -122,22 +126,27 @@ export class TurnTracker {
   advance(seconds: number): TurnReport[] {
     this.clock = Math.max(this.clock, seconds);
     if (this.phase === "idle" || this.forced) return [];
+    const ending = this.judgePause();
+    if (ending.length) return ending;
+    return this.clock - this.lastReport >= UPDATE_EVERY ? [this.report("Update", this.confidence())] : [];
+  }
+
+  /** The pause since the last final word, now: the `EagerEndOfTurn` and/or the `EndOfTurn` it has earned. */
+  private judgePause(): TurnReport[] {
+    if (this.speaking || this.phase === "idle" || this.forced) return [];
     const confidence = this.confidence();
-    if (!this.speaking) {
-      const last = this.finals.at(-1);
-      const pause = this.clock - (last?.end ?? this.windowStart);
-      const { eager, eot } = this.thresholds;
-      // In eager mode every end of turn is announced by an EagerEndOfTurn, even one crossed in the same step.
-      const eagerReport =
-        this.phase === "ongoing" && eager !== undefined && last && confidence >= eager
-          ? [this.report("EagerEndOfTurn", confidence)]
-          : [];
-      if (eagerReport.length) this.phase = "awaiting";
-      if (pause * 1000 >= this.thresholds.timeoutMs) return [...eagerReport, this.end("timeout", confidence)];
-      if (confidence >= eot) return [...eagerReport, this.end("model", confidence)];
-      if (eagerReport.length) return eagerReport;
-    }
-    return this.clock - this.lastReport >= UPDATE_EVERY ? [this.report("Update", confidence)] : [];
+    const last = this.finals.at(-1);
+    const pause = this.clock - (last?.end ?? this.windowStart);
+    const { eager, eot } = this.thresholds;
+    // In eager mode every end of turn is announced by an EagerEndOfTurn, even one crossed in the same step.
+    const eagerReport =
+      this.phase === "ongoing" && eager !== undefined && last && confidence >= eager
+        ? [this.report("EagerEndOfTurn", confidence)]
+        : [];
+    if (eagerReport.length) this.phase = "awaiting";
+    if (pause * 1000 >= this.thresholds.timeoutMs) return [...eagerReport, this.end("timeout", confidence)];
+    if (confidence >= eot) return [...eagerReport, this.end("model", confidence)];
+    return eagerReport;
   }
 
   /** `ForceEndTurn`: whether there is a turn to end (the caller then asks the recogniser for its final). */
