@@ -18,6 +18,7 @@ import { clientErrorHandler, frameworkErrors, httpServerFactory, refuseBadPrefli
 import { addJsonParser } from "./http/json-body.js";
 import { JobService } from "./jobs/service.js";
 import { UrlFetcher } from "./listen/fetch-url.js";
+import { StreamLimits } from "./live/limits.js";
 import { ServerMetrics } from "./metrics/metrics.js";
 import { openAiScope } from "./openai/errors.js";
 import { collectRoutes } from "./openapi/document.js";
@@ -188,10 +189,14 @@ export async function buildApp(
   await webRoutes(app);
   // Live listen (v1 and Flux) and speak share one upgrade handler: auth, options and capacity are checked before
   // the upgrade.
+  const limits = new StreamLimits(
+    { ...config.streams, limitLoopback: config.http.limitLoopback },
+    { listen: engine.maxLiveChannels, speak: speech.maxSessions },
+  );
   const sockets = [
-    liveListenRoute(measured, { log: app.log }),
-    fluxListenRoute(measured, { log: app.log }),
-    speakSocketRoute(speech, { log: app.log }),
+    liveListenRoute(measured, { log: app.log, limits }),
+    fluxListenRoute(measured, { log: app.log, limits }),
+    speakSocketRoute(speech, { log: app.log, limits }),
   ];
   registerWebSocketRoutes(app, { auth, telemetry, maxPayload: 8 * 1024 * 1024 }, sockets);
   operationRoutes(app, { metrics, routes: routeTable, sockets, version });

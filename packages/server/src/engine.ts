@@ -18,8 +18,8 @@ export type ServerEngine = Pick<
   | "close"
   | "registry"
 > &
-  /** Metrics hooks; an engine without them just reports less. */
-  Partial<Pick<Engine, "observe">>;
+  /** Metrics hooks and the live capacity; an engine without them reports less and shares out no live capacity. */
+  Partial<Pick<Engine, "observe" | "maxLiveChannels">>;
 
 /**
  * The installed models as the settings place them (`EARSHOT_MODELS_DIR`, `EARSHOT_MODEL`), knowing which other

@@ -70,12 +70,23 @@ export interface HttpLimits {
   requestTimeoutMs: number;
   /** Open connections per client address. */
   maxConnectionsPerIp: number;
+  /** Whether loopback addresses count against the per-address limits (connections and streams). */
+  limitLoopback: boolean;
+}
+
+/** What one API key or one client address may hold of the live capacity. */
+export interface StreamLimitConfig {
+  /** Live channels, and speak sockets, per API key; default half the capacity of each. */
+  perKey: number | undefined;
+  /** The same per client address. */
+  perIp: number | undefined;
 }
 
 export interface ServerConfig {
   host: string;
   port: number;
   http: HttpLimits;
+  streams: StreamLimitConfig;
   /** Largest request body, bytes (Deepgram accepts up to 2 GB; we hold the body in memory). */
   maxBodyBytes: number;
   /** Largest file the OpenAI-compatible audio routes take, bytes (OpenAI's own limit is 25 MiB). */
@@ -101,9 +112,10 @@ export interface ServerConfig {
 
 /** Settings given in code, which win over every other source (tests, embedding the server). */
 export type ConfigOverrides = Partial<
-  Omit<ServerConfig, "url" | "engine" | "jobs" | "webhooks" | "auth" | "http" | "configFile">
+  Omit<ServerConfig, "url" | "engine" | "jobs" | "webhooks" | "auth" | "http" | "streams" | "configFile">
 > & {
   http?: Partial<HttpLimits>;
+  streams?: Partial<StreamLimitConfig>;
   auth?: Partial<AuthConfig>;
   url?: Partial<UrlPolicy>;
   engine?: Partial<EngineConfig>;
@@ -229,8 +241,10 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
     http: {
       requestTimeoutMs: s.EARSHOT_REQUEST_TIMEOUT_MS ?? 300_000,
       maxConnectionsPerIp: s.EARSHOT_CONNECTIONS_PER_IP ?? 64,
+      limitLoopback: s.EARSHOT_LIMIT_LOOPBACK ?? false,
       ...defined(overrides.http),
     },
+    streams: { perKey: s.EARSHOT_STREAMS_PER_KEY, perIp: s.EARSHOT_STREAMS_PER_IP, ...defined(overrides.streams) },
     maxBodyBytes: overrides.maxBodyBytes ?? s.EARSHOT_MAX_BODY_BYTES ?? 512 * 1024 * 1024,
     openAiMaxBytes: overrides.openAiMaxBytes ?? s.EARSHOT_OPENAI_MAX_BYTES ?? OPENAI_AUDIO_MAX_BYTES,
     url: {

@@ -24,6 +24,11 @@ const numeric = (value: unknown): unknown =>
 const positiveInt = z.preprocess(numeric, z.number().int().min(1));
 const nonNegativeInt = z.preprocess(numeric, z.number().int().min(0));
 const text = z.string().trim().min(1);
+/** `true`/`false` (or `1`/`0`) from the environment, a boolean from JSON. */
+const flag = z.preprocess(
+  (value) => (typeof value === "string" ? ({ true: true, "1": true, false: false, "0": false } as Record<string, boolean>)[value.trim().toLowerCase()] ?? value : value),
+  z.boolean(),
+);
 /** A comma-separated string, or a JSON array. */
 const listOf = <T>(item: z.ZodType<T>) =>
   z.preprocess(
@@ -125,6 +130,27 @@ export const SETTINGS = {
     default: "64",
     description:
       "open connections (HTTP and WebSocket) one non-loopback client address may hold; more are closed at once",
+  }),
+  EARSHOT_STREAMS_PER_KEY: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "half the server's live capacity",
+    description:
+      "live channels (`/v1/listen` and `/v2/listen` WebSockets, a channel each) and, separately, speak WebSockets one API key may hold at once; more get 429 with `Retry-After`, so no one key takes all the capacity",
+  }),
+  EARSHOT_STREAMS_PER_IP: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "half the server's live capacity",
+    description:
+      "the same, per non-loopback client address (`EARSHOT_LIMIT_LOOPBACK` counts loopback too), whatever the keys",
+  }),
+  EARSHOT_LIMIT_LOOPBACK: setting({
+    schema: flag,
+    expects: "true or false",
+    default: "false",
+    description:
+      "apply the per-address limits (connections and streams) to loopback clients too; off because a reverse proxy on this host brings every client from 127.0.0.1 and must limit them itself",
   }),
   EARSHOT_MAX_BODY_BYTES: setting({
     schema: positiveInt,

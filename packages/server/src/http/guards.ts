@@ -28,7 +28,7 @@ export function httpServerFactory(limits: HttpLimits): (handler: RequestListener
     server.headersTimeout = Math.min(server.headersTimeout, limits.requestTimeoutMs);
     // Fastify's default, which it sets only on servers it makes itself.
     server.keepAliveTimeout = 72_000;
-    limitConnectionsPerAddress(server, limits.maxConnectionsPerIp);
+    limitConnectionsPerAddress(server, limits.maxConnectionsPerIp, limits.limitLoopback ? () => false : isLoopback);
     return server;
   };
 }

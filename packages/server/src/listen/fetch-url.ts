@@ -104,16 +104,18 @@ export class UrlFetcher {
     return this.guard.parse(source);
   }
 
-  async fetch(source: string): Promise<Uint8Array> {
+  /** `cancel`: the caller no longer wants the file (its client went away); the fetch stops. */
+  async fetch(source: string, cancel?: AbortSignal): Promise<Uint8Array> {
     let url = this.validate(source);
-    const signal = AbortSignal.timeout(this.policy.timeoutMs);
+    const timeout = AbortSignal.timeout(this.policy.timeoutMs);
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
     for (let hop = 0; ; hop++) {
       this.guard.check(url);
       let response: OutboundResponse;
       try {
         response = await this.client.request(url, { method: "GET", signal });
       } catch (err) {
-        throw this.describe(err, url, signal);
+        throw this.describe(err, url, timeout);
       }
       const { statusCode, headers, body } = response;
       if (statusCode >= 300 && statusCode < 400 && headers.location) {
@@ -145,17 +147,17 @@ export class UrlFetcher {
           chunks.push(chunk);
         }
       } catch (err) {
-        throw err instanceof EarshotError ? err : this.describe(err, url, signal);
+        throw err instanceof EarshotError ? err : this.describe(err, url, timeout);
       }
       return Buffer.concat(chunks);
     }
   }
 
-  private describe(err: unknown, url: URL, signal: AbortSignal): EarshotError {
+  private describe(err: unknown, url: URL, timeout: AbortSignal): EarshotError {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EARSHOT_ADDRESS_REFUSED") return refused(`Refusing to fetch ${url.href}: ${e.message}.`);
     // A timeout while the body streams surfaces as the socket's "aborted", not as the signal's error.
-    if (signal.aborted) {
+    if (timeout.aborted) {
       return unreachable(`Fetching ${url.href} timed out after ${this.policy.timeoutMs} ms.`, err);
     }
     return unreachable(`Could not fetch ${url.href}: ${e.message}.`, err);

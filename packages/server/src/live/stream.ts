@@ -15,6 +15,7 @@ import {
 import type { ServerEngine } from "../engine.js";
 import { rawFormatOf, recognitionLanguage } from "../listen/request.js";
 import type { UpgradeRequest } from "../ws/upgrade.js";
+import type { StreamLimits } from "./limits.js";
 import type { StreamInfo } from "./messages.js";
 
 /**
@@ -70,12 +71,16 @@ function settingsOf(options: LiveListenOptions): LiveSettings {
 
 export async function openLiveStream(
   engine: ServerEngine,
+  limits: StreamLimits,
   options: LiveListenOptions,
   request: UpgradeRequest,
 ): Promise<LiveContext> {
   const raw = liveRawFormat(options);
   const sink: LiveSink = { event() {}, error() {}, drain() {}, progress() {} };
   let audioChannels = 0;
+  // The caller's share first: a key over it is refused even while the server has room.
+  const channels = options.multichannel ? (options.channels ?? raw?.channels ?? 1) : 1;
+  const release = limits.hold("listen", request.principal, request.raw, channels);
   const stream = await engine.openStream(
     {
       model: options.model,
@@ -99,7 +104,10 @@ export async function openLiveStream(
         sink.progress(seconds);
       },
     },
-  );
+  ).catch((err: unknown) => {
+    release();
+    throw err;
+  });
   request.usage.models = [stream.model.name];
   const info: StreamInfo = {
     requestId: request.requestId,

@@ -39,6 +39,12 @@ export class ServerMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly cancelledRequests = new Counter({
+    name: "earshot_http_requests_cancelled_total",
+    help: "Speech API requests whose client disconnected before the answer was complete (their work is stopped), by route template.",
+    labelNames: ["route"] as const,
+    registers: [this.registry],
+  });
   readonly streams = new Counter({
     name: "earshot_streams_total",
     help: "WebSocket streams asked for, by route and status (101 when it opened).",

@@ -34,6 +34,7 @@ import type { ServerEngine } from "../engine.js";
 import { type TurnReport, type TurnThresholds, TurnTracker } from "../flux/turns.js";
 import { vendorModel } from "../listen/vendor-model.js";
 import { eventMessage } from "../live/messages.js";
+import type { StreamLimits } from "../live/limits.js";
 import { LiveSocket } from "../live/socket.js";
 import { type LiveContext, openLiveStream } from "../live/stream.js";
 import type { UpgradeRequest, WebSocketRoute } from "../ws/upgrade.js";
@@ -42,6 +43,7 @@ export interface FluxRouteOptions {
   /** Close after this long without audio or text from the client, ms. */
   idleTimeoutMs?: number;
   log: FastifyBaseLogger;
+  limits: StreamLimits;
 }
 
 interface FluxContext extends LiveContext {
@@ -104,7 +106,7 @@ export function fluxListenRoute(engine: ServerEngine, routeOptions: FluxRouteOpt
     async prepare(request: UpgradeRequest): Promise<FluxContext> {
       const flux = parseFluxListenOptions(request.query);
       const live = parseLiveListenOptions(liveQueryOf(flux, engine));
-      return { ...(await openLiveStream(engine, live, request)), flux };
+      return { ...(await openLiveStream(engine, routeOptions.limits, live, request)), flux };
     },
 
     onConnection(ws: WebSocket, context: FluxContext): void {

@@ -80,7 +80,7 @@ async function readUpload(
       'Send multipart/form-data with an \'audio\' file, or JSON {"audio_url": "https://…"}.',
     );
   }
-  const bytes = await deps.urls.fetch(body.audio_url);
+  const bytes = await deps.urls.fetch(body.audio_url, request.clientGone);
   return { bytes, filename: new URL(body.audio_url).pathname.split("/").pop() || null, source: body.audio_url };
 }
 

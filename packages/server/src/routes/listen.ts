@@ -84,9 +84,14 @@ export function listenRoutes(
         return { request_id: job.id };
       }
       const { options, audio } = listen;
-      const bytes = audio.type === "url" ? await deps.urls.fetch(audio.url) : audio.bytes;
+      const signal = request.clientGone;
+      const bytes = audio.type === "url" ? await deps.urls.fetch(audio.url, signal) : audio.bytes;
       const transcribe = async (onProgress?: (fraction: number) => void) => {
-        const transcript = await deps.engine.transcribe(bytes, { ...transcribeOptionsOf(listen), onProgress });
+        const transcript = await deps.engine.transcribe(bytes, {
+          ...transcribeOptionsOf(listen),
+          onProgress,
+          signal,
+        });
         noteUsage(request, {
           models: [transcript.model.name],
           audioSeconds: transcript.duration,

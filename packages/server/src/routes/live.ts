@@ -28,6 +28,7 @@ import type { WebSocket } from "ws";
 import type { ServerEngine } from "../engine.js";
 import { checkTextOptions } from "../listen/request.js";
 import { eventMessage, metadataMessage, type StreamInfo } from "../live/messages.js";
+import type { StreamLimits } from "../live/limits.js";
 import { LiveSocket } from "../live/socket.js";
 import { type LiveContext, openLiveStream } from "../live/stream.js";
 import { noteUsage } from "../usage/telemetry.js";
@@ -37,6 +38,7 @@ export interface LiveRouteOptions {
   /** Close with 1011 NET-0001 after this long without audio or text from the client, ms. */
   idleTimeoutMs?: number;
   log: FastifyBaseLogger;
+  limits: StreamLimits;
 }
 
 /**
@@ -88,7 +90,7 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
     },
 
     prepare: (request: UpgradeRequest) =>
-      openLiveStream(engine, checkTextOptions(parseLiveListenOptions(request.query)), request),
+      openLiveStream(engine, routeOptions.limits, checkTextOptions(parseLiveListenOptions(request.query)), request),
 
     onConnection(ws: WebSocket, context: LiveContext, request: UpgradeRequest): void {
       const { stream, info } = context;

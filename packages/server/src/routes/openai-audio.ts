@@ -97,7 +97,10 @@ async function transcribe(
   if (body.stream) {
     return streamTranscription(reply, deps.engine, file.bytes, listen, { requestId: request.id, logprobs });
   }
-  const transcript = await deps.engine.transcribe(file.bytes, transcribeOptionsOf(listen));
+  const transcript = await deps.engine.transcribe(file.bytes, {
+    ...transcribeOptionsOf(listen),
+    signal: request.clientGone,
+  });
   noteUsage(request, { models: [transcript.model.name], audioSeconds: transcript.duration });
   const { body: answer, contentType } = transcriptionBody(buildListenResponse(request.id, options, transcript), {
     task,

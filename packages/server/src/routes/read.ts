@@ -20,12 +20,12 @@ import { noteUsage } from "../usage/telemetry.js";
 /** Deepgram's input limit for `/v1/read`, in characters. */
 const MAX_CHARACTERS = 150_000;
 
-async function textOf(body: unknown, urls: UrlFetcher): Promise<string> {
+async function textOf(body: unknown, urls: UrlFetcher, signal: AbortSignal | undefined): Promise<string> {
   const parsed = ReadRequestSchema.safeParse(body);
   if (!parsed.success) {
     throw new InvalidRequestError('The body must be JSON {"text": "…"} (non-empty) or {"url": "https://…"}.');
   }
-  const text = "text" in parsed.data ? parsed.data.text : new TextDecoder().decode(await urls.fetch(parsed.data.url));
+  const text = "text" in parsed.data ? parsed.data.text : new TextDecoder().decode(await urls.fetch(parsed.data.url, signal));
   if (!text.trim()) throw new InvalidRequestError("The text to read is empty.");
   if (text.length > MAX_CHARACTERS) {
     throw new InvalidRequestError(`The text is ${text.length} characters; /v1/read takes at most ${MAX_CHARACTERS}.`);
@@ -56,7 +56,7 @@ export function readRoutes(app: FastifyInstance, deps: { urls: UrlFetcher }): vo
           "callback is not supported on /v1/read here: the answer comes on the connection.",
         );
       }
-      const text = await textOf(request.body, deps.urls);
+      const text = await textOf(request.body, deps.urls, request.clientGone);
       noteUsage(request, { characters: text.length });
       return readText(text, options, {
         requestId: request.id,

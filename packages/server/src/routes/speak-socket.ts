@@ -29,6 +29,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import { toEarshotError } from "../errors.js";
+import type { StreamLimits } from "../live/limits.js";
 import type { UsageNote } from "../usage/telemetry.js";
 import type { WebSocketRoute } from "../ws/upgrade.js";
 
@@ -207,7 +208,7 @@ class SpeakConnection {
 
 export function speakSocketRoute(
   speech: SpeechSynthesis,
-  options: { log: FastifyBaseLogger; idleTimeoutMs?: number },
+  options: { log: FastifyBaseLogger; limits: StreamLimits; idleTimeoutMs?: number },
 ): WebSocketRoute<SpeakContext> {
   const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
   return {
@@ -229,6 +230,7 @@ export function speakSocketRoute(
     prepare(request) {
       const { options: speakOptions, format } = parseSpeakOptions(request.query, "websocket");
       const { voice } = speech.registry.resolveVoice(speakOptions.model);
+      options.limits.hold("speak", request.principal, request.raw, 1);
       speech.checkCapacity();
       request.usage.models = [voice.name];
       return { voice, format, speed: speakOptions.speed };

@@ -31,6 +31,11 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Usage the route noted (model, audio seconds, characters), for the request log. */
     usage?: UsageNote;
+    /**
+     * A speech request's: aborted when its client disconnects before the answer is complete, so the work done
+     * for it (a URL fetch, a transcription) stops instead of running for no one.
+     */
+    clientGone?: AbortSignal;
   }
   interface FastifyContextConfig {
     /** The request log's `endpoint` for this route (default from its path, see {@link endpointOf}); false: not logged. */
@@ -126,7 +131,14 @@ export class Telemetry {
     app.addHook("onRequest", async (request, reply) => {
       if (!isUsage(request)) return;
       this.batch++;
-      reply.raw.once("close", () => this.batch--);
+      const gone = new AbortController();
+      request.clientGone = gone.signal;
+      reply.raw.once("close", () => {
+        this.batch--;
+        if (reply.raw.writableFinished) return;
+        this.deps.metrics.cancelledRequests.inc({ route: request.routeOptions.url ?? "unmatched" });
+        gone.abort();
+      });
     });
     app.addHook("onResponse", async (request, reply) => {
       const labels = {
@@ -235,6 +247,7 @@ export class Telemetry {
     const { metrics } = this.deps;
     return {
       registry: engine.registry,
+      maxLiveChannels: engine.maxLiveChannels,
       transcribe: async (bytes, options) => {
         const started = performance.now();
         const transcript = await engine.transcribe(bytes, options);
