@@ -44,6 +44,8 @@ describe("defaults", () => {
         queuePrefix: "earshot",
       },
       webhooks: { secret: undefined, maxAttempts: 8, retryBaseMs: 1000, timeoutMs: 10_000 },
+      http: { maxConnectionsPerIp: 64, limitLoopback: false },
+      streams: { perKey: undefined, perIp: undefined },
       configFile: undefined,
     });
     expect(config.engine.workers).toBeUndefined();
@@ -63,9 +65,14 @@ describe("the environment", () => {
       EARSHOT_MODEL: "pocketsphinx-en-us-debian",
       EARSHOT_LIBPOCKETSPHINX: "/opt/ps/libpocketsphinx.so",
       EARSHOT_LOG_LEVEL: "debug",
+      EARSHOT_STREAMS_PER_KEY: "4",
+      EARSHOT_STREAMS_PER_IP: "2",
+      EARSHOT_LIMIT_LOOPBACK: "true",
     });
     expect(config).toMatchObject({
       port: 9000,
+      http: { limitLoopback: true },
+      streams: { perKey: 4, perIp: 2 },
       apiKeys: ["k1", "k2"],
       logLevel: "debug",
       url: { allowList: ["10.0.0.0/8", "::1", "media.internal"] },
@@ -95,6 +102,8 @@ describe("the environment", () => {
     ["EARSHOT_LOG_LEVEL", "loud", "EARSHOT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent"],
     ["EARSHOT_REDIS_URL", "localhost", "EARSHOT_REDIS_URL must be a URL such as redis://127.0.0.1:6379"],
     ["EARSHOT_URL_ALLOW", "10.0.0.0/99", "EARSHOT_URL_ALLOW must be a comma-separated list of CIDR ranges"],
+    ["EARSHOT_LIMIT_LOOPBACK", "yes", "EARSHOT_LIMIT_LOOPBACK must be true or false, got 'yes'"],
+    ["EARSHOT_STREAMS_PER_KEY", "0", "EARSHOT_STREAMS_PER_KEY must be a positive integer, got '0'"],
   ])("stops on %s=%s", (name, value, message) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);
     expect(() => load({ [name]: value })).toThrow(message);

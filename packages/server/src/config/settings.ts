@@ -24,9 +24,10 @@ const numeric = (value: unknown): unknown =>
 const positiveInt = z.preprocess(numeric, z.number().int().min(1));
 const nonNegativeInt = z.preprocess(numeric, z.number().int().min(0));
 const text = z.string().trim().min(1);
+const BOOLEANS: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
 /** `true`/`false` (or `1`/`0`) from the environment, a boolean from JSON. */
 const flag = z.preprocess(
-  (value) => (typeof value === "string" ? ({ true: true, "1": true, false: false, "0": false } as Record<string, boolean>)[value.trim().toLowerCase()] ?? value : value),
+  (value) => (typeof value === "string" ? (BOOLEANS[value.trim().toLowerCase()] ?? value) : value),
   z.boolean(),
 );
 /** A comma-separated string, or a JSON array. */
@@ -129,7 +130,7 @@ export const SETTINGS = {
     expects: "a positive integer",
     default: "64",
     description:
-      "open connections (HTTP and WebSocket) one non-loopback client address may hold; more are closed at once",
+      "open connections (HTTP and WebSocket) one non-loopback client address may hold (see `EARSHOT_LIMIT_LOOPBACK`); more are closed at once",
   }),
   EARSHOT_STREAMS_PER_KEY: setting({
     schema: positiveInt,

@@ -81,33 +81,35 @@ export async function openLiveStream(
   // The caller's share first: a key over it is refused even while the server has room.
   const channels = options.multichannel ? (options.channels ?? raw?.channels ?? 1) : 1;
   const release = limits.hold("listen", request.principal, request.raw, channels);
-  const stream = await engine.openStream(
-    {
-      model: options.model,
-      language: recognitionLanguage(options.language),
-      raw,
-      multichannel: options.multichannel,
-      channels: options.channels,
-      settings: settingsOf(options),
-    },
-    {
-      onEvent: (event) => {
-        audioChannels = Math.max(audioChannels, event.channel + 1);
-        // Until the closing summary, the audio reached so far is what a stream cut short has used.
-        if ("end" in event) request.usage.audioSeconds = Math.max(request.usage.audioSeconds ?? 0, event.end);
-        sink.event(event);
+  const stream = await engine
+    .openStream(
+      {
+        model: options.model,
+        language: recognitionLanguage(options.language),
+        raw,
+        multichannel: options.multichannel,
+        channels: options.channels,
+        settings: settingsOf(options),
       },
-      onError: (error) => sink.error(error),
-      onDrain: () => sink.drain(),
-      onProgress: (seconds) => {
-        context.decodedSeconds = seconds;
-        sink.progress(seconds);
+      {
+        onEvent: (event) => {
+          audioChannels = Math.max(audioChannels, event.channel + 1);
+          // Until the closing summary, the audio reached so far is what a stream cut short has used.
+          if ("end" in event) request.usage.audioSeconds = Math.max(request.usage.audioSeconds ?? 0, event.end);
+          sink.event(event);
+        },
+        onError: (error) => sink.error(error),
+        onDrain: () => sink.drain(),
+        onProgress: (seconds) => {
+          context.decodedSeconds = seconds;
+          sink.progress(seconds);
+        },
       },
-    },
-  ).catch((err: unknown) => {
-    release();
-    throw err;
-  });
+    )
+    .catch((err: unknown) => {
+      release();
+      throw err;
+    });
   request.usage.models = [stream.model.name];
   const info: StreamInfo = {
     requestId: request.requestId,

@@ -113,7 +113,10 @@ export async function octoAiRoutes(app: FastifyInstance, deps: OctoAiDeps): Prom
       reply.status(201);
       return { response_id: job.id, poll_url: `${originOf(request)}/v1/requests/${job.id}` };
     }
-    const transcript = await deps.engine.transcribe(audio, { ...transcribeOptionsOf(listen), signal: request.clientGone });
+    const transcript = await deps.engine.transcribe(audio, {
+      ...transcribeOptionsOf(listen),
+      signal: request.clientGone,
+    });
     noteUsage(request, { models: [transcript.model.name], audioSeconds: transcript.duration });
     return octoAiWhisperResponse(buildListenResponse(request.id, options, transcript), language);
   });

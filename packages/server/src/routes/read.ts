@@ -25,7 +25,8 @@ async function textOf(body: unknown, urls: UrlFetcher, signal: AbortSignal | und
   if (!parsed.success) {
     throw new InvalidRequestError('The body must be JSON {"text": "…"} (non-empty) or {"url": "https://…"}.');
   }
-  const text = "text" in parsed.data ? parsed.data.text : new TextDecoder().decode(await urls.fetch(parsed.data.url, signal));
+  const text =
+    "text" in parsed.data ? parsed.data.text : new TextDecoder().decode(await urls.fetch(parsed.data.url, signal));
   if (!text.trim()) throw new InvalidRequestError("The text to read is empty.");
   if (text.length > MAX_CHARACTERS) {
     throw new InvalidRequestError(`The text is ${text.length} characters; /v1/read takes at most ${MAX_CHARACTERS}.`);
