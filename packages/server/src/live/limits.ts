@@ -5,13 +5,14 @@
  * otherwise, so another key always finds room. Deepgram limits concurrency per project the same way and answers
  * 429 with its error body; the message says which limit was reached.
  *
- * The anonymous caller (a server with no keys answers loopback only) is one tenant: it is not limited per key.
+ * The anonymous caller (a server with no keys answers loopback only), and the tokens it grants, are one tenant:
+ * not limited per key.
  * Loopback addresses are not limited per address unless `EARSHOT_LIMIT_LOOPBACK`, as for connections: a reverse
  * proxy on this host brings every client from 127.0.0.1.
  */
 import type { IncomingMessage } from "node:http";
 import { CapacityError } from "@earshot/protocol";
-import { isLoopback, type Principal } from "../auth/authenticator.js";
+import { ANONYMOUS_KEY_ID, isLoopback, type Principal } from "../auth/authenticator.js";
 import type { StreamLimitConfig } from "../config/load.js";
 
 export type StreamPool = "listen" | "speak";
@@ -47,7 +48,7 @@ export class StreamLimits {
   hold(pool: StreamPool, principal: Principal, raw: IncomingMessage, slots: number): () => void {
     const address = addressKey(raw.socket.remoteAddress ?? "");
     const counted: Array<{ key: string; limit: number; who: string; setting: string }> = [];
-    if (principal.kind !== "anonymous") {
+    if (principal.apiKeyId !== ANONYMOUS_KEY_ID) {
       counted.push({
         key: `${pool} key ${principal.apiKeyId}`,
         limit: this.share(pool, "perKey"),
