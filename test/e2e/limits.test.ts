@@ -42,6 +42,10 @@ function connect(path: string, key: string, from: string): Promise<Outcome> {
     });
     ws.once("open", () => {
       open.push(ws);
+      // A stream silent for the idle timeout is closed, which would give its share back: opening several under
+      // load can take longer than that.
+      const keepAlive = setInterval(() => ws.send(JSON.stringify(keepAliveFor(path))), 2000);
+      ws.once("close", () => clearInterval(keepAlive));
       resolve({ ws });
     });
     ws.once("unexpected-response", (_req, res) => {
@@ -58,6 +62,9 @@ function connect(path: string, key: string, from: string): Promise<Outcome> {
   });
 }
 
+/** What keeps a socket from its idle timeout; a speak socket's text waits for a Flush that never comes. */
+const keepAliveFor = (path: string): object =>
+  path.startsWith("/v1/speak") ? { type: "Speak", text: "." } : { type: "KeepAlive" };
 const LIVE = "/v1/listen?encoding=linear16&sample_rate=16000";
 const FLUX = "/v2/listen?model=flux-general-en&encoding=linear16&sample_rate=16000";
 const SPEAK = "/v1/speak?encoding=linear16&sample_rate=16000";
@@ -83,6 +90,7 @@ const closeAll = async (): Promise<void> => {
     open.splice(0).map(
       (ws) =>
         new Promise<void>((resolve) => {
+          if (ws.readyState === ws.CLOSED) return resolve();
           ws.once("close", () => resolve());
           ws.close();
         }),

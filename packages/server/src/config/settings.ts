@@ -137,7 +137,7 @@ export const SETTINGS = {
     expects: "a positive integer",
     default: "half the server's live capacity",
     description:
-      "live channels (`/v1/listen` and `/v2/listen` WebSockets, a channel each) and, separately, speak WebSockets one API key may hold at once; more get 429 with `Retry-After`, so no one key takes all the capacity",
+      "live channels (`/v1/listen` and `/v2/listen` WebSockets, one per audio channel) and, separately, speak WebSockets one API key may hold at once; more get 429 with `Retry-After`, so no one key takes all the capacity",
   }),
   EARSHOT_STREAMS_PER_IP: setting({
     schema: positiveInt,
