@@ -47,6 +47,12 @@ export interface JobsConfig {
   concurrency: number | undefined;
   /** Key prefix for BullMQ queues and the Redis job store. */
   queuePrefix: string;
+  /** Redis mode: a running job's BullMQ lock; a killed worker's jobs are taken over once it lapses. */
+  lockMs: number;
+  /** Redis mode: how often workers look for jobs whose lock lapsed. */
+  stalledCheckMs: number;
+  /** Redis mode: how often queued or running jobs missing from the queue are put back on it. */
+  reconcileMs: number;
 }
 
 export interface WebhookConfig {
@@ -253,6 +259,9 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
       maxAttempts: s.EARSHOT_JOB_ATTEMPTS ?? 3,
       concurrency: s.EARSHOT_JOB_CONCURRENCY,
       queuePrefix: s.EARSHOT_QUEUE_PREFIX ?? "earshot",
+      lockMs: s.EARSHOT_JOB_LOCK_MS ?? 10_000,
+      stalledCheckMs: s.EARSHOT_JOB_STALLED_CHECK_MS ?? 2000,
+      reconcileMs: s.EARSHOT_JOB_RECONCILE_MS ?? 30_000,
       ...defined(overrides.jobs),
     },
     webhooks: {
