@@ -30,6 +30,8 @@ export interface KillEvent {
 /** How one kill went: ms from the SIGKILL. */
 export interface KillRecord {
   target: ChaosTarget;
+  /** When, from the start of the run. */
+  atMs: number;
   /** Until the process answered again (restarted and ready). */
   backMs: number;
   /** Jobs processing when it was killed. */
@@ -397,12 +399,13 @@ export class LiveStreamer {
 }
 
 /** How long the jobs took to recover from `event`, from the callbacks that arrived. */
-export function recoveryOf(event: KillEvent, receiver: CallbackReceiver): KillRecord {
+export function recoveryOf(event: KillEvent, receiver: CallbackReceiver, startedAt: number): KillRecord {
   const next = receiver.firstAfter(event.killedAt);
   const last = event.inFlight.map((id) => receiver.firstAfter(event.killedAt, [id]));
   const allDone = last.every((at) => at !== undefined);
   return {
     target: event.target,
+    atMs: event.killedAt - startedAt,
     backMs: event.backMs,
     inFlight: event.inFlight.length,
     nextDoneMs: next === undefined ? null : next - event.killedAt,
@@ -436,6 +439,7 @@ export interface ChaosReport {
 /** Runs `plan` on `cluster`: jobs and live streams throughout, the kills in between, then the audit. */
 export async function runChaos(cluster: ChaosCluster, plan: ChaosPlan, log = (_: string) => {}): Promise<ChaosReport> {
   const receiver = await CallbackReceiver.start();
+  const startedAt = performance.now();
   try {
     const submitter = new JobSubmitter(cluster.client, receiver);
     const streams = Array.from({ length: plan.streams }, () => new LiveStreamer(cluster.client, plan.pcm));
@@ -456,7 +460,7 @@ export async function runChaos(cluster: ChaosCluster, plan: ChaosPlan, log = (_:
     const live = await Promise.all(streams.map((stream) => stream.stop()));
     await submitting;
     const audit = await auditJobs(cluster.client, submitter.accepted, receiver, performance.now() + plan.settleMs);
-    return { audit, kills: events.map((e) => recoveryOf(e, receiver)), live, refused: submitter.refused };
+    return { audit, kills: events.map((e) => recoveryOf(e, receiver, startedAt)), live, refused: submitter.refused };
   } finally {
     await receiver.close();
   }

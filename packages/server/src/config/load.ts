@@ -259,6 +259,10 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
       maxAttempts: s.EARSHOT_JOB_ATTEMPTS ?? 3,
       concurrency: s.EARSHOT_JOB_CONCURRENCY,
       queuePrefix: s.EARSHOT_QUEUE_PREFIX ?? "earshot",
+      // Quick recovery from a killed worker against taking over a live one's jobs: the lock is renewed every 5 s
+      // from the worker's main thread, which decoding never blocks (it runs in engine threads), so 10 s tolerates
+      // a 5 s stall of that thread or of Redis; a check every 2 s finds a lapsed lock within 4 s. A wrong takeover
+      // costs CPU, not correctness: the first run to finish completes the job, the other is discarded.
       lockMs: s.EARSHOT_JOB_LOCK_MS ?? 10_000,
       stalledCheckMs: s.EARSHOT_JOB_STALLED_CHECK_MS ?? 2000,
       reconcileMs: s.EARSHOT_JOB_RECONCILE_MS ?? 30_000,

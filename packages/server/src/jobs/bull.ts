@@ -151,9 +151,12 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
     connections.push(connection);
     return connection;
   };
+  // Every queue this worker takes from recovers from a killed worker on the same clock.
+  const locks = { lockDuration: options.lockMs, stalledInterval: options.stalledCheckMs };
   const fanout = new PieceFanout({
     redis: more(),
     connect: more,
+    locks,
     prefix: options.prefix,
     engine: deps.engine,
     blobs: deps.blobs,
@@ -207,8 +210,7 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
       connection: connections[1]!,
       prefix,
       concurrency: options.concurrency,
-      lockDuration: options.lockMs,
-      stalledInterval: options.stalledCheckMs,
+      ...locks,
       maxStalledCount: options.maxAttempts,
     },
   );
@@ -219,7 +221,9 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
       const { result } = await deliverCallback(store, options.sender, bullJob.data.id, options.webhooks.maxAttempts);
       if (result === "retry") throw new Error(`Callback of job ${bullJob.data.id} not accepted; retrying.`);
     },
-    { connection: connections[2]!, prefix, concurrency: 8 },
+    // A delivery cut off by a kill is tried again however often that happens: BullMQ giving up on it would
+    // leave the callback pending for good. Its attempts are counted on the job record instead.
+    { connection: connections[2]!, prefix, concurrency: 8, ...locks, maxStalledCount: Number.MAX_SAFE_INTEGER },
   );
   // Errors surface on the job records; keep BullMQ's own from becoming unhandled 'error' events.
   transcriber.on("error", () => {});
