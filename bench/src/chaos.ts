@@ -9,6 +9,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { seededRandom } from "@earshot/engine";
+import { loadConfig } from "@earshot/server";
 import { ChaosCluster, type ChaosTarget, pcm16k, runChaos } from "./chaos-harness.js";
 import { loadClips } from "./corpus.js";
 import { machine, printTable } from "./table.js";
@@ -23,18 +25,8 @@ const { values } = parseArgs({
 });
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 
-/** mulberry32: a small seeded generator, so a run's kill schedule can be replayed with `--seed`. */
-function seeded(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const random = seeded(seed);
+// Seeded, so a run's kill schedule can be replayed with `--seed`.
+const random = seededRandom(seed);
 const between = (low: number, high: number): number => Math.round(low + random() * (high - low));
 
 const TARGETS: ChaosTarget[] = ["worker", "api", "redis"];
@@ -50,8 +42,10 @@ const clips = loadClips("ljspeech-dev", Number(values.jobs));
 const seconds = (ms: number | null): string => (ms === null ? "never" : (ms / 1000).toFixed(1));
 
 console.log(`# Chaos: ${clips.length} jobs, ${values.streams} live streams, ${kills.length} kills, seed ${seed}`);
+// What the spawned processes will use: the defaults, or EARSHOT_JOB_* from this environment.
+const { jobs } = loadConfig();
 console.log(
-  `lock ${process.env.EARSHOT_JOB_LOCK_MS ?? "default"} ms, stalled check ${process.env.EARSHOT_JOB_STALLED_CHECK_MS ?? "default"} ms, reconcile ${process.env.EARSHOT_JOB_RECONCILE_MS ?? "default"} ms`,
+  `lock ${jobs.lockMs} ms, stalled check every ${jobs.stalledCheckMs} ms, reconcile every ${jobs.reconcileMs} ms`,
 );
 const cluster = await ChaosCluster.start({ workerThreads: 2 });
 const started = performance.now();

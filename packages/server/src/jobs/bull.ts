@@ -72,13 +72,13 @@ export async function reconcileQueue(store: RedisJobStore, queue: Queue<JobData>
   return added;
 }
 
-/** Runs {@link reconcileQueue} now and every `everyMs`, one pass at a time. */
+/** Runs {@link reconcileQueue} now and every `everyMs`, one pass at a time; `stop` waits for the pass under way. */
 function startReconciler(
   store: RedisJobStore,
   queue: Queue<JobData>,
   everyMs: number,
   log: (message: string, err?: unknown) => void,
-): { stop(): void } {
+): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const pass = (): void => {
     running = running
@@ -89,7 +89,12 @@ function startReconciler(
   pass();
   const timer = setInterval(pass, everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 export interface ReconcileOptions {
@@ -102,7 +107,7 @@ export interface ReconcileOptions {
 export class BullDispatcher {
   private readonly connection: Redis;
   private readonly queue: Queue<JobData>;
-  private readonly reconciler: { stop(): void };
+  private readonly reconciler: { stop(): Promise<void> };
 
   constructor(redisUrl: string, prefix: string, reconcile: ReconcileOptions) {
     this.connection = connect(redisUrl);
@@ -120,7 +125,7 @@ export class BullDispatcher {
   }
 
   async close(): Promise<void> {
-    this.reconciler.stop();
+    await this.reconciler.stop();
     await this.queue.close();
     await this.connection.quit().catch(() => {});
   }
@@ -231,7 +236,7 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
 
   return {
     async close() {
-      reconciler.stop();
+      await reconciler.stop();
       await Promise.all([transcriber.close(), deliverer.close(), fanout.close()]);
       await Promise.all([callbacks.close(), transcriptions.close()]);
       await Promise.all(connections.map((c) => c.quit().catch(() => {})));
