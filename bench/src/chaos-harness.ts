@@ -391,9 +391,11 @@ export class LiveStreamer {
   async stop(): Promise<LiveRecord> {
     this.running = false;
     await this.pump;
-    await Promise.race([this.conn.finish().catch(() => undefined), sleep(30_000)]);
+    // Under load the server may still be decoding replayed audio; past a minute the stream is cut short.
+    await Promise.race([this.conn.finish().catch(() => undefined), sleep(60_000)]);
     this.conn.close();
-    await this.closed;
+    // A connection closed between two reconnect attempts has no socket left to report its close.
+    await Promise.race([this.closed, sleep(5000)]);
     return this.record;
   }
 }
