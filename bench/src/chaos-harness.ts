@@ -333,6 +333,8 @@ export interface LiveRecord {
  * round, until {@link LiveStreamer.stop}.
  */
 export class LiveStreamer {
+  /** Resolves once the first connection is open: reconnection covers drops after that, not a failed first open. */
+  readonly opened: Promise<void>;
   private readonly conn: LiveConnection;
   private readonly record: LiveRecord = {
     dropCodes: [],
@@ -353,6 +355,7 @@ export class LiveStreamer {
       sample_rate: 16_000,
       reconnect: { attempts: 12, delayMs: 250 },
     });
+    this.opened = this.conn.opened;
     this.conn.on("reconnecting", ({ code }) => {
       this.record.reconnects++;
       this.record.dropCodes.push(code);
@@ -445,6 +448,8 @@ export async function runChaos(cluster: ChaosCluster, plan: ChaosPlan, log = (_:
   try {
     const submitter = new JobSubmitter(cluster.client, receiver);
     const streams = Array.from({ length: plan.streams }, () => new LiveStreamer(cluster.client, plan.pcm));
+    // The kills start once every stream is open (the SDK does not retry a first connection that fails).
+    await Promise.all(streams.map((stream) => stream.opened));
     const submitting = (async () => {
       for (const audio of plan.jobs) {
         await submitter.submit(audio);
