@@ -1,6 +1,6 @@
 /**
  * Real processes for job benchmarks and tests: a throwaway `redis-server` (Debian's) on a free loopback port
- * with no persistence, and `earshot serve` / `earshot worker` started from the built CLI — the only way to
+ * (without persistence, or with the durable kind for crash tests), and `earshot serve` / `earshot worker` started from the built CLI — the only way to
  * measure separate worker processes, or to kill one with SIGKILL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -14,6 +14,10 @@ const CLI = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta
 
 export interface RedisServer {
   url: string;
+  /** Stops it with `signal` (SIGKILL: a crash), keeping its data directory for {@link RedisServer.restart}. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and directory: a durable one reloads its append-only file. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,18 +65,32 @@ function stopper(child: ChildProcess): (signal?: NodeJS.Signals) => Promise<void
   };
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * A `redis-server` of its own on a free port. `durable`: with the persistence the README asks of production
+ * (append-only file, fsync on every write), so a `kill -9` loses nothing it acknowledged; otherwise none at all.
+ */
+export async function startRedis(options: { durable?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "earshot-redis-"));
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  await whenReady(child, child.stdout, /Ready to accept connections/, "redis-server");
-  const stop = stopper(child);
+  const persistence = options.durable
+    ? ["--appendonly", "yes", "--appendfsync", "always"]
+    : ["--save", "", "--appendonly", "no"];
+  const launch = async (): Promise<(signal?: NodeJS.Signals) => Promise<void>> => {
+    const child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...persistence],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    await whenReady(child, child.stdout, /Ready to accept connections/, "redis-server");
+    return stopper(child);
+  };
+  let stop = await launch();
   return {
     url: `redis://127.0.0.1:${port}`,
+    kill: (signal) => stop(signal),
+    async restart() {
+      stop = await launch();
+    },
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,16 +1,24 @@
 /**
  * The job engine's state handling without HTTP: what each way a run can end does to the record (the outcome
- * table), the SQLite store's claims, leases and orphans, and the runner's recovery of interrupted jobs.
+ * table), the SQLite store's claims, leases and orphans, and the runner's recovery of interrupted jobs; and what
+ * keeps a crash from losing or repeating a job in both stores: an ended job stays ended (a second run of it,
+ * after its worker was wrongly presumed dead, is discarded), an ended job's callback is due in the same write,
+ * and in Redis mode the reconciler puts back on the queue a job whose API node died before enqueueing it.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { type RedisServer, startRedis } from "@earshot/bench/processes";
 import { AudioDecodeError, CapacityError, EarshotError, parseListenOptions } from "@earshot/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/support/app.js";
 import { FakeEngine } from "../../../test/support/fake-engine.js";
+import { reconcileQueue } from "../src/jobs/bull.js";
 import { type ExecuteDeps, executeJob } from "../src/jobs/execute.js";
 import { LocalRunner } from "../src/jobs/local-runner.js";
-import { type JobRecord, requeued, startAttempt, TOMBSTONE_MS } from "../src/jobs/record.js";
+import { completed, type JobRecord, type JobStore, requeued, startAttempt, TOMBSTONE_MS } from "../src/jobs/record.js";
+import { RedisJobStore } from "../src/jobs/redis-store.js";
 import { newLeaseOwner, SqliteJobStore } from "../src/jobs/sqlite-store.js";
 import { UrlFetcher } from "../src/listen/fetch-url.js";
 import { FsBlobStore } from "../src/storage/fs-blob-store.js";
@@ -201,6 +209,101 @@ describe("LocalRunner recovery", () => {
     } finally {
       runner.close();
       await sender.close();
+    }
+  });
+});
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+const CALLBACK: JobRecord["callback"] = {
+  url: "http://127.0.0.1:9/hook",
+  method: "POST",
+  state: "pending",
+  attempts: [],
+};
+const RESULT = { metadata: {} } as NonNullable<JobRecord["result"]>;
+
+describe.each([
+  ["SQLite", () => store],
+  ["Redis", () => new RedisJobStore(redis.url, `unit-jobs-${++created}`)],
+] as Array<[string, () => JobStore]>)("%s store: an ended job stays ended", (_, open) => {
+  let jobs: JobStore;
+  beforeEach(() => {
+    jobs = open();
+  });
+  afterEach(async () => {
+    if (jobs !== store) await jobs.close();
+  });
+
+  it("refuses status and progress patches once done, takes callback records", async () => {
+    const job = newJob({ callback: CALLBACK });
+    await jobs.create(job);
+    expect(await jobs.update(job.id, completed(RESULT, RETENTION_MS))).toBe(true);
+    expect(await jobs.update(job.id, { status: "processing", attempts: 2 })).toBe(false);
+    expect(await jobs.update(job.id, { progress: 0.5 })).toBe(false);
+    expect(await jobs.update(job.id, { status: "error" })).toBe(false);
+    const delivered = { ...CALLBACK, state: "delivered" as const };
+    expect(await jobs.update(job.id, { callback: delivered })).toBe(true);
+    expect(await jobs.get(job.id)).toMatchObject({ status: "done", progress: 1, attempts: 0, callback: delivered });
+  });
+
+  it("discards a second run of a job another run has completed", async () => {
+    const job = await queued();
+    await jobs.create(job);
+    // Two runs of one job: the worker of the first was presumed dead, so the job was taken over.
+    const first = startAttempt(job);
+    const second = startAttempt(first);
+    expect(await executeJob(first, { ...deps, store: jobs })).toEqual({ outcome: "done" });
+    const done = await jobs.get(job.id);
+    expect(await executeJob(second, { ...deps, store: jobs })).toEqual({ outcome: "gone" });
+    expect(await jobs.get(job.id)).toEqual(done);
+  });
+});
+
+describe("SqliteJobStore after a crash right after a job ends", () => {
+  it("cannot lose its callback: the write that ends the job makes the callback due", async () => {
+    const job = newJob({ callback: CALLBACK });
+    await store.create(job);
+    expect(store.dueCallbacks(Date.now(), 10)).toEqual([]);
+    await store.update(job.id, completed(RESULT, RETENTION_MS));
+    expect(store.dueCallbacks(Date.now(), 10)).toEqual([job.id]);
+  });
+});
+
+describe("Redis reconciler", () => {
+  it("puts back a job its API node wrote but never enqueued, once, and leaves the others alone", async () => {
+    const prefix = `unit-reconcile-${++created}`;
+    const jobs = new RedisJobStore(redis.url, prefix);
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue<{ id: string }>("transcribe", { connection, prefix: `${prefix}:bull` });
+    try {
+      // The API node died between these two steps of a submission: the record is there, the queue entry is not.
+      const orphan = newJob();
+      await jobs.create(orphan);
+      const enqueued = newJob();
+      await jobs.create(enqueued);
+      await queue.add("transcribe", { id: enqueued.id }, { jobId: enqueued.id });
+      const ended = newJob();
+      await jobs.create(ended);
+      await jobs.update(ended.id, completed(RESULT, RETENTION_MS));
+
+      expect(await reconcileQueue(jobs, queue)).toBe(1);
+      expect(await queue.getJobState(orphan.id)).toBe("waiting");
+      expect(await queue.getJobState(ended.id)).toBe("unknown");
+      expect(await queue.getWaitingCount()).toBe(2);
+      // A second pass (another node's, or the next interval's) finds nothing to do.
+      expect(await reconcileQueue(jobs, queue)).toBe(0);
+      expect(await queue.getWaitingCount()).toBe(2);
+    } finally {
+      await queue.close();
+      await connection.quit();
+      await jobs.close();
     }
   });
 });

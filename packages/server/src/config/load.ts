@@ -47,6 +47,12 @@ export interface JobsConfig {
   concurrency: number | undefined;
   /** Key prefix for BullMQ queues and the Redis job store. */
   queuePrefix: string;
+  /** Redis mode: a running job's BullMQ lock; a killed worker's jobs are taken over once it lapses. */
+  lockMs: number;
+  /** Redis mode: how often workers look for jobs whose lock lapsed. */
+  stalledCheckMs: number;
+  /** Redis mode: how often queued or running jobs missing from the queue are put back on it. */
+  reconcileMs: number;
 }
 
 export interface WebhookConfig {
@@ -267,6 +273,13 @@ export function configFromSettings(s: Settings, overrides: ConfigOverrides = {},
       maxAttempts: s.EARSHOT_JOB_ATTEMPTS ?? 3,
       concurrency: s.EARSHOT_JOB_CONCURRENCY,
       queuePrefix: s.EARSHOT_QUEUE_PREFIX ?? "earshot",
+      // Quick recovery from a killed worker against taking over a live one's jobs: the lock is renewed every 5 s
+      // from the worker's main thread, which decoding never blocks (it runs in engine threads), so 10 s tolerates
+      // a 5 s stall of that thread or of Redis; a check every 2 s finds a lapsed lock within 4 s. A wrong takeover
+      // costs CPU, not correctness: the first run to finish completes the job, the other is discarded.
+      lockMs: s.EARSHOT_JOB_LOCK_MS ?? 10_000,
+      stalledCheckMs: s.EARSHOT_JOB_STALLED_CHECK_MS ?? 2000,
+      reconcileMs: s.EARSHOT_JOB_RECONCILE_MS ?? 30_000,
       ...defined(overrides.jobs),
     },
     webhooks: {

@@ -294,6 +294,27 @@ export const SETTINGS = {
     default: "the engine's workers (a worker process: one more)",
     description: "jobs run at once by one process",
   }),
+  EARSHOT_JOB_LOCK_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "10000",
+    description:
+      "Redis mode: a running job's lock, renewed every half of it; a killed worker's jobs are taken over once it lapses",
+  }),
+  EARSHOT_JOB_STALLED_CHECK_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "2000",
+    description:
+      "Redis mode: how often workers look for jobs whose lock lapsed (a killed worker's jobs run again within the lock plus twice this)",
+  }),
+  EARSHOT_JOB_RECONCILE_MS: setting({
+    schema: positiveInt,
+    expects: "a positive integer",
+    default: "30000",
+    description:
+      "Redis mode: how often (and at start) API nodes and workers requeue jobs the store has as queued or running but the queue lost",
+  }),
   EARSHOT_WEBHOOK_SECRET: setting({
     schema: text,
     expects: "a non-empty string",

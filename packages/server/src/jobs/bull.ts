@@ -2,7 +2,8 @@
  * Scale-out mode on BullMQ. API nodes put job ids on the `transcribe` queue; `earshot worker` processes, on any
  * machine that reaches Redis and the blob store, take them. The Redis job store stays the record of truth —
  * BullMQ only carries ids, and its stalled-job detection brings back the jobs of a worker that died (its lock
- * lapses). Callbacks travel on their own queue, whose retries with exponential backoff are BullMQ's.
+ * lapses); a reconciler puts back what the queue lost (an API node killed between writing a job and enqueueing
+ * it). Callbacks travel on their own queue, whose retries with exponential backoff are BullMQ's.
  */
 
 import { isTerminal } from "@earshot/protocol";
@@ -14,6 +15,7 @@ import type { CallbackSender } from "../webhooks/sender.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { PieceFanout } from "./fanout.js";
 import { interrupted, type JobRecord, outOfAttempts, requeued, startAttempt } from "./record.js";
+import type { RedisJobStore } from "./redis-store.js";
 
 const TRANSCRIBE = "transcribe";
 const CALLBACKS = "callbacks";
@@ -35,29 +37,86 @@ function callbackJobOptions(id: string, webhooks: WebhookConfig) {
   };
 }
 
-/** The API node's side: enqueue and cancel. */
+/** Puts `job` on the transcription queue under its own id, so a second add of the same job is a no-op. */
+async function addTranscription(queue: Queue<JobData>, job: Pick<JobRecord, "id" | "maxAttempts">): Promise<void> {
+  await queue.add(
+    TRANSCRIBE,
+    { id: job.id },
+    {
+      jobId: job.id,
+      // Our store counts attempts (crashes included) and decides; BullMQ only needs room to retry.
+      attempts: job.maxAttempts + 1,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  );
+}
+
+/**
+ * Puts back on the queue every job the store has as queued or processing but BullMQ no longer holds: an API
+ * node that died between writing a job and enqueueing it, or a job BullMQ gave up on (stalled or retried more
+ * often than it allows) before our store ended it. Adding under the job's id makes a race with a regular
+ * enqueue harmless. Returns how many jobs it put back.
+ */
+export async function reconcileQueue(store: RedisJobStore, queue: Queue<JobData>): Promise<number> {
+  let added = 0;
+  for (const id of await store.unfinished()) {
+    if ((await queue.getJobState(id)) !== "unknown") continue;
+    // Read again: the job may have ended (and left the queue) since the list was read.
+    const job = await store.get(id);
+    if (!job || isTerminal(job.status)) continue;
+    await addTranscription(queue, job);
+    added++;
+  }
+  return added;
+}
+
+/** Runs {@link reconcileQueue} now and every `everyMs`, one pass at a time; `stop` waits for the pass under way. */
+function startReconciler(
+  store: RedisJobStore,
+  queue: Queue<JobData>,
+  everyMs: number,
+  log: (message: string, err?: unknown) => void,
+): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const pass = (): void => {
+    running = running
+      .then(() => reconcileQueue(store, queue))
+      .then((added) => added > 0 && log(`requeued ${added} jobs missing from the queue`))
+      .catch((err) => log("job queue reconciliation failed", err));
+  };
+  pass();
+  const timer = setInterval(pass, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export interface ReconcileOptions {
+  store: RedisJobStore;
+  everyMs: number;
+  log: (message: string, err?: unknown) => void;
+}
+
+/** The API node's side: enqueue and cancel, and the reconciliation of the queue with the store. */
 export class BullDispatcher {
   private readonly connection: Redis;
   private readonly queue: Queue<JobData>;
+  private readonly reconciler: { stop(): Promise<void> };
 
-  constructor(redisUrl: string, prefix: string) {
+  constructor(redisUrl: string, prefix: string, reconcile: ReconcileOptions) {
     this.connection = connect(redisUrl);
     this.queue = new Queue<JobData>(TRANSCRIBE, { connection: this.connection, prefix: `${prefix}:bull` });
+    this.reconciler = startReconciler(reconcile.store, this.queue, reconcile.everyMs, reconcile.log);
   }
 
-  async enqueue(job: JobRecord): Promise<void> {
-    await this.queue.add(
-      TRANSCRIBE,
-      { id: job.id },
-      {
-        jobId: job.id,
-        // Our store counts attempts (crashes included) and decides; BullMQ only needs room to retry.
-        attempts: job.maxAttempts + 1,
-        backoff: { type: "exponential", delay: 1000 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+  enqueue(job: JobRecord): Promise<void> {
+    return addTranscription(this.queue, job);
   }
 
   /** A job that is running cannot be removed from BullMQ; its worker discards the result (the record is gone). */
@@ -66,6 +125,7 @@ export class BullDispatcher {
   }
 
   async close(): Promise<void> {
+    await this.reconciler.stop();
     await this.queue.close();
     await this.connection.quit().catch(() => {});
   }
@@ -78,7 +138,11 @@ export interface BullWorkerOptions {
   concurrency: number;
   /** A job's lock; a worker that stops renewing it (killed) has its jobs taken over after about this long. */
   lockMs: number;
+  /** How often this worker looks for jobs whose lock lapsed. */
+  stalledCheckMs: number;
   maxAttempts: number;
+  /** This worker reconciles the queue with the store too, so jobs are found again with no API node up. */
+  reconcile: ReconcileOptions;
   webhooks: WebhookConfig;
   sender: CallbackSender;
 }
@@ -92,9 +156,12 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
     connections.push(connection);
     return connection;
   };
+  // Every queue this worker takes from recovers from a killed worker on the same clock.
+  const locks = { lockDuration: options.lockMs, stalledInterval: options.stalledCheckMs };
   const fanout = new PieceFanout({
     redis: more(),
     connect: more,
+    locks,
     prefix: options.prefix,
     engine: deps.engine,
     blobs: deps.blobs,
@@ -109,13 +176,25 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
   const scheduleCallback = async (job: JobRecord): Promise<void> => {
     if (job.callback) await callbacks.add(CALLBACKS, { id: job.id }, callbackJobOptions(job.id, options.webhooks));
   };
+  const transcriptions = new Queue<JobData>(TRANSCRIBE, { connection: more(), prefix });
+  const reconciler = startReconciler(
+    options.reconcile.store,
+    transcriptions,
+    options.reconcile.everyMs,
+    options.reconcile.log,
+  );
 
   const transcriber = new Worker<JobData>(
     TRANSCRIBE,
     async (bullJob) => {
       const job = await store.get(bullJob.data.id);
-      // Cancelled, or finished by an earlier run whose completion BullMQ did not see: nothing to do.
-      if (!job || isTerminal(job.status)) return;
+      if (!job) return; // cancelled
+      if (isTerminal(job.status)) {
+        // Ended by an earlier run whose worker died before BullMQ saw it finish, maybe before its callback was
+        // queued: queue it now (a no-op when it is queued already, and a delivered callback is not pending).
+        if (job.callback?.state === "pending") await scheduleCallback(job);
+        return;
+      }
       if (outOfAttempts(job)) {
         await store.update(job.id, interrupted(job, deps.retentionMs));
         await scheduleCallback(job);
@@ -136,8 +215,7 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
       connection: connections[1]!,
       prefix,
       concurrency: options.concurrency,
-      lockDuration: options.lockMs,
-      stalledInterval: Math.max(1000, Math.round(options.lockMs / 2)),
+      ...locks,
       maxStalledCount: options.maxAttempts,
     },
   );
@@ -148,7 +226,9 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
       const { result } = await deliverCallback(store, options.sender, bullJob.data.id, options.webhooks.maxAttempts);
       if (result === "retry") throw new Error(`Callback of job ${bullJob.data.id} not accepted; retrying.`);
     },
-    { connection: connections[2]!, prefix, concurrency: 8 },
+    // A delivery cut off by a kill is tried again however often that happens: BullMQ giving up on it would
+    // leave the callback pending for good. Its attempts are counted on the job record instead.
+    { connection: connections[2]!, prefix, concurrency: 8, ...locks, maxStalledCount: Number.MAX_SAFE_INTEGER },
   );
   // Errors surface on the job records; keep BullMQ's own from becoming unhandled 'error' events.
   transcriber.on("error", () => {});
@@ -156,8 +236,9 @@ export function startBullWorkers(deps: ExecuteDeps, options: BullWorkerOptions):
 
   return {
     async close() {
+      await reconciler.stop();
       await Promise.all([transcriber.close(), deliverer.close(), fanout.close()]);
-      await callbacks.close();
+      await Promise.all([callbacks.close(), transcriptions.close()]);
       await Promise.all(connections.map((c) => c.quit().catch(() => {})));
     },
   };

@@ -40,6 +40,8 @@ export interface FanoutOptions {
   blobs: BlobStore;
   /** Pieces recognised at once by this process. */
   concurrency: number;
+  /** How a killed worker's pieces are found and taken over (BullMQ's lock and stalled check). */
+  locks: { lockDuration: number; stalledInterval: number };
 }
 
 export class PieceFanout {
@@ -53,6 +55,10 @@ export class PieceFanout {
       connection: options.connect(),
       prefix,
       concurrency: options.concurrency,
+      ...options.locks,
+      // BullMQ fails a piece stalled too often without telling this worker, which would leave its job waiting
+      // for good: a killed worker's piece is run again however often that happens.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
     // A piece that failed for good fails its job, which is waiting on it.
     this.worker.on("failed", (task, error) => {

@@ -74,8 +74,8 @@ export class LocalRunner {
   }
 
   private async finishInterrupted(job: JobRecord): Promise<void> {
+    // Its callback becomes due in the same write (the store schedules an ended job's pending callback).
     await this.store.update(job.id, interrupted(job, this.deps.retentionMs));
-    if (job.callback) this.store.scheduleCallback(job.id, Date.now());
   }
 
   private pump(): void {
@@ -112,10 +112,8 @@ export class LocalRunner {
         return;
       case "done":
       case "error":
-        if (job.callback) {
-          this.store.scheduleCallback(job.id, Date.now());
-          void this.deliverDue();
-        }
+        // The write that ended the job made its callback due; deliver it now rather than at the next tick.
+        if (job.callback) void this.deliverDue();
         return;
       case "gone":
         return;

@@ -115,13 +115,24 @@ export interface JobListFilter {
   offset: number;
 }
 
+/**
+ * Whether `patch` changes where a job stands (its status or progress). Such a patch is refused by the stores
+ * once the job has ended: `done` and `error` are final, so a second run of the same job (its worker was
+ * presumed dead and it was taken over) can neither complete it again nor reopen it, and stops at its next
+ * progress write as if the job had been cancelled.
+ */
+export const movesState = (patch: JobPatch): boolean => patch.status !== undefined || patch.progress !== undefined;
+
 /** The durable record of every job: SQLite in embedded mode, Redis when scaled out. */
 export interface JobStore {
   create(job: JobRecord): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   /** Newest first. */
   list(filter: JobListFilter): Promise<{ jobs: JobRecord[]; total: number }>;
-  /** Applies `patch` if the job still exists (a cancelled job stays gone); returns whether it did. */
+  /**
+   * Applies `patch` if the job still exists (a cancelled job stays gone) and, for a patch that {@link movesState},
+   * has not ended; returns whether it did.
+   */
   update(id: string, patch: JobPatch): Promise<boolean>;
   /** Deletes the job and leaves a tombstone, so a later lookup can say why it is gone. */
   remove(id: string, reason: Tombstone["reason"]): Promise<void>;

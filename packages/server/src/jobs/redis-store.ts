@@ -13,15 +13,20 @@ import {
   type JobPatch,
   type JobRecord,
   type JobStore,
+  movesState,
   TOMBSTONE_MS,
   type Tombstone,
 } from "./record.js";
 
 // KEYS: job hash, all-jobs set, expiry set, then one set per status (JOB_STATUSES order).
-// ARGV: new status or "", new expiry or "", then field/value pairs.
+// ARGV: new status or "", new expiry or "", "1" when the patch may not touch an ended job, then field/value pairs.
 const UPDATE_SCRIPT = `
 if redis.call('exists', KEYS[1]) == 0 then return 0 end
-if #ARGV > 2 then redis.call('hset', KEYS[1], unpack(ARGV, 3)) end
+if ARGV[3] == '1' then
+  local status = redis.call('hget', KEYS[1], 'status')
+  if status == '"done"' or status == '"error"' then return 0 end
+end
+if #ARGV > 3 then redis.call('hset', KEYS[1], unpack(ARGV, 4)) end
 local created = tonumber(cjson.decode(redis.call('hget', KEYS[1], 'createdAt')))
 if ARGV[1] ~= '' then
   for i = 4, #KEYS do redis.call('zrem', KEYS[i], KEYS[1]) end
@@ -107,8 +112,20 @@ export class RedisJobStore implements JobStore {
     const expiry = patch.expiresAt === undefined || patch.expiresAt === null ? "" : String(patch.expiresAt);
     const keys = [key, this.allKey, this.expiryKey, ...JOB_STATUSES.map(this.statusKey)];
     const run = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<number>>).earshotUpdate!;
-    const updated = await run.call(this.redis, keys.length, ...keys, status, expiry, ...this.fields(patch));
+    const fenced = movesState(patch) ? "1" : "";
+    const updated = await run.call(this.redis, keys.length, ...keys, status, expiry, fenced, ...this.fields(patch));
     return updated === 1;
+  }
+
+  /**
+   * Ids of the jobs waiting or running, oldest first: what the queue should hold (see `reconcileQueue`). Read
+   * from the status indexes, so the cost is that of the unfinished jobs only.
+   */
+  async unfinished(): Promise<string[]> {
+    const keys = await Promise.all(
+      (["queued", "processing"] as const).map((status) => this.redis.zrange(this.statusKey(status), 0, -1)),
+    );
+    return keys.flat().map(this.idOf);
   }
 
   async remove(id: string, reason: Tombstone["reason"]): Promise<void> {

@@ -81,7 +81,11 @@ export class JobService {
     const sender = new CallbackSender(config.url, webhooks, deps.webhookSecret, deps.onDelivery);
     if (jobs.redisUrl) {
       const store = new RedisJobStore(jobs.redisUrl, jobs.queuePrefix);
-      const dispatcher = new BullDispatcher(jobs.redisUrl, jobs.queuePrefix);
+      const dispatcher = new BullDispatcher(jobs.redisUrl, jobs.queuePrefix, {
+        store,
+        everyMs: jobs.reconcileMs,
+        log,
+      });
       return new JobService(store, blobs, dispatcher, sender, deps);
     }
     mkdirSync(jobs.dataDir, { recursive: true });

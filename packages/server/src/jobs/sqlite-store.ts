@@ -6,6 +6,7 @@
  * two processes never both read a row and then race to write it.
  */
 import { hostname } from "node:os";
+import { isTerminal } from "@earshot/protocol";
 import type Database from "better-sqlite3";
 import { forgetDeleted, openDatabase } from "../storage/sqlite.js";
 import {
@@ -13,6 +14,7 @@ import {
   type JobPatch,
   type JobRecord,
   type JobStore,
+  movesState,
   startAttempt,
   TOMBSTONE_MS,
   type Tombstone,
@@ -80,7 +82,8 @@ export class SqliteJobStore implements JobStore {
       .prepare(
         `UPDATE jobs SET status = @status, expires_at = @expiresAt, doc = @doc, result = @result,
            lease_owner = CASE WHEN @setLease THEN @leaseOwner ELSE lease_owner END,
-           lease_until = CASE WHEN @setLease THEN @leaseUntil ELSE lease_until END
+           lease_until = CASE WHEN @setLease THEN @leaseUntil ELSE lease_until END,
+           callback_due = COALESCE(callback_due, @callbackDue)
          WHERE id = @id`,
       )
       .run({
@@ -92,6 +95,8 @@ export class SqliteJobStore implements JobStore {
         setLease: "leaseOwner" in extra ? 1 : 0,
         leaseOwner: extra.leaseOwner ?? null,
         leaseUntil: extra.leaseUntil ?? null,
+        // An ended job's callback is due in the same write that ends it: a crash right after cannot lose it.
+        callbackDue: isTerminal(job.status) && job.callback?.state === "pending" ? Date.now() : null,
       });
   }
 
@@ -137,7 +142,7 @@ export class SqliteJobStore implements JobStore {
     return this.db
       .transaction(() => {
         const job = this.decode(this.db.prepare("SELECT id, doc, result FROM jobs WHERE id = ?").get(id) as Row);
-        if (!job) return false;
+        if (!job || (movesState(patch) && isTerminal(job.status))) return false;
         this.write({ ...job, ...patch });
         return true;
       })

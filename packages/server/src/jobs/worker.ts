@@ -21,8 +21,6 @@ export interface JobWorkerOptions {
   sources?: ConfigSources;
   /** Jobs taken at once; default one more than the engine's threads, so a worker never idles between jobs. */
   concurrency?: number;
-  /** BullMQ lock; a killed worker's jobs are taken over after about this long. Default 15 s. */
-  lockMs?: number;
 }
 
 export interface JobWorker {
@@ -54,8 +52,14 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
       redisUrl: jobs.redisUrl,
       prefix: jobs.queuePrefix,
       concurrency: options.concurrency ?? jobs.concurrency ?? engine.status().workers + 1,
-      lockMs: options.lockMs ?? 15_000,
+      lockMs: jobs.lockMs,
+      stalledCheckMs: jobs.stalledCheckMs,
       maxAttempts: jobs.maxAttempts,
+      reconcile: {
+        store,
+        everyMs: jobs.reconcileMs,
+        log: (message, err) => console.error(err ? `${message}: ${String(err)}` : message),
+      },
       webhooks,
       sender,
     },
