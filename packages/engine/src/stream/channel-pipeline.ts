@@ -7,18 +7,17 @@
  * onset (the detector needs `minSpeech` of speech to trigger, and PocketSphinx wants some silence before a
  * word) and ends when the VAD has seen the endpointing silence. Results carry stream times in seconds.
  */
-import type { Vad } from "sherpa-onnx-node";
 import { toInt16 } from "../audio/pcm.js";
 import type { OnlineDiarizer } from "../diarize/types.js";
 import type { RecognizedWord } from "../recognizer.js";
 import { VAD_SAMPLE_RATE } from "../vad/silero.js";
+import { type StreamVad, VAD_WINDOW } from "../vad/silero-stream.js";
 import type { DecoderLender } from "./decoder-pool.js";
 import type { LiveDecoder } from "./live-decoder.js";
 import type { LiveEvent, LiveResult, LiveSettings } from "./types.js";
 
 const RATE = VAD_SAMPLE_RATE;
-/** Silero v5 consumes 512-sample windows at 16 kHz. */
-const WINDOW = 512;
+const WINDOW = VAD_WINDOW;
 /** Audio kept before the detected onset, samples. */
 const LEAD_IN = Math.round(0.25 * RATE);
 /** Recent audio kept to start an utterance before its detection, samples (≥ LEAD_IN + the VAD's trigger delay). */
@@ -80,14 +79,12 @@ export class ChannelPipeline {
 
   constructor(
     private readonly index: number,
-    private readonly vad: Vad,
+    private readonly vad: StreamVad,
     private readonly decoders: DecoderLender,
     private readonly settings: LiveSettings,
     /** Hears all of the channel's audio and labels the words of every result with speakers. */
     private readonly diarizer?: OnlineDiarizer | undefined,
-  ) {
-    vad.reset();
-  }
+  ) {}
 
   get duration(): number {
     return this.cursor / RATE;
@@ -146,10 +143,8 @@ export class ChannelPipeline {
   }
 
   private async detect(events: LiveEvent[]): Promise<void> {
-    this.vad.acceptWaveform(this.window);
-    // Speech segments are not used (the decoder has the audio); popping them keeps the detector's buffer small.
-    while (!this.vad.isEmpty()) this.vad.pop();
-    const detected = this.vad.isDetected();
+    await this.vad.accept(this.window);
+    const detected = this.vad.detected;
     if (detected && !this.inSpeech) {
       this.inSpeech = true;
       const onset = Math.max(0, this.cursor - Math.round(VAD_MIN_SPEECH * RATE) - 2 * WINDOW);

