@@ -140,9 +140,9 @@ export interface EngineStatus {
   loadedModels: LoadedModel[];
   /**
    * Live decoders over all workers: `held` by a channel in the middle of an utterance, `idle` built and ready.
-   * Open streams that are silent hold none.
+   * Open streams that are silent hold none. Absent from engines without live decoders.
    */
-  liveDecoders: LiveDecoderCounts;
+  liveDecoders?: LiveDecoderCounts;
 }
 
 export class Engine {
