@@ -6,10 +6,11 @@
  *
  * A stream opening makes sure one decoder of its model is ready, so the first utterance rarely waits for a
  * build; decoders idle beyond the model's warm set go after {@link SPARE_IDLE_MS}, the warm set itself when the
- * worker unloads idle models.
+ * worker unloads idle models; their memory goes back to the system (see native-memory.ts).
  */
 import type { InstalledModel } from "../models/registry.js";
 import type { LiveDecoder } from "./live-decoder.js";
+import { releaseFreedMemory } from "./native-memory.js";
 
 /** Decoders idle this long beyond a model's warm set are freed, ms. */
 export const SPARE_IDLE_MS = 30_000;
@@ -91,7 +92,9 @@ export class DecoderPool {
       if (kept.length) this.idle.set(model, kept);
       else this.idle.delete(model);
     }
-    if (freed) this.onChange(this.counts());
+    if (!freed) return;
+    releaseFreedMemory();
+    this.onChange(this.counts());
   }
 
   private idleList(model: string): Idle[] {
