@@ -125,8 +125,11 @@ async function main(): Promise<void> {
     return conn;
   };
 
-  /** One stream speaking `clip` at `rate`; resolves to its reference and hypothesis. */
-  const speak = async (clip: Clip, rate: number): Promise<{ reference: string; hypothesis: string }> => {
+  /**
+   * One stream speaking `clip` (its samples `pcm` at `rate`, made beforehand: a synchronous ffmpeg run would
+   * stall every other stream's sending); resolves to its reference and hypothesis.
+   */
+  const speak = async (clip: Clip, pcm: Buffer, rate: number): Promise<{ reference: string; hypothesis: string }> => {
     const conn = connect(rate);
     const finals: string[] = [];
     conn.on("Results", (r: LiveResults) => {
@@ -134,13 +137,13 @@ async function main(): Promise<void> {
     });
     await conn.opened;
     const silence = Buffer.alloc(rate); // 0.5 s either side
-    await sendPaced(Buffer.concat([silence, pcmAt(clip, rate), silence]), rate, (c) => conn.send(c));
+    await sendPaced(Buffer.concat([silence, pcm, silence]), rate, (c) => conn.send(c));
     await conn.finish().catch(() => {});
     return { reference: clip.reference, hypothesis: finals.join(" ") };
   };
 
   // Warm: every worker builds its shared decoders and loads its VAD, as any server does for its first streams.
-  await Promise.all(Array.from({ length: WORKERS }, (_, w) => speak(clips[w]!, 16_000)));
+  await Promise.all(Array.from({ length: WORKERS }, (_, w) => speak(clips[w]!, pcmAt(clips[w]!, 16_000), 16_000)));
   await sleep(2000);
   const warm = await memory();
 
@@ -179,6 +182,10 @@ async function main(): Promise<void> {
   // Speech at 16, 8 and 48 kHz: peak memory while N streams speak at once.
   let next = WORKERS;
   for (const rate of [16_000, 8_000, 48_000]) {
+    const mine = Array.from({ length: N }, () => clips[next++ % clips.length]!).map((clip) => ({
+      clip,
+      pcm: pcmAt(clip, rate),
+    }));
     let peak = await memory();
     let sampling = true;
     const sampler = (async () => {
@@ -188,7 +195,7 @@ async function main(): Promise<void> {
         await sleep(250);
       }
     })();
-    const pairs = await Promise.all(Array.from({ length: N }, () => speak(clips[next++ % clips.length]!, rate)));
+    const pairs = await Promise.all(mine.map(({ clip, pcm }) => speak(clip, pcm, rate)));
     sampling = false;
     await sampler;
     await row(`speech ${rate / 1000} kHz (peak)`, peak, N, wordErrorRate(pairs));

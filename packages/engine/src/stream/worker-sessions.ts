@@ -147,10 +147,6 @@ export class WorkerSessions {
     this.decoders.dispose(Number.NEGATIVE_INFINITY);
   }
 
-  liveDecoders(): LiveDecoderCounts {
-    return this.decoders.counts();
-  }
-
   private progress(session: Session, events: LiveEvent[]): StreamProgress {
     return { events, duration: session.pipelines[0]?.duration ?? 0, channelCount: session.channelCount };
   }
