@@ -108,7 +108,12 @@ async function main(): Promise<void> {
   const clips = loadClips("ljspeech-dev").filter((c) => c.duration >= 3 && c.duration <= 8);
   const status = async (): Promise<StatusResponse> =>
     (await fetch(`${url}/v1/status`)).json() as Promise<StatusResponse>;
-  const memory = (): Promise<Memory> => ask<Memory>(child, "memory");
+  /** The server's memory and, at the same moment, its live decoders. */
+  const memory = async (): Promise<Memory & { decoders: string }> => {
+    const m = await ask<Memory>(child, "memory");
+    const d = (await status()).engine.live_decoders;
+    return { ...m, decoders: d ? `${d.held} / ${d.idle}` : "n/a" };
+  };
 
   console.log(
     `bench/live-memory: ${N} streams, ${WORKERS} workers, server pid ${child.pid}; load before: ${loadavg()
@@ -149,24 +154,23 @@ async function main(): Promise<void> {
 
   const rows: string[] = [];
   /** A table row; `streams` open during the measurement share the growth over the warm server. */
-  const row = async (name: string, m: Memory, streams: number, wer?: number): Promise<void> => {
-    const decoders = (await status()).engine.live_decoders;
+  const row = (name: string, m: Memory & { decoders: string }, streams: number, wer?: number): void => {
     const over = (m.rss - warm.rss) / MB;
     rows.push(
       `| ${name} | ${(m.rss / MB).toFixed(0)} | ${over.toFixed(0)} | ${streams ? (over / streams).toFixed(1) : ""} | ` +
-        `${(m.heapUsed / MB).toFixed(0)} | ${(m.external / MB).toFixed(0)} | ${decoders ? `${decoders.held} / ${decoders.idle}` : "n/a"} | ` +
+        `${(m.heapUsed / MB).toFixed(0)} | ${(m.external / MB).toFixed(0)} | ${m.decoders} | ` +
         `${wer === undefined ? "" : `${(wer * 100).toFixed(1)}%`} | ${loadavg()[0]!.toFixed(2)} |`,
     );
   };
-  await row("fresh server", fresh, 0);
-  await row("warm (after 1 stream per worker)", warm, 0);
+  row("fresh server", fresh, 0);
+  row("warm (after 1 stream per worker)", warm, 0);
 
   // Idle sockets: open, send nothing.
   {
     const conns = Array.from({ length: N }, () => connect(16_000));
     await Promise.all(conns.map((c) => c.opened));
     await sleep(2000);
-    await row("idle sockets", await memory(), N);
+    row("idle sockets", await memory(), N);
     for (const c of conns) c.close();
     await sleep(1000);
   }
@@ -175,7 +179,7 @@ async function main(): Promise<void> {
     const conns = Array.from({ length: N }, () => connect(16_000));
     await Promise.all(conns.map((c) => c.opened));
     await Promise.all(conns.map((c) => sendPaced(Buffer.alloc(8 * 32_000), 16_000, (chunk) => c.send(chunk))));
-    await row("silence, real time", await memory(), N);
+    row("silence, real time", await memory(), N);
     await Promise.all(conns.map((c) => c.finish().catch(() => {})));
     await sleep(1000);
   }
@@ -198,11 +202,11 @@ async function main(): Promise<void> {
     const pairs = await Promise.all(mine.map(({ clip, pcm }) => speak(clip, pcm, rate)));
     sampling = false;
     await sampler;
-    await row(`speech ${rate / 1000} kHz (peak)`, peak, N, wordErrorRate(pairs));
+    row(`speech ${rate / 1000} kHz (peak)`, peak, N, wordErrorRate(pairs));
     await sleep(1000);
   }
   await sleep(Number(values.settle) * 1000);
-  await row(`closed, ${values.settle} s later`, await memory(), 0);
+  row(`closed, ${values.settle} s later`, await memory(), 0);
 
   console.log(
     "| case | RSS MB | over warm MB | MB per stream | main heap MB | main external MB | live decoders held / idle | WER | load 1m |",
