@@ -126,9 +126,6 @@ export function createLiveDecoder(model, context) {
     },
     partial: () => wordsOf(utterance(), vocabulary, settings, true),
     finish: async () => wordsOf(utterance(), vocabulary, settings, false),
-    reset() {
-      heard = [];
-    },
     dispose() {},
   };
 }

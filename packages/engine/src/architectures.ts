@@ -27,7 +27,8 @@ export interface ArchitectureContext<Options = unknown> {
 /**
  * What an architecture module exports. `createRecognizer` decodes pre-recorded audio, one piece at a time;
  * `createLiveDecoder`, when present, serves live streams — without it the architecture's models are batch
- * only. Both are called once per model per worker (live decoders once per concurrent channel) and may be slow.
+ * only. Both are called once per model per worker and may be slow; live decoders are built as many times as a
+ * worker has utterances in progress at once (it lends them to its streams' channels one utterance at a time).
  */
 export interface ArchitectureModule<Options = unknown> {
   createRecognizer(model: InstalledModel, context: ArchitectureContext<Options>): MaybePromise<Recognizer>;

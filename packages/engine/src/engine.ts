@@ -16,6 +16,7 @@ import type { PreparedPiece, PrepareResult } from "./pool/messages.js";
 import { type LoadedModel, WorkerPool } from "./pool/worker-pool.js";
 import { DecodeSpeed, TranscriptionProgress } from "./progress.js";
 import type { Keyterm, Recognition, RecognizedWord, SpokenLanguage } from "./recognizer.js";
+import type { LiveDecoderCounts } from "./stream/decoder-pool.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
 import type { LiveSettings } from "./stream/types.js";
 import type { WhisperOptions } from "./whisper/options.js";
@@ -52,8 +53,17 @@ export interface EngineOptions {
   idleUnloadSeconds?: number | false;
 }
 
+/**
+ * Idle live decoders a worker keeps per model, so the first voices after a quiet spell do not wait ~0.4 s for a
+ * PocketSphinx build; spare ones beyond these are freed after 30 s idle.
+ */
+const WARM_LIVE_DECODERS = 2;
+
 export interface LiveOptions {
-  /** Concurrent live channels per worker (each holds a decoder, ~100 MB). Default 6, measured by bench/live. */
+  /**
+   * Concurrent live channels per worker. Default 6, measured by bench/live: the bound is CPU, since a channel
+   * holds a decoder (PocketSphinx: ~80 MB) only while its speaker is talking.
+   */
   streamsPerWorker?: number;
 }
 
@@ -128,6 +138,11 @@ export interface EngineStatus {
   active: number;
   /** Models loaded for recognition, per worker. */
   loadedModels: LoadedModel[];
+  /**
+   * Live decoders over all workers: `held` by a channel in the middle of an utterance, `idle` built and ready.
+   * Open streams that are silent hold none. Absent from engines without live decoders.
+   */
+  liveDecoders?: LiveDecoderCounts;
 }
 
 export class Engine {
@@ -139,7 +154,7 @@ export class Engine {
   private readonly maxPiece: number;
   private active = 0;
   private lane = 0;
-  /** Live channels allowed at once; each pins a decoder on a worker. */
+  /** Live channels allowed at once; each is pinned to a worker. */
   readonly maxLiveChannels: number;
   private liveChannels = 0;
   private readonly ffmpegBinary: string;
@@ -163,7 +178,7 @@ export class Engine {
         vadModel: this.registry.vad()?.files.model,
         ffmpegBinary: options.ffmpegBinary,
         architectures: this.architectures,
-        live: { vadModel: this.registry.vad()?.files.model, keepDecoders: streamsPerWorker },
+        live: { vadModel: this.registry.vad()?.files.model, warmDecoders: WARM_LIVE_DECODERS },
         idleUnloadMs: options.idleUnloadSeconds === false ? false : (options.idleUnloadSeconds ?? 900) * 1000,
       },
       workers,
@@ -384,6 +399,7 @@ export class Engine {
       queueLimit: this.queueLimit,
       active: this.active,
       loadedModels: this.pool.loadedModels(),
+      liveDecoders: this.pool.liveDecoders(),
     };
   }
 

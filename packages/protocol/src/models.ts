@@ -89,6 +89,11 @@ export const StatusResponseSchema = z.object({
         }),
       )
       .optional(),
+    /**
+     * Live decoders over all workers: `held` by a live channel while an utterance is being decoded, `idle`
+     * built and waiting for one. A stream holds a decoder only while its speaker talks.
+     */
+    live_decoders: z.object({ held: z.number().int(), idle: z.number().int() }).optional(),
   }),
   /** Whether callbacks carry a Standard Webhooks signature, and whose secret signs them. */
   webhooks: z.object({

@@ -42,7 +42,29 @@ export interface PocketSphinxLib {
    * `word` must be new to both. False when the decoder refuses it (an unknown phone).
    */
   addWord(decoder: Decoder, word: string, phones: string, weight: number): boolean;
+  /**
+   * The live cepstral-mean normalisation state the front end carries from one utterance to the next, or
+   * undefined when this build of sphinxbase lays its feature structure out differently from the one we read.
+   */
+  cmnState(decoder: Decoder): CmnState | undefined;
+  /** Puts back a state {@link cmnState} returned (from any decoder of the same model). */
+  setCmnState(decoder: Decoder, state: CmnState): void;
   free(decoder: Decoder): void;
+}
+
+interface CmnFields {
+  cmn_mean: unknown;
+  cmn_var: unknown;
+  sum: unknown;
+  nframe: number;
+  veclen: number;
+}
+
+/** sphinxbase's `cmn_t` contents: the running mean subtracted from each cepstrum and what it is computed from. */
+export interface CmnState {
+  mean: Float32Array;
+  sum: Float32Array;
+  frames: number;
 }
 
 let loaded: PocketSphinxLib | undefined;
@@ -83,6 +105,45 @@ export function loadPocketSphinx(
   const psAddWord = ps.func("int ps_add_word(void* ps, const char* word, const char* phones, int update)");
   const ngramModelAddWord = sb.func("int ngram_model_add_word(void* model, const char* word, float weight)");
   const logmathExp = sb.func("double logmath_exp(void* lmath, int logb_p)");
+  const psGetFeat = ps.func("void* ps_get_feat(void* ps)");
+  // The head of sphinxbase's `feat_t` up to its `cmn_struct` pointer, and its `cmn_t`: there is no accessor for
+  // the live CMN state (cmn_live_set overwrites the sum and frame count with an approximation), so it is read
+  // and written in place. `cepsize` and `veclen` must agree (13), which catches a different layout.
+  const FeatHead = koffi.struct("earshot_feat_head", {
+    refcount: "int",
+    name: "void*",
+    cepsize: "int32",
+    n_stream: "int32",
+    stream_len: "void*",
+    window_size: "int32",
+    n_sv: "int32",
+    sv_len: "void*",
+    subvecs: "void*",
+    sv_buf: "void*",
+    sv_dim: "int32",
+    cmn: "int",
+    varnorm: "int32",
+    agc: "int",
+    compute_feat: "void*",
+    cmn_struct: "void*",
+  });
+  const Cmn = koffi.struct("earshot_cmn", {
+    cmn_mean: "void*",
+    cmn_var: "void*",
+    sum: "void*",
+    nframe: "int32",
+    veclen: "int32",
+  });
+  const cmnOf = (decoder: Decoder) => {
+    const feat = psGetFeat(decoder.ps);
+    const head = feat && koffi.decode(feat, FeatHead);
+    if (!head?.cmn_struct) return undefined;
+    const cmn = koffi.decode(head.cmn_struct, Cmn);
+    if (!cmn || cmn.veclen !== head.cepsize || cmn.veclen <= 0 || cmn.veclen > 64 || !cmn.cmn_mean || !cmn.sum) {
+      return undefined;
+    }
+    return { pointer: head.cmn_struct as unknown, fields: cmn as CmnFields };
+  };
 
   const check = (rc: number, what: string): void => {
     if (rc < 0) throw new Error(`pocketsphinx ${what} failed (${rc})`);
@@ -128,6 +189,25 @@ export function loadPocketSphinx(
       const lm = psGetLm(decoder.ps, psGetSearch(decoder.ps));
       if (!lm || ngramModelAddWord(lm, word, weight) < 0) return false;
       return psAddWord(decoder.ps, word, phones, 1) >= 0;
+    },
+    cmnState(decoder) {
+      const cmn = cmnOf(decoder)?.fields;
+      if (!cmn) return undefined;
+      return {
+        mean: Float32Array.from(koffi.decode(cmn.cmn_mean, "float", cmn.veclen) as number[]),
+        sum: Float32Array.from(koffi.decode(cmn.sum, "float", cmn.veclen) as number[]),
+        frames: cmn.nframe,
+      };
+    },
+    setCmnState(decoder, state) {
+      const cmn = cmnOf(decoder);
+      const fields = cmn?.fields;
+      if (!fields || fields.veclen !== state.mean.length) {
+        throw new Error("pocketsphinx CMN state does not fit this decoder");
+      }
+      koffi.encode(fields.cmn_mean, "float", Array.from(state.mean), fields.veclen);
+      koffi.encode(fields.sum, "float", Array.from(state.sum), fields.veclen);
+      koffi.encode(cmn.pointer, Cmn, { ...fields, nframe: state.frames });
     },
     free(decoder) {
       psFree(decoder.ps);

@@ -1,7 +1,7 @@
-/** The PocketSphinx {@link LiveDecoder}: one decoder per live channel, reused across streams. */
+/** The PocketSphinx {@link LiveDecoder}: lent to one live channel per utterance by the worker's decoder pool. */
 import type { InstalledModel } from "../models/registry.js";
 import type { LiveDecoder } from "../stream/live-decoder.js";
-import type { PocketSphinxLib } from "./binding.js";
+import type { CmnState, PocketSphinxLib } from "./binding.js";
 import type { LivePasses } from "./options.js";
 import { pocketSphinxArgs, wordsOf } from "./recognizer.js";
 
@@ -39,29 +39,40 @@ export function createPocketSphinxLiveDecoder(
     return wordsOf(segments, segments[0]?.startFrame ?? 0);
   };
 
-  const live: LiveDecoder = {
-    start: () => lib.startUtt(decoder),
+  const warmUp = (): void => {
+    lib.startStream(decoder);
+    if (!warmup) return;
+    lib.startUtt(decoder);
+    for (let i = 0; i < warmup.length; i += WARMUP_CHUNK)
+      lib.processRaw(decoder, warmup.subarray(i, i + WARMUP_CHUNK), false);
+    lib.endUtt(decoder);
+  };
+  // A fresh decoder's first live utterance comes out garbled (its running cepstral mean starts from the model's
+  // defaults), so one utterance of real speech is decoded before the decoder serves a stream; the mean it
+  // leaves is where every stream starts. Between utterances a stream keeps only its own mean (`carry`), and
+  // each utterance starts a new front-end stream (noise estimates reset), so a stream's words do not depend
+  // on which decoder it borrowed or what that decoder heard before.
+  warmUp();
+  const primed = lib.cmnState(decoder);
+
+  return {
+    start(carried) {
+      if (primed) {
+        lib.startStream(decoder);
+        lib.setCmnState(decoder, (carried as CmnState | undefined) ?? primed);
+      } else {
+        // A sphinxbase whose feature state cannot be read: every utterance replays the warm-up (~0.35 s).
+        warmUp();
+      }
+      lib.startUtt(decoder);
+    },
     feed: (pcm) => lib.processRaw(decoder, pcm, false),
     partial: hypothesis,
     finish() {
       lib.endUtt(decoder);
       return hypothesis();
     },
-    // A fresh decoder's first live utterance comes out garbled (its running cepstral mean starts from the
-    // model's defaults), so one utterance of real speech is decoded before the decoder serves a stream. A reused
-    // decoder would otherwise start from whatever the previous stream left, making a stream's words depend on
-    // its predecessor: a new stream resets the front end's noise estimates and replays the same warm-up, which
-    // gives every stream the same start (~0.35 s of CPU at open).
-    reset() {
-      lib.startStream(decoder);
-      if (!warmup) return;
-      lib.startUtt(decoder);
-      for (let i = 0; i < warmup.length; i += WARMUP_CHUNK)
-        lib.processRaw(decoder, warmup.subarray(i, i + WARMUP_CHUNK), false);
-      lib.endUtt(decoder);
-    },
+    carry: () => (primed ? lib.cmnState(decoder) : undefined),
     dispose: () => lib.free(decoder),
   };
-  live.reset();
-  return live;
 }

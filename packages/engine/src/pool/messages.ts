@@ -5,6 +5,7 @@ import type { RawFormat } from "../audio/decode.js";
 import type { DiarizeOptions, SpeakerTurn } from "../diarize/types.js";
 import type { InstalledModel } from "../models/registry.js";
 import type { Recognition, RecognizeOptions } from "../recognizer.js";
+import type { LiveDecoderCounts } from "../stream/decoder-pool.js";
 import type { StreamProgress, StreamTask } from "../stream/types.js";
 import type { LiveWorkerConfig } from "../stream/worker-sessions.js";
 
@@ -85,4 +86,9 @@ export type WorkerReply =
 /** Told by a worker on its own: it unloaded `model` after `idleUnloadMs` without use. */
 export interface WorkerUnloaded {
   unloaded: string;
+}
+
+/** Told by a worker whenever it builds, lends, takes back or frees live decoders. */
+export interface WorkerLiveDecoders {
+  liveDecoders: LiveDecoderCounts;
 }

@@ -11,7 +11,16 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { EarshotError, ErrorCode, reviveError, UnavailableError } from "@earshot/protocol";
 import type { EngineObserver } from "../engine.js";
-import type { ModelLoad, Task, TaskResult, WorkerInit, WorkerReply, WorkerUnloaded } from "./messages.js";
+import type { LiveDecoderCounts } from "../stream/decoder-pool.js";
+import type {
+  ModelLoad,
+  Task,
+  TaskResult,
+  WorkerInit,
+  WorkerLiveDecoders,
+  WorkerReply,
+  WorkerUnloaded,
+} from "./messages.js";
 
 interface Pending {
   id: number;
@@ -33,6 +42,8 @@ interface Slot {
   running: Pending | undefined;
   /** Models this worker has loaded for recognition, by name. */
   loaded: Map<string, LoadedModel>;
+  /** Its live decoders, as it last reported them. */
+  liveDecoders: LiveDecoderCounts;
 }
 
 /** A model loaded on one worker. */
@@ -83,10 +94,14 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: this.init });
-    const slot: Slot = { worker, running: undefined, loaded: new Map() };
-    worker.on("message", (reply: WorkerReply | WorkerUnloaded) => {
+    const slot: Slot = { worker, running: undefined, loaded: new Map(), liveDecoders: { held: 0, idle: 0 } };
+    worker.on("message", (reply: WorkerReply | WorkerUnloaded | WorkerLiveDecoders) => {
       if ("unloaded" in reply) {
         slot.loaded.delete(reply.unloaded);
+        return;
+      }
+      if ("liveDecoders" in reply) {
+        slot.liveDecoders = reply.liveDecoders;
         return;
       }
       const pending = slot.running;
@@ -121,6 +136,14 @@ export class WorkerPool {
   /** The models loaded for recognition on each worker now. */
   loadedModels(): LoadedModel[] {
     return this.slots.flatMap((slot) => [...slot.loaded.values()]);
+  }
+
+  /** Live decoders over all workers: lent to an utterance, and built but idle. */
+  liveDecoders(): LiveDecoderCounts {
+    return this.slots.reduce(
+      (sum, slot) => ({ held: sum.held + slot.liveDecoders.held, idle: sum.idle + slot.liveDecoders.idle }),
+      { held: 0, idle: 0 },
+    );
   }
 
   private replace(slot: Slot, err: Error): void {

@@ -13,6 +13,7 @@ import { diarizationMethod } from "../diarize/diarizers.js";
 import type { Diarizer, SpeakerTurn } from "../diarize/types.js";
 import { RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
 import { planPieces } from "../segment.js";
+import { SPARE_IDLE_MS } from "../stream/decoder-pool.js";
 import { WorkerSessions } from "../stream/worker-sessions.js";
 import { createVad, detectSpeech, type SpeechSpan } from "../vad/silero.js";
 import type {
@@ -24,6 +25,7 @@ import type {
   RecognizeTask,
   Task,
   WorkerInit,
+  WorkerLiveDecoders,
   WorkerReply,
   WorkerUnloaded,
 } from "./messages.js";
@@ -38,7 +40,10 @@ const recognizers = new Map<string, { recognizer: Promise<Recognizer>; lastUsed:
 let vad: Vad | undefined;
 /** The default diarization method's batch diarizer, built on the first `diarize` request. */
 let diarizer: Diarizer | undefined;
-const sessions = new WorkerSessions(init.live, architectures);
+const sessions = new WorkerSessions(init.live, architectures, (liveDecoders) =>
+  parentPort!.postMessage({ liveDecoders } satisfies WorkerLiveDecoders),
+);
+setInterval(() => sessions.freeSpareDecoders(), SPARE_IDLE_MS / 3).unref();
 
 /** Where the channel has speech: the VAD's spans, or the whole channel without a VAD model. */
 function speechOf(samples: Float32Array, task: PrepareTask): SpeechSpan[] {

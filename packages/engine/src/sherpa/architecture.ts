@@ -80,9 +80,6 @@ export function createLiveDecoder(model: InstalledModel, context: Context): Live
       stream = online.createStream();
       return words;
     },
-    reset() {
-      stream = online.createStream();
-    },
     dispose() {},
   };
 }

@@ -1,23 +1,23 @@
 /**
- * One channel of a live stream: Silero VAD decides where utterances start and end, the live decoder turns
- * each utterance into words. Runs inside a pool worker; every call resolves to the events it produced (after
+ * One channel of a live stream: Silero VAD decides where utterances start and end, a live decoder borrowed
+ * from the worker's pool for the utterance turns it into words. Runs inside a pool worker; every call resolves to the events it produced (after
  * the decoder's own promises, for architectures whose decoders answer asynchronously).
  *
  * Timeline: `cursor` counts 16 kHz samples received. An utterance starts a little before the VAD's speech
  * onset (the detector needs `minSpeech` of speech to trigger, and PocketSphinx wants some silence before a
  * word) and ends when the VAD has seen the endpointing silence. Results carry stream times in seconds.
  */
-import type { Vad } from "sherpa-onnx-node";
 import { toInt16 } from "../audio/pcm.js";
 import type { OnlineDiarizer } from "../diarize/types.js";
 import type { RecognizedWord } from "../recognizer.js";
 import { VAD_SAMPLE_RATE } from "../vad/silero.js";
+import { type StreamVad, VAD_WINDOW } from "../vad/silero-stream.js";
+import type { DecoderLender } from "./decoder-pool.js";
 import type { LiveDecoder } from "./live-decoder.js";
 import type { LiveEvent, LiveResult, LiveSettings } from "./types.js";
 
 const RATE = VAD_SAMPLE_RATE;
-/** Silero v5 consumes 512-sample windows at 16 kHz. */
-const WINDOW = 512;
+const WINDOW = VAD_WINDOW;
 /** Audio kept before the detected onset, samples. */
 const LEAD_IN = Math.round(0.25 * RATE);
 /** Recent audio kept to start an utterance before its detection, samples (≥ LEAD_IN + the VAD's trigger delay). */
@@ -37,6 +37,8 @@ export const VAD_MIN_SPEECH = 0.15;
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 interface Utterance {
+  /** Lent for this utterance only. */
+  decoder: LiveDecoder;
   start: number;
   lastPartialAt: number;
   lastTranscript: string;
@@ -72,17 +74,17 @@ export class ChannelPipeline {
   private finalEnd = 0;
   private lastWordEnd: number | undefined;
   private utteranceEndSent = true;
+  /** What the decoder of the last utterance handed on to the next one. */
+  private carried: unknown;
 
   constructor(
     private readonly index: number,
-    private readonly vad: Vad,
-    private readonly decoder: LiveDecoder,
+    private readonly vad: StreamVad,
+    private readonly decoders: DecoderLender,
     private readonly settings: LiveSettings,
     /** Hears all of the channel's audio and labels the words of every result with speakers. */
     private readonly diarizer?: OnlineDiarizer | undefined,
-  ) {
-    vad.reset();
-  }
+  ) {}
 
   get duration(): number {
     return this.cursor / RATE;
@@ -100,7 +102,7 @@ export class ChannelPipeline {
       this.history.push(pcm);
       this.diarizer?.feed(piece);
       this.cursor += n;
-      if (this.utterance) await this.decoder.feed(pcm);
+      if (this.utterance) await this.utterance.decoder.feed(pcm);
       if (this.windowFill === WINDOW) {
         this.windowFill = 0;
         await this.detect(events);
@@ -128,11 +130,21 @@ export class ChannelPipeline {
     return this.utterance ? [await this.endUtterance({ speechFinal: false, fromFinalize: false })] : [];
   }
 
+  /** The stream ended or failed: an utterance in progress gives its decoder back unheard. */
+  async release(): Promise<void> {
+    const utterance = this.utterance;
+    if (!utterance) return;
+    this.utterance = undefined;
+    try {
+      await utterance.decoder.finish();
+    } finally {
+      this.decoders.give(utterance.decoder);
+    }
+  }
+
   private async detect(events: LiveEvent[]): Promise<void> {
-    this.vad.acceptWaveform(this.window);
-    // Speech segments are not used (the decoder has the audio); popping them keeps the detector's buffer small.
-    while (!this.vad.isEmpty()) this.vad.pop();
-    const detected = this.vad.isDetected();
+    await this.vad.accept(this.window);
+    const detected = this.vad.detected;
     if (detected && !this.inSpeech) {
       this.inSpeech = true;
       const onset = Math.max(0, this.cursor - Math.round(VAD_MIN_SPEECH * RATE) - 2 * WINDOW);
@@ -157,7 +169,7 @@ export class ChannelPipeline {
     const utterance = this.utterance;
     if (utterance && this.cursor - utterance.lastPartialAt >= PARTIAL_EVERY) {
       utterance.lastPartialAt = this.cursor;
-      const words = this.place(await this.decoder.partial(), utterance.start);
+      const words = this.place(await utterance.decoder.partial(), utterance.start);
       const transcript = words.map((w) => w.word).join(" ");
       if (transcript !== utterance.lastTranscript) {
         utterance.lastTranscript = transcript;
@@ -181,17 +193,31 @@ export class ChannelPipeline {
   }
 
   private async startUtterance(from: number): Promise<void> {
-    await this.decoder.start();
+    const decoder = await this.decoders.take();
     const lead = this.history.since(from);
     const start = this.cursor - lead.length;
-    await this.decoder.feed(lead);
-    this.utterance = { start, lastPartialAt: start, lastTranscript: "" };
+    try {
+      await decoder.start(this.carried);
+      await decoder.feed(lead);
+    } catch (err) {
+      this.decoders.give(decoder);
+      throw err;
+    }
+    this.utterance = { decoder, start, lastPartialAt: start, lastTranscript: "" };
   }
 
   private async endUtterance(flags: { speechFinal: boolean; fromFinalize: boolean }): Promise<LiveResult> {
     const utterance = this.utterance!;
     this.utterance = undefined;
-    const words = this.place(await this.decoder.finish(), utterance.start);
+    const { decoder } = utterance;
+    let found: RecognizedWord[];
+    try {
+      found = await decoder.finish();
+      this.carried = await decoder.carry?.();
+    } finally {
+      this.decoders.give(decoder);
+    }
+    const words = this.place(found, utterance.start);
     this.noteWords(words);
     this.finalEnd = this.cursor;
     return { ...this.result(utterance.start, this.cursor, words, true), ...flags };

@@ -1,17 +1,15 @@
 /**
  * Bytes of a live stream → 16 kHz float channels, incrementally: headerless PCM (`encoding=`) or a WAV stream
  * (sent as such, or produced by the transcoder from WebM/Ogg/…). Partial frames wait for their remaining
- * bytes; resampling keeps its filter state across calls, so chunk boundaries leave no clicks.
+ * bytes; resampling keeps its filter state across calls, so chunk boundaries leave no clicks (and any chunking
+ * gives the same samples).
  */
-import libsamplerate from "@alexanderolsen/libsamplerate-js";
 import { AudioDecodeError, ErrorCode } from "@earshot/protocol";
 import { BYTES_PER_SAMPLE, deinterleave, type SampleFormat } from "../audio/interleaved.js";
 import { checkAudioFormat } from "../audio/limits.js";
+import { StreamResampler } from "../audio/stream-resampler.js";
 import { sampleFormat } from "../audio/wav.js";
 import type { LiveInput } from "./types.js";
-
-const { ConverterType, create } = libsamplerate;
-type Resampler = Awaited<ReturnType<typeof create>>;
 
 const RAW_FORMATS: Record<string, SampleFormat> = { linear16: "s16", linear32: "s32", mulaw: "mulaw", alaw: "alaw" };
 /** A WAV header that has not reached its data chunk by now is not a WAV header. */
@@ -61,7 +59,7 @@ export class InputDecoder {
   private layout: Layout | undefined;
   /** Bytes not yet decoded: a header being read, or the tail of a partial frame. */
   private pending = new Uint8Array(0);
-  private resamplers: Resampler[] = [];
+  private readonly resamplers: StreamResampler[] = [];
 
   constructor(
     input: LiveInput,
@@ -83,7 +81,7 @@ export class InputDecoder {
   }
 
   /** Decode what `bytes` complete; returns one array per channel at the target rate (empty when none yet). */
-  async push(bytes: Uint8Array): Promise<Float32Array[]> {
+  push(bytes: Uint8Array): Float32Array[] {
     let data = this.pending.byteLength ? concat(this.pending, bytes) : bytes;
     if (!this.layout) {
       const header = parseWavHeader(data);
@@ -102,20 +100,11 @@ export class InputDecoder {
     return this.resample(channels);
   }
 
-  private async resample(channels: Float32Array[]): Promise<Float32Array[]> {
+  private resample(channels: Float32Array[]): Float32Array[] {
     const rate = this.layout!.sampleRate;
     if (rate === this.targetRate) return channels;
-    while (this.resamplers.length < channels.length) {
-      this.resamplers.push(
-        await create(1, rate, this.targetRate, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY }),
-      );
-    }
-    return channels.map((samples, c) => this.resamplers[c]!.full(samples));
-  }
-
-  dispose(): void {
-    for (const resampler of this.resamplers) resampler.destroy();
-    this.resamplers = [];
+    while (this.resamplers.length < channels.length) this.resamplers.push(new StreamResampler(rate, this.targetRate));
+    return channels.map((samples, c) => this.resamplers[c]!.push(samples));
   }
 }
 

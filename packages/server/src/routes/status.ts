@@ -69,6 +69,7 @@ export function statusRoutes(app: FastifyInstance, deps: StatusDeps): void {
             load_seconds: Math.round(m.loadSeconds * 1000) / 1000,
             memory_mb: m.memoryMb,
           })),
+          live_decoders: s.liveDecoders,
         },
         webhooks: { signed: true, secret_source: deps.signing.source },
       };
