@@ -55,8 +55,30 @@ function keytermWeights(keyterms: readonly Keyterm[]): Array<[string, number]> {
   return [...weights].sort(([a], [b]) => a.localeCompare(b));
 }
 
-export function createPocketSphinxRecognizer(model: InstalledModel, lib: PocketSphinxLib): Recognizer {
-  const decoder = lib.createDecoder(pocketSphinxArgs(model));
+/**
+ * `extra` over `base`: sphinxbase rejects an argument given twice, so a flag in `extra` replaces its value in
+ * `base` instead of being appended.
+ */
+export function mergeArgs(base: readonly string[], extra: readonly string[]): string[] {
+  const merged = [...base];
+  for (let i = 0; i + 1 < extra.length; i += 2) {
+    const at = merged.findIndex((arg, j) => j % 2 === 0 && arg === extra[i]);
+    if (at >= 0) merged[at + 1] = extra[i + 1]!;
+    else merged.push(extra[i]!, extra[i + 1]!);
+  }
+  return merged;
+}
+
+/** The batch decoder's arguments beyond the model files. */
+export const BATCH_ARGS: readonly string[] = [];
+
+export function createPocketSphinxRecognizer(
+  model: InstalledModel,
+  lib: PocketSphinxLib,
+  decoderArgs: readonly string[] = [],
+): Recognizer {
+  const args = pocketSphinxArgs(model, mergeArgs(BATCH_ARGS, decoderArgs));
+  const decoder = lib.createDecoder(args);
   // Words added to a decoder stay in it, so keyterms get a decoder of their own, kept while the next request
   // asks for the same ones (a new one costs about a second to load) and replaced when it asks for others.
   let boosted: { key: string; decoder: Decoder } | undefined;
@@ -66,7 +88,7 @@ export function createPocketSphinxRecognizer(model: InstalledModel, lib: PocketS
     if (boosted?.key === key) return boosted.decoder;
     if (boosted) lib.free(boosted.decoder);
     boosted = undefined;
-    const fresh = lib.createDecoder(pocketSphinxArgs(model));
+    const fresh = lib.createDecoder(args);
     for (const [word, weight] of weights) {
       const phones = lib.lookupWord(fresh, word) ?? letterToSound(word);
       if (phones) lib.addWord(fresh, `${word}${KEYTERM_MARK}`, phones, weight);
