@@ -9,8 +9,13 @@
  * sorted by id and numbered from 1; the odd-numbered ones are the tuning half (`--half tune`), the even-numbered
  * ones the held-out half (`--half held-out`). `misc` is never tuned on: it is in the held-out half whole.
  *
+ * `--clips N` takes at most N clips per set, evenly spaced over the half (every speaker group stays in);
+ * `--reliability` adds, per configuration, how often words are right by bins of confidence and the monotone
+ * map from confidence to fraction right fitted on them.
+ *
  * A configuration is `name:` followed by PocketSphinx arguments (`-lw 8 -beam 1e-60`) and engine settings
- * written `key=value` (`maxPiece=30`). RTF compares configurations only within one run: it depends on the load.
+ * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first). RTF (wall time
+ * per worker over audio time) compares configurations only within one run: it depends on the load.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -76,7 +81,8 @@ function atLevel(bytes: Buffer, db: number): Buffer {
   out.writeUInt16LE(16, 34);
   out.write("data", 36);
   out.writeUInt32LE(samples.length * 2, 40);
-  samples.forEach((x, i) => out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x * gain * 32767))), 44 + i * 2));
+  for (let i = 0; i < samples.length; i++)
+    out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * gain * 32767))), 44 + i * 2);
   return out;
 }
 
@@ -86,7 +92,11 @@ function parseConfig(text: string): Config {
   const decoderArgs: string[] = [];
   const engine: Config["engine"] = {};
   let rmsDb: number | undefined;
-  for (const token of text.slice(colon + 1).trim().split(/\s+/).filter(Boolean)) {
+  for (const token of text
+    .slice(colon + 1)
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)) {
     const [key, value] = token.split("=");
     if (key === "maxPiece" && value) engine.maxPiece = Number(value);
     else if (key === "rmsDb" && value) rmsDb = Number(value);
@@ -96,10 +106,14 @@ function parseConfig(text: string): Config {
   return { name: text.slice(0, colon), decoderArgs, engine, ...(rmsDb === undefined ? {} : { rmsDb }) };
 }
 
+/** At most `limit` of `clips`, evenly spaced, so a subset still holds every speaker group. */
+function spread(clips: Clip[], limit: number): Clip[] {
+  if (clips.length <= limit) return clips;
+  return Array.from({ length: limit }, (_, i) => clips[Math.floor((i * clips.length) / limit)]!);
+}
+
 const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;
-const clips = values
-  .sets!.split(",")
-  .flatMap((set) => splitClips(loadClips(set), values.half!).slice(0, limit));
+const clips = values.sets!.split(",").flatMap((set) => spread(splitClips(loadClips(set), values.half!), limit));
 const audio = clips.map((c) => readFileSync(c.path));
 const audioSeconds = clips.reduce((s, c) => s + c.duration, 0);
 const workers = Number(values.workers);
@@ -140,10 +154,16 @@ function printReliability(name: string, words: Array<{ confidence: number; right
   const rows = BINS.slice(0, -1).map((low, b) => {
     const inBin = words.filter((w) => w.confidence >= low && w.confidence < BINS[b + 1]!);
     const right = inBin.filter((w) => w.right).length;
-    return [`${low.toFixed(2)}–${Math.min(1, BINS[b + 1]!).toFixed(2)}`, inBin.length, inBin.length ? (right / inBin.length).toFixed(3) : "–"];
+    return [
+      `${low.toFixed(2)}–${Math.min(1, BINS[b + 1]!).toFixed(2)}`,
+      inBin.length,
+      inBin.length ? (right / inBin.length).toFixed(3) : "–",
+    ];
   });
   const high = words.filter((w) => w.confidence >= 0.9);
-  console.log(`\n${name}: words with confidence ≥ 0.9 right ${((high.filter((w) => w.right).length / high.length) * 100).toFixed(1)} % of ${high.length}`);
+  console.log(
+    `\n${name}: words with confidence ≥ 0.9 right ${((high.filter((w) => w.right).length / high.length) * 100).toFixed(1)} % of ${high.length}`,
+  );
   printTable(["confidence", "words", "fraction right"], rows);
   console.log(`monotone map (raw → fraction right), fitted here: ${JSON.stringify(fitMonotone(words))}`);
 }
