@@ -20,7 +20,7 @@ export interface PocketSphinxOptions {
   warmupSample?: string;
   /**
    * More PocketSphinx command-line arguments for the batch decoder (`["-lw", "8", "-beam", "1e-60"]`), applied
-   * over the tuned defaults. For experiments (bench/src/tune.ts) and deployments that measured their own.
+   * over the model's files and defaults. For experiments (bench/src/tune.ts) and deployments that measured their own.
    */
   decoderArgs?: string[];
 }
