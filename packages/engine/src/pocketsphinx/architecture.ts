@@ -22,7 +22,7 @@ type Context = ArchitectureContext<PocketSphinxOptions | undefined>;
 const lib = ({ options }: Context) => loadPocketSphinx(options?.library, options?.sphinxbase);
 
 export function createRecognizer(model: InstalledModel, context: Context): Recognizer {
-  return createPocketSphinxRecognizer(model, lib(context));
+  return createPocketSphinxRecognizer(model, lib(context), context.options?.decoderArgs);
 }
 
 /** This worker's warm-up speech, loaded with its first live decoder (undefined inside: none to be had). */

@@ -18,4 +18,9 @@ export interface PocketSphinxOptions {
    * Debian's flite; without flite (and without this file) decoders start cold.
    */
   warmupSample?: string;
+  /**
+   * More PocketSphinx command-line arguments for the batch decoder (`["-lw", "8", "-beam", "1e-60"]`), applied
+   * over the model's files and defaults. For experiments (bench/src/tune.ts) and deployments that measured their own.
+   */
+  decoderArgs?: string[];
 }

@@ -1,0 +1,247 @@
+/**
+ * Accuracy tuning of the default engine: the engine's batch path (VAD, pieces, worker pool — what the server
+ * runs) over the shared sets, once per configuration, one line per configuration with WER per set, per speaker
+ * group of multi-dev, and the real-time factor.
+ *
+ *   node bench/dist/tune.js --half tune --config "today:" --config "lw8:-lw 8 -wip 0.5"
+ *
+ * The split, so nothing is reported on the data it was tuned on: the clips of `multi-dev` and `ljspeech-dev`
+ * sorted by id and numbered from 1; the odd-numbered ones are the tuning half (`--half tune`), the even-numbered
+ * ones the held-out half (`--half held-out`). `misc` is never tuned on: it is in the held-out half whole.
+ *
+ * `--clips N` takes at most N clips per set, evenly spaced over the half (every speaker group stays in);
+ * `--reliability` adds, per configuration, how often words are right by bins of confidence and the monotone
+ * map from confidence to fraction right fitted on them.
+ *
+ * A configuration is `name:` followed by PocketSphinx arguments (`-lw 8 -beam 1e-60`) and engine settings
+ * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first). RTF (wall time
+ * per worker over audio time) compares configurations only within one run: it depends on the load.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { decodeWav, Engine, type EngineOptions, normalizeText, wordErrorRate } from "@earshot/engine";
+import { type Clip, loadClips } from "./corpus.js";
+import { machine, mapLimit, printTable } from "./table.js";
+
+const { values } = parseArgs({
+  options: {
+    half: { type: "string", default: "tune" },
+    sets: { type: "string", default: "multi-dev,ljspeech-dev" },
+    clips: { type: "string" },
+    workers: { type: "string", default: "2" },
+    config: { type: "string", multiple: true, default: ["today:"] },
+    /** Also print, per configuration, how often words are right by bins of their confidence. */
+    reliability: { type: "boolean", default: false },
+  },
+});
+
+const TUNED_SETS = new Set(["multi-dev", "ljspeech-dev"]);
+
+/** The clips of `set` in `half`: every other clip by sorted id, or the whole set when it is never tuned on. */
+function splitClips(clips: Clip[], half: string): Clip[] {
+  const sorted = [...clips].sort((a, b) => a.id.localeCompare(b.id));
+  if (half === "all") return sorted;
+  const odd = half === "tune";
+  if (!odd && half !== "held-out") throw new Error(`--half must be tune, held-out or all, not ${half}`);
+  if (!TUNED_SETS.has(sorted[0]?.set ?? "")) return odd ? [] : sorted;
+  return sorted.filter((_, i) => (i % 2 === 0) === odd);
+}
+
+/** multi-dev's speaker groups, from the clip id: LibriSpeech test-other and dev-clean speakers, VCTK readers. */
+const TEST_OTHER = new Set(["1688", "1998", "2033", "2414", "2609"]);
+function groupOf(clip: Clip): string | undefined {
+  if (clip.set !== "multi-dev") return undefined;
+  if (clip.id.startsWith("vctk_")) return "vctk";
+  return TEST_OTHER.has(clip.id.split("-")[0]!) ? "test-other" : "dev-clean";
+}
+
+interface Config {
+  name: string;
+  decoderArgs: string[];
+  engine: Pick<EngineOptions, "maxPiece">;
+  /** Scale each clip to this RMS level (dBFS) before it reaches the engine: does loudness matter? */
+  rmsDb?: number;
+}
+
+/** `bytes` (16-bit mono WAV) scaled to an RMS of `db` dBFS, peaks clipped, as a new WAV. */
+function atLevel(bytes: Buffer, db: number): Buffer {
+  const samples = decodeWav(bytes).channels[0]!;
+  const rms = Math.sqrt(samples.reduce((s, x) => s + x * x, 0) / samples.length);
+  const gain = 10 ** (db / 20) / rms;
+  const out = Buffer.alloc(44 + samples.length * 2);
+  out.write("RIFF", 0);
+  out.writeUInt32LE(36 + samples.length * 2, 4);
+  out.write("WAVEfmt ", 8);
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(16_000, 24);
+  out.writeUInt32LE(32_000, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write("data", 36);
+  out.writeUInt32LE(samples.length * 2, 40);
+  for (let i = 0; i < samples.length; i++)
+    out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * gain * 32767))), 44 + i * 2);
+  return out;
+}
+
+function parseConfig(text: string): Config {
+  const colon = text.indexOf(":");
+  if (colon < 0) throw new Error(`a configuration is "name: args", not ${text}`);
+  const decoderArgs: string[] = [];
+  const engine: Config["engine"] = {};
+  let rmsDb: number | undefined;
+  for (const token of text
+    .slice(colon + 1)
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)) {
+    const [key, value] = token.split("=");
+    if (key === "maxPiece" && value) engine.maxPiece = Number(value);
+    else if (key === "rmsDb" && value) rmsDb = Number(value);
+    else if (value !== undefined) throw new Error(`unknown engine setting ${key}`);
+    else decoderArgs.push(token);
+  }
+  return { name: text.slice(0, colon), decoderArgs, engine, ...(rmsDb === undefined ? {} : { rmsDb }) };
+}
+
+/** At most `limit` of `clips`, evenly spaced, so a subset still holds every speaker group. */
+function spread(clips: Clip[], limit: number): Clip[] {
+  if (clips.length <= limit) return clips;
+  return Array.from({ length: limit }, (_, i) => clips[Math.floor((i * clips.length) / limit)]!);
+}
+
+const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;
+const clips = values.sets!.split(",").flatMap((set) => spread(splitClips(loadClips(set), values.half!), limit));
+const audio = clips.map((c) => readFileSync(c.path));
+const audioSeconds = clips.reduce((s, c) => s + c.duration, 0);
+const workers = Number(values.workers);
+const groups = [...new Set(clips.map((c) => c.set)), ...new Set(clips.map(groupOf).filter((g) => g !== undefined))];
+
+/**
+ * Which hypothesis words are right: a minimum-edit alignment against the reference, a word counting as right
+ * when the alignment pairs it with the same reference word.
+ */
+function rightWords(reference: string[], hypothesis: string[]): boolean[] {
+  const cost = Array.from({ length: reference.length + 1 }, (_, r) =>
+    Array.from({ length: hypothesis.length + 1 }, (_, h) => (r === 0 ? h : h === 0 ? r : 0)),
+  );
+  for (let r = 1; r <= reference.length; r++)
+    for (let h = 1; h <= hypothesis.length; h++)
+      cost[r]![h] = Math.min(
+        cost[r - 1]![h - 1]! + (reference[r - 1] === hypothesis[h - 1] ? 0 : 1),
+        cost[r - 1]![h]! + 1,
+        cost[r]![h - 1]! + 1,
+      );
+  const right = hypothesis.map(() => false);
+  for (let r = reference.length, h = hypothesis.length; r > 0 && h > 0; ) {
+    const same = reference[r - 1] === hypothesis[h - 1];
+    if (cost[r]![h] === cost[r - 1]![h - 1]! + (same ? 0 : 1)) {
+      right[h - 1] = same;
+      r--;
+      h--;
+    } else if (cost[r]![h] === cost[r - 1]![h]! + 1) r--;
+    else h--;
+  }
+  return right;
+}
+
+const BINS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001];
+
+/** Words by bins of confidence, with the fraction of them that are right. */
+function printReliability(name: string, words: Array<{ confidence: number; right: boolean }>): void {
+  const rows = BINS.slice(0, -1).map((low, b) => {
+    const inBin = words.filter((w) => w.confidence >= low && w.confidence < BINS[b + 1]!);
+    const right = inBin.filter((w) => w.right).length;
+    return [
+      `${low.toFixed(2)}–${Math.min(1, BINS[b + 1]!).toFixed(2)}`,
+      inBin.length,
+      inBin.length ? (right / inBin.length).toFixed(3) : "–",
+    ];
+  });
+  const high = words.filter((w) => w.confidence >= 0.9);
+  console.log(
+    `\n${name}: words with confidence ≥ 0.9 right ${((high.filter((w) => w.right).length / high.length) * 100).toFixed(1)} % of ${high.length}`,
+  );
+  printTable(["confidence", "words", "fraction right"], rows);
+  console.log(`monotone map (raw → fraction right), fitted here: ${JSON.stringify(fitMonotone(words))}`);
+}
+
+/**
+ * Pool-adjacent-violators over the confidence bins: each bin's mean confidence mapped to the fraction of its
+ * words that are right, merged with its neighbour until the fractions never fall as confidence rises.
+ */
+function fitMonotone(words: Array<{ confidence: number; right: boolean }>): Array<[number, number]> {
+  type Block = { n: number; sum: number; right: number };
+  const blocks: Block[] = [];
+  for (let b = 0; b + 1 < BINS.length; b++) {
+    const inBin = words.filter((w) => w.confidence >= BINS[b]! && w.confidence < BINS[b + 1]!);
+    if (!inBin.length) continue;
+    blocks.push({
+      n: inBin.length,
+      sum: inBin.reduce((s, w) => s + w.confidence, 0),
+      right: inBin.filter((w) => w.right).length,
+    });
+    while (blocks.length > 1 && blocks.at(-2)!.right / blocks.at(-2)!.n > blocks.at(-1)!.right / blocks.at(-1)!.n) {
+      const last = blocks.pop()!;
+      const before = blocks.at(-1)!;
+      before.n += last.n;
+      before.sum += last.sum;
+      before.right += last.right;
+    }
+  }
+  return blocks.map((b) => [Number((b.sum / b.n).toFixed(3)), Number((b.right / b.n).toFixed(3))]);
+}
+
+async function run(config: Config): Promise<(string | number)[]> {
+  const engine = new Engine({
+    workers,
+    queueLimit: 10_000,
+    ...config.engine,
+    pocketsphinx: { decoderArgs: config.decoderArgs },
+  });
+  const input = config.rmsDb === undefined ? audio : audio.map((bytes) => atLevel(bytes, config.rmsDb!));
+  // Every worker loads its model before the clock starts.
+  await Promise.all(Array.from({ length: workers * 2 }, () => engine.transcribe(input[0]!)));
+  const started = performance.now();
+  const results = await mapLimit(input, workers * 2, (bytes) => engine.transcribe(bytes));
+  const wall = (performance.now() - started) / 1000;
+  await engine.close();
+  const hypotheses = results.map((t) => t.channels[0]!.map((w) => w.word).join(" "));
+  if (values.reliability) {
+    printReliability(
+      config.name,
+      results.flatMap((t, i) => {
+        // Scored word by word: the normaliser keeps one word per recognised word for PocketSphinx's output.
+        const words = t.channels[0]!.filter((w) => normalizeText(w.word).length === 1);
+        const right = rightWords(
+          normalizeText(clips[i]!.reference),
+          words.map((w) => normalizeText(w.word)[0]!),
+        );
+        return words.map((w, j) => ({ confidence: w.confidence, right: right[j]! }));
+      }),
+    );
+  }
+  const werOf = (group: string) => {
+    const pairs = clips.flatMap((c, i) =>
+      c.set === group || groupOf(c) === group ? [{ reference: c.reference, hypothesis: hypotheses[i]! }] : [],
+    );
+    return `${(wordErrorRate(pairs) * 100).toFixed(2)}`;
+  };
+  return [config.name, ...groups.map(werOf), ((wall / audioSeconds) * workers).toFixed(3)];
+}
+
+console.log(
+  `Earshot tuning — half ${values.half}: ${clips.length} clips of ${values.sets} (${(audioSeconds / 60).toFixed(1)} min), ${workers} workers`,
+);
+console.log(`machine: ${machine()}\n`);
+const rows: (string | number)[][] = [];
+for (const text of values.config!) {
+  const row = await run(parseConfig(text));
+  rows.push(row);
+  console.log(`${row.join("\t")}\t${machine()}`);
+}
+console.log("");
+printTable(["config", ...groups.map((g) => `WER ${g} %`), "RTF per worker"], rows);
+console.log(`machine after run: ${machine()}`);
