@@ -57,8 +57,26 @@ function whenReady(
   });
 }
 
+/** Children still running: a benchmark stopped with Ctrl-C or `kill` takes them with it. */
+const running = new Set<ChildProcess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill("SIGKILL");
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  });
+}
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 function stopper(child: ChildProcess): (signal?: NodeJS.Signals) => Promise<void> {
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  running.add(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   return async (signal = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;

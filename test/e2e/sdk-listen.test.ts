@@ -84,7 +84,8 @@ describe("listen.v1.media", () => {
   it("retries a 429 after Retry-After and gives up with RateLimitError when retries are off", async () => {
     const busy = await startTestServer({ engine: { workers: 1, queueLimit: 1 } });
     try {
-      const patient = new EarshotClient({ baseUrl: busy.url, maxRetries: 5 });
+      // Each retry waits the 1 s Retry-After; enough of them to outlast a decode on a loaded machine.
+      const patient = new EarshotClient({ baseUrl: busy.url, maxRetries: 30 });
       const impatient = new EarshotClient({ baseUrl: busy.url, maxRetries: 0 });
       const [a, b] = await Promise.allSettled([
         patient.listen.v1.media.transcribeFile(bytes),
