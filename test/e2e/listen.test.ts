@@ -5,21 +5,17 @@
 import { readFileSync } from "node:fs";
 import { DeepgramClient } from "@deepgram/sdk";
 import { clip } from "@earshot/bench/corpus";
-import { countErrors } from "@earshot/engine";
 import { ListenResponseSchema } from "@earshot/protocol";
 import type { EarshotServer } from "@earshot/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ffmpeg, transcode } from "../support/audio.js";
 import { type FileServer, postListen, startFileServer, startTestServer } from "../support/server.js";
+import { werOf } from "../support/wer.js";
 
 const jfk = clip("misc", "jfk");
 const lj = clip("ljspeech-dev", "LJ001-0001");
 const libri = clip("misc", "1089-134686-0000");
 
-const werOf = (reference: string, hypothesis: string): number => {
-  const c = countErrors(reference, hypothesis);
-  return (c.substitutions + c.deletions + c.insertions) / c.words;
-};
 const transcriptOf = (body: any, channel = 0): string => body.results.channels[channel].alternatives[0].transcript;
 
 let server: EarshotServer;

@@ -4,21 +4,17 @@
  */
 import { DeepgramClient } from "@deepgram/sdk";
 import { clip } from "@earshot/bench/corpus";
-import { countErrors } from "@earshot/engine";
 import type { EarshotServer } from "@earshot/server";
 import { createClient, LiveTranscriptionEvents } from "deepgram-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { chunks, pcm16, silence, sleep } from "../support/live.js";
 import { startTestServer } from "../support/server.js";
+import { werOf } from "../support/wer.js";
 
 const KEY = "live-test-key";
 const lj = clip("ljspeech-dev", "LJ001-0001");
 const libri = clip("misc", "1089-134686-0000");
-const werOf = (reference: string, hypothesis: string): number => {
-  const c = countErrors(reference, hypothesis);
-  return (c.substitutions + c.deletions + c.insertions) / c.words;
-};
 
 let server: EarshotServer;
 let wsBase: string;

@@ -4,7 +4,6 @@
  * that speak at once each get their own words, and 8 kHz audio goes through the streaming resampler.
  */
 import { clip } from "@earshot/bench/corpus";
-import { countErrors } from "@earshot/engine";
 import { type StatusResponse, StatusResponseSchema } from "@earshot/protocol";
 import { EarshotClient, type LiveResults } from "@earshot/sdk";
 import type { EarshotServer } from "@earshot/server";
@@ -12,15 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { transcode } from "../support/audio.js";
 import { chunks, pcm16, silence } from "../support/live.js";
 import { startTestServer } from "../support/server.js";
+import { werOf } from "../support/wer.js";
 
 const lj1 = clip("ljspeech-dev", "LJ001-0001");
 const lj3 = clip("ljspeech-dev", "LJ001-0003");
 const IDLE_STREAMS = 8;
-
-const werOf = (reference: string, hypothesis: string): number => {
-  const c = countErrors(reference, hypothesis);
-  return (c.substitutions + c.deletions + c.insertions) / c.words;
-};
 
 let server: EarshotServer;
 let client: EarshotClient;

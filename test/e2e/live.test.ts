@@ -12,15 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { transcode } from "../support/audio.js";
 import { chunks, pcm16, silence, sleep, startCuttableProxy } from "../support/live.js";
 import { postListen, startTestServer } from "../support/server.js";
+import { werOf } from "../support/wer.js";
 
 const lj1 = clip("ljspeech-dev", "LJ001-0001");
 const lj3 = clip("ljspeech-dev", "LJ001-0003");
 const libri = clip("misc", "1089-134686-0000");
 
-const werOf = (reference: string, hypothesis: string): number => {
-  const c = countErrors(reference, hypothesis);
-  return (c.substitutions + c.deletions + c.insertions) / c.words;
-};
 const finalText = (results: LiveResults[]): string =>
   results
     .filter((r) => r.is_final)
