@@ -55,7 +55,7 @@ export interface EngineOptions {
 
 /**
  * Idle live decoders a worker keeps per model, so the first voices after a quiet spell do not wait ~0.4 s for a
- * PocketSphinx build; spare ones beyond these are freed after 30 s idle.
+ * PocketSphinx build; spare ones beyond these are freed after `spareDecoderSeconds` idle.
  */
 const WARM_LIVE_DECODERS = 2;
 
@@ -65,6 +65,11 @@ export interface LiveOptions {
    * holds a decoder (PocketSphinx: ~80 MB) only while its speaker is talking.
    */
   streamsPerWorker?: number;
+  /**
+   * Seconds a live decoder beyond a worker's warm set may stay idle before it is freed (default 30). Opening a
+   * stream builds one for each of its channels, so this is also how long a silent stream costs one.
+   */
+  spareDecoderSeconds?: number;
 }
 
 export interface OpenStreamOptions {
@@ -178,7 +183,11 @@ export class Engine {
         vadModel: this.registry.vad()?.files.model,
         ffmpegBinary: options.ffmpegBinary,
         architectures: this.architectures,
-        live: { vadModel: this.registry.vad()?.files.model, warmDecoders: WARM_LIVE_DECODERS },
+        live: {
+          vadModel: this.registry.vad()?.files.model,
+          warmDecoders: WARM_LIVE_DECODERS,
+          spareIdleMs: (options.live?.spareDecoderSeconds ?? 30) * 1000,
+        },
         idleUnloadMs: options.idleUnloadSeconds === false ? false : (options.idleUnloadSeconds ?? 900) * 1000,
       },
       workers,

@@ -29,8 +29,8 @@ describe("PocketSphinx live decoder", () => {
   };
 
   it("gives a stream the same words on a borrowed decoder as on its own", async () => {
-    const own = create();
-    const other = create();
+    // Two built at once, as a worker building a spare while another decoder is warming up.
+    const [own, other] = await Promise.all([create(), create()]);
     try {
       // A stream says `a` then `b` on its own decoder…
       const first = await utterance(own, a!);
@@ -43,7 +43,7 @@ describe("PocketSphinx live decoder", () => {
       expect(borrowed.words.length).toBeGreaterThan(3);
       expect(borrowed.words).toEqual(second.words);
       // A stream's first utterance starts from the warmed-up state on any decoder.
-      const fresh = await utterance(create(), c!);
+      const fresh = await utterance(await create(), c!);
       expect((await utterance(own, c!)).words).toEqual(fresh.words);
     } finally {
       own.dispose();

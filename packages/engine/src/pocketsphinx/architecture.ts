@@ -28,7 +28,7 @@ export function createRecognizer(model: InstalledModel, context: Context): Recog
 /** This worker's warm-up speech, loaded with its first live decoder (undefined inside: none to be had). */
 let warmup: { pcm: Int16Array | undefined } | undefined;
 
-export function createLiveDecoder(model: InstalledModel, context: Context): LiveDecoder {
+export function createLiveDecoder(model: InstalledModel, context: Context): Promise<LiveDecoder> {
   warmup ??= loadWarmup(context.options?.warmupSample);
   return createPocketSphinxLiveDecoder(model, lib(context), context.options?.livePasses ?? "fast", warmup.pcm);
 }

@@ -24,6 +24,8 @@ export interface Segment {
 
 export interface PocketSphinxLib {
   createDecoder(args: string[]): Decoder;
+  /** {@link createDecoder} on a thread of libuv's pool, so the calling thread keeps serving (~0.4 s). */
+  createDecoderAsync(args: string[]): Promise<Decoder>;
   /**
    * Resets what the front end carries from one utterance to the next (its noise-removal estimates). Without it
    * the same audio decodes differently depending on what the decoder heard before.
@@ -31,6 +33,8 @@ export interface PocketSphinxLib {
   startStream(decoder: Decoder): void;
   startUtt(decoder: Decoder): void;
   processRaw(decoder: Decoder, pcm: Int16Array, fullUtterance: boolean): void;
+  /** {@link processRaw} on a thread of libuv's pool, for a decoder no other thread is using meanwhile. */
+  processRawAsync(decoder: Decoder, pcm: Int16Array): Promise<void>;
   endUtt(decoder: Decoder): void;
   /** Segments of the best hypothesis. */
   segments(decoder: Decoder): Segment[];
@@ -80,6 +84,10 @@ export function loadPocketSphinx(
   if (loaded) return loaded;
   const sb = koffi.load(libSphinxBase);
   const ps = koffi.load(libPocketSphinx);
+  // sphinxbase logs through one process-wide FILE, which `ps_init` closes and reopens whenever a decoder's
+  // arguments name a `-logfn`: with decoders built on one thread while others decode (and log) on another,
+  // that is a use after free. Logging is switched off once instead, before any decoder exists.
+  sb.func("void err_set_logfp(void* stream)")(null);
   const psArgs = ps.func("void* ps_args()");
   const cmdLnParse = sb.func("void* cmd_ln_parse_r(void* inout, void* defn, int argc, const char** argv, int strict)");
   const psInit = ps.func("void* ps_init(void* config)");
@@ -149,21 +157,36 @@ export function loadPocketSphinx(
     if (rc < 0) throw new Error(`pocketsphinx ${what} failed (${rc})`);
   };
 
+  const parse = (args: string[]): unknown => {
+    const config = cmdLnParse(null, psArgs(), args.length, args, 1);
+    if (!config) throw new Error(`pocketsphinx rejected its arguments: ${args.join(" ")}`);
+    return config;
+  };
+  const initialised = (config: unknown, ps: unknown): Decoder => {
+    if (!ps) {
+      cmdLnFree(config);
+      throw new Error("pocketsphinx could not load its model (check the -hmm, -lm and -dict paths)");
+    }
+    return { ps, config };
+  };
+  const onPool = <T>(call: (done: (err: unknown, result: T) => void) => void): Promise<T> =>
+    new Promise((resolve, reject) => call((err, result) => (err ? reject(err) : resolve(result))));
+
   loaded = {
     createDecoder(args) {
-      const config = cmdLnParse(null, psArgs(), args.length, args, 1);
-      if (!config) throw new Error(`pocketsphinx rejected its arguments: ${args.join(" ")}`);
-      const ps = psInit(config);
-      if (!ps) {
-        cmdLnFree(config);
-        throw new Error("pocketsphinx could not load its model (check the -hmm, -lm and -dict paths)");
-      }
-      return { ps, config };
+      const config = parse(args);
+      return initialised(config, psInit(config));
+    },
+    async createDecoderAsync(args) {
+      const config = parse(args);
+      return initialised(config, await onPool<unknown>((done) => psInit.async(config, done)));
     },
     startStream: (decoder) => check(psStartStream(decoder.ps), "start_stream"),
     startUtt: (decoder) => check(psStartUtt(decoder.ps), "start_utt"),
     processRaw: (decoder, pcm, fullUtterance) =>
       check(psProcessRaw(decoder.ps, pcm, pcm.length, 0, fullUtterance ? 1 : 0), "process_raw"),
+    processRawAsync: async (decoder, pcm) =>
+      check(await onPool<number>((done) => psProcessRaw.async(decoder.ps, pcm, pcm.length, 0, 0, done)), "process_raw"),
     endUtt: (decoder) => check(psEndUtt(decoder.ps), "end_utt"),
     segments(decoder) {
       const logmath = psGetLogmath(decoder.ps);

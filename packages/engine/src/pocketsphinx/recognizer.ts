@@ -14,7 +14,7 @@ const NON_WORD = /^(<.*>|\[.*\]|\+\+.*\+\+)$/;
 export function pocketSphinxArgs(model: InstalledModel, extra: readonly string[] = []): string[] {
   const { hmm, lm, dict } = model.files;
   if (!hmm || !lm || !dict) throw new Error(`model ${model.name} lacks hmm/lm/dict files`);
-  return mergeArgs(["-hmm", hmm, "-lm", lm, "-dict", dict, "-logfn", "/dev/null"], extra);
+  return mergeArgs(["-hmm", hmm, "-lm", lm, "-dict", dict], extra);
 }
 
 /**

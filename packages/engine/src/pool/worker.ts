@@ -13,7 +13,6 @@ import { diarizationMethod } from "../diarize/diarizers.js";
 import type { Diarizer, SpeakerTurn } from "../diarize/types.js";
 import { RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
 import { planPieces } from "../segment.js";
-import { SPARE_IDLE_MS } from "../stream/decoder-pool.js";
 import { WorkerSessions } from "../stream/worker-sessions.js";
 import { createVad, detectSpeech, type SpeechSpan } from "../vad/silero.js";
 import type {
@@ -43,7 +42,7 @@ let diarizer: Diarizer | undefined;
 const sessions = new WorkerSessions(init.live, architectures, (liveDecoders) =>
   parentPort!.postMessage({ liveDecoders } satisfies WorkerLiveDecoders),
 );
-setInterval(() => sessions.freeSpareDecoders(), SPARE_IDLE_MS / 3).unref();
+setInterval(() => sessions.freeSpareDecoders(), Math.max(100, init.live.spareIdleMs / 3)).unref();
 
 /** Where the channel has speech: the VAD's spans, or the whole channel without a VAD model. */
 function speechOf(samples: Float32Array, task: PrepareTask): SpeechSpan[] {

@@ -37,8 +37,18 @@ export const VAD_MIN_SPEECH = 0.15;
 const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 interface Utterance {
-  /** Lent for this utterance only. */
-  decoder: LiveDecoder;
+  /**
+   * Lent for this utterance only; undefined while none is free, and then the pool builds or frees one without
+   * blocking the worker, the audio waits in `backlog`, and the decoder catches up when it {@link arrived}.
+   */
+  decoder: LiveDecoder | undefined;
+  backlog: Int16Array[];
+  /** Settles when a decoder reaches an utterance that had to wait (after `arrived` or `failed` is set). */
+  arrival?: Promise<unknown>;
+  arrived?: LiveDecoder;
+  failed?: unknown;
+  /** The stream ended while the utterance waited: its decoder goes straight back. */
+  abandoned?: boolean;
   start: number;
   lastPartialAt: number;
   lastTranscript: string;
@@ -102,7 +112,7 @@ export class ChannelPipeline {
       this.history.push(pcm);
       this.diarizer?.feed(piece);
       this.cursor += n;
-      if (this.utterance) await this.utterance.decoder.feed(pcm);
+      if (this.utterance) await this.hear(this.utterance, pcm);
       if (this.windowFill === WINDOW) {
         this.windowFill = 0;
         await this.detect(events);
@@ -132,13 +142,20 @@ export class ChannelPipeline {
 
   /** The stream ended or failed: an utterance in progress gives its decoder back unheard. */
   async release(): Promise<void> {
+    this.decoders.close();
     const utterance = this.utterance;
     if (!utterance) return;
     this.utterance = undefined;
+    const { decoder } = utterance;
+    if (!decoder) {
+      if (utterance.arrived) this.decoders.give(utterance.arrived);
+      else utterance.abandoned = true;
+      return;
+    }
     try {
-      await utterance.decoder.finish();
+      await decoder.finish();
     } finally {
-      this.decoders.give(utterance.decoder);
+      this.decoders.give(decoder);
     }
   }
 
@@ -167,7 +184,7 @@ export class ChannelPipeline {
 
   private async afterFeed(events: LiveEvent[]): Promise<void> {
     const utterance = this.utterance;
-    if (utterance && this.cursor - utterance.lastPartialAt >= PARTIAL_EVERY) {
+    if (utterance?.decoder && this.cursor - utterance.lastPartialAt >= PARTIAL_EVERY) {
       utterance.lastPartialAt = this.cursor;
       const words = this.place(await utterance.decoder.partial(), utterance.start);
       const transcript = words.map((w) => w.word).join(" ");
@@ -193,23 +210,70 @@ export class ChannelPipeline {
   }
 
   private async startUtterance(from: number): Promise<void> {
-    const decoder = await this.decoders.take();
     const lead = this.history.since(from);
     const start = this.cursor - lead.length;
+    const utterance: Utterance = {
+      decoder: undefined,
+      backlog: [lead],
+      start,
+      lastPartialAt: start,
+      lastTranscript: "",
+    };
+    this.utterance = utterance;
+    const decoder = this.decoders.tryTake();
+    if (decoder) return this.begin(utterance, decoder);
+    utterance.arrival = this.decoders.take().then(
+      (arrived) => {
+        if (utterance.abandoned) this.decoders.give(arrived);
+        else utterance.arrived = arrived;
+      },
+      (err: unknown) => {
+        utterance.failed = err;
+      },
+    );
+  }
+
+  /** Audio of the utterance in progress: to its decoder, or kept until one arrives. */
+  private async hear(utterance: Utterance, pcm: Int16Array): Promise<void> {
+    if (!utterance.decoder) this.catchUp(utterance);
+    if (utterance.arrived) await this.begin(utterance, utterance.arrived);
+    if (utterance.decoder) await utterance.decoder.feed(pcm);
+    else utterance.backlog.push(pcm);
+  }
+
+  /** Throws what kept a waiting utterance from getting a decoder. */
+  private catchUp(utterance: Utterance): void {
+    if (utterance.failed !== undefined) {
+      this.utterance = undefined;
+      throw utterance.failed;
+    }
+  }
+
+  /** Starts the utterance on `decoder` with the audio it has so far. */
+  private async begin(utterance: Utterance, decoder: LiveDecoder): Promise<void> {
+    utterance.arrived = undefined;
     try {
       await decoder.start(this.carried);
-      await decoder.feed(lead);
+      for (const pcm of utterance.backlog) await decoder.feed(pcm);
     } catch (err) {
+      this.utterance = undefined;
       this.decoders.give(decoder);
       throw err;
     }
-    this.utterance = { decoder, start, lastPartialAt: start, lastTranscript: "" };
+    utterance.decoder = decoder;
+    utterance.backlog = [];
   }
 
   private async endUtterance(flags: { speechFinal: boolean; fromFinalize: boolean }): Promise<LiveResult> {
     const utterance = this.utterance!;
+    if (!utterance.decoder) {
+      // The utterance ended before a decoder was free: this result has to wait for one.
+      await utterance.arrival;
+      this.catchUp(utterance);
+      await this.begin(utterance, utterance.arrived!);
+    }
     this.utterance = undefined;
-    const { decoder } = utterance;
+    const decoder = utterance.decoder!;
     let found: RecognizedWord[];
     try {
       found = await decoder.finish();

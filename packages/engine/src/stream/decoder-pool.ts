@@ -1,19 +1,21 @@
 /**
- * The live decoders of one pool worker, lent per utterance. A PocketSphinx decoder costs ~80 MB and ~0.4 s to
- * build while its per-stream state is a 13-value cepstral mean, so a channel borrows one when its VAD hears
- * speech and gives it back when the utterance is final: an idle or silent stream holds none, and a worker needs
- * as many decoders as it has channels speaking at once, not channels open.
+ * The live decoders of one pool worker, lent per utterance. A PocketSphinx decoder costs ~80 MB and ~0.7 s to
+ * build (loading plus a warm-up decode) while its per-stream state is a 13-value cepstral mean, so a channel
+ * borrows one when its VAD hears speech and gives it back when the utterance is final: an idle or silent stream
+ * holds none, and a worker needs as many decoders as it has channels speaking at once, not channels open.
  *
- * A stream opening makes sure one decoder of its model is ready, so the first utterance rarely waits for a
- * build; decoders idle beyond the model's warm set go after {@link SPARE_IDLE_MS}, the warm set itself when the
- * worker unloads idle models; their memory goes back to the system (see native-memory.ts).
+ * A stream opening has decoders built until the worker has one per open channel; those its channels do not use
+ * are freed like any spare (below), so a silent stream costs a decoder for its first `spareIdleMs` only.
+ * Builds run off the worker thread (the architecture's business), one at a time, so the worker's other streams
+ * go on meanwhile. A channel that starts speaking with none free keeps its audio until one is built or given
+ * back, then catches up; one spare is built ahead whenever a channel starts speaking while others have none,
+ * never more decoders than channels open. Decoders idle beyond the model's warm set go after `spareIdleMs`, the
+ * warm set itself when the worker unloads idle models; their memory goes back to the system (see
+ * native-memory.ts).
  */
 import type { InstalledModel } from "../models/registry.js";
 import type { LiveDecoder } from "./live-decoder.js";
 import { releaseFreedMemory } from "./native-memory.js";
-
-/** Decoders idle this long beyond a model's warm set are freed, ms. */
-export const SPARE_IDLE_MS = 30_000;
 
 export interface LiveDecoderCounts {
   /** Decoders lent to a channel with an utterance in progress. */
@@ -24,8 +26,12 @@ export interface LiveDecoderCounts {
 
 /** What a channel borrows from: the pool, bound to the stream's model. */
 export interface DecoderLender {
+  /** A decoder that is free now, or undefined (then {@link take} waits for one without blocking the worker). */
+  tryTake(): LiveDecoder | undefined;
   take(): Promise<LiveDecoder>;
   give(decoder: LiveDecoder): void;
+  /** The channel is gone: decoders are no longer built ahead for it. */
+  close(): void;
 }
 
 interface Idle {
@@ -33,76 +39,181 @@ interface Idle {
   since: number;
 }
 
+interface Waiter {
+  resolve(decoder: LiveDecoder): void;
+  reject(err: unknown): void;
+}
+
+/** One model's decoders on this worker. */
+interface Stock {
+  /** Most recently returned last. */
+  idle: Idle[];
+  /** Lent to channels. */
+  held: number;
+  /** Channels waiting for a decoder, served in order. */
+  waiters: Waiter[];
+  /** Streams opening, waiting until there are as many decoders as channels. */
+  opening: Array<{ resolve(): void; reject(err: unknown): void }>;
+  /** Channels open on this model: the most decoders worth having. */
+  channels: number;
+  /** A build is running (one at a time: two at once on two busy cores would only delay the first). */
+  building: boolean;
+  /** A build has succeeded: the model loads. */
+  loads: boolean;
+}
+
 export class DecoderPool {
-  /** Idle decoders by model name, most recently returned last. */
-  private readonly idle = new Map<string, Idle[]>();
-  private held = 0;
+  private readonly stocks = new Map<string, Stock>();
 
   constructor(
     private readonly build: (model: InstalledModel) => Promise<LiveDecoder>,
-    /** Idle decoders per model kept past {@link SPARE_IDLE_MS}. */
-    private readonly warm: number,
+    private readonly keep: {
+      /** Idle decoders per model kept however long they are idle. */
+      warm: number;
+      /** How long the others may stay idle, ms. */
+      spareIdleMs: number;
+    },
     /** Told when the counts change. */
     private readonly onChange: (counts: LiveDecoderCounts) => void = () => {},
   ) {}
 
   counts(): LiveDecoderCounts {
+    let held = 0;
     let idle = 0;
-    for (const list of this.idle.values()) idle += list.length;
-    return { held: this.held, idle };
+    for (const stock of this.stocks.values()) {
+      held += stock.held;
+      idle += stock.idle.length;
+    }
+    return { held, idle };
   }
 
-  /** Builds a decoder of `model` unless one is idle: a stream opening pays the build, not its first word. */
+  /**
+   * Channels of `model` were opened: decoders are built until there is one per open channel, so speech from a
+   * stream's first second finds one. Only the first stream of a model on this worker waits for its decoder (a
+   * model that cannot load refuses the stream); later ones are not held up, nor are the worker's other streams
+   * while the builds run. Decoders its channels do not use are freed later like any spare: a silent stream
+   * keeps none for long.
+   */
   async ready(model: InstalledModel): Promise<void> {
-    if (this.idle.get(model.name)?.length) return;
-    const decoder = await this.build(model);
-    this.idleList(model.name).push({ decoder, since: Date.now() });
-    this.onChange(this.counts());
+    const stock = this.stock(model.name);
+    if (stock.held + stock.idle.length >= stock.channels) return;
+    const filled = new Promise<void>((resolve, reject) => {
+      stock.opening.push({ resolve, reject });
+      this.refill(model);
+    });
+    if (stock.loads) filled.catch(() => {});
+    else await filled;
   }
 
   lender(model: InstalledModel): DecoderLender {
-    return { take: () => this.take(model), give: (decoder) => this.give(model.name, decoder) };
+    const stock = this.stock(model.name);
+    stock.channels++;
+    let open = true;
+    return {
+      tryTake: () => this.tryTake(model),
+      take: () => this.take(model),
+      give: (decoder) => {
+        stock.held--;
+        this.put(stock, decoder);
+      },
+      close: () => {
+        if (open) stock.channels--;
+        open = false;
+      },
+    };
   }
 
-  private async take(model: InstalledModel): Promise<LiveDecoder> {
-    const decoder = this.idle.get(model.name)?.pop()?.decoder ?? (await this.build(model));
-    this.held++;
+  private tryTake(model: InstalledModel): LiveDecoder | undefined {
+    const stock = this.stock(model.name);
+    const decoder = stock.idle.pop()?.decoder;
+    if (!decoder) return undefined;
+    stock.held++;
     this.onChange(this.counts());
+    this.refill(model);
     return decoder;
   }
 
-  private give(model: string, decoder: LiveDecoder): void {
-    this.held--;
-    this.idleList(model).push({ decoder, since: Date.now() });
+  private take(model: InstalledModel): Promise<LiveDecoder> {
+    const now = this.tryTake(model);
+    if (now) return Promise.resolve(now);
+    const stock = this.stock(model.name);
+    return new Promise((resolve, reject) => {
+      stock.waiters.push({
+        resolve: (decoder) => {
+          stock.held++;
+          resolve(decoder);
+        },
+        reject,
+      });
+      this.refill(model);
+    });
+  }
+
+  /** A decoder is free: to the channel waiting longest, else idle. */
+  private put(stock: Stock, decoder: LiveDecoder): void {
+    const waiter = stock.waiters.shift();
+    if (waiter) waiter.resolve(decoder);
+    else stock.idle.push({ decoder, since: Date.now() });
     this.onChange(this.counts());
   }
 
   /**
+   * Builds for the channels waiting, then up to one decoder per open channel while a stream opening waits for
+   * that, else one spare while channels without a decoder remain.
+   */
+  private refill(model: InstalledModel): void {
+    const stock = this.stock(model.name);
+    const have = stock.held + stock.idle.length;
+    if (have >= stock.channels) for (const opening of stock.opening.splice(0)) opening.resolve();
+    if (stock.building) return;
+    const short = have < stock.channels && (stock.opening.length > 0 || stock.idle.length === 0);
+    if (stock.waiters.length === 0 && !short) return;
+    stock.building = true;
+    new Promise<LiveDecoder>((resolve) => resolve(this.build(model))).then(
+      (decoder) => {
+        stock.building = false;
+        stock.loads = true;
+        this.put(stock, decoder);
+        this.refill(model);
+      },
+      (err: unknown) => {
+        stock.building = false;
+        // The channel waiting longest and the streams opening hear why; a spare that failed is retried by the
+        // next channel to ask.
+        stock.waiters.shift()?.reject(err);
+        for (const opening of stock.opening.splice(0)) opening.reject(err);
+        if (stock.waiters.length > 0) this.refill(model);
+      },
+    );
+  }
+
+  /**
    * Frees idle decoders: all those idle since before `before` (the worker unloading unused models), and those
-   * beyond each model's warm set idle for {@link SPARE_IDLE_MS} by `now`.
+   * beyond each model's warm set idle for `spareIdleMs` by `now`.
    */
   dispose(before: number, now = Date.now()): void {
     let freed = false;
-    for (const [model, list] of this.idle) {
+    for (const stock of this.stocks.values()) {
+      const list = stock.idle;
       const kept = list.filter(
-        (entry, i) => entry.since >= before && (i >= list.length - this.warm || now - entry.since < SPARE_IDLE_MS),
+        (entry, i) =>
+          entry.since >= before && (i >= list.length - this.keep.warm || now - entry.since < this.keep.spareIdleMs),
       );
       for (const entry of list) if (!kept.includes(entry)) entry.decoder.dispose();
       freed ||= kept.length < list.length;
-      if (kept.length) this.idle.set(model, kept);
-      else this.idle.delete(model);
+      stock.idle = kept;
     }
     if (!freed) return;
     releaseFreedMemory();
     this.onChange(this.counts());
   }
 
-  private idleList(model: string): Idle[] {
-    let list = this.idle.get(model);
-    if (!list) {
-      list = [];
-      this.idle.set(model, list);
+  private stock(model: string): Stock {
+    let stock = this.stocks.get(model);
+    if (!stock) {
+      stock = { idle: [], held: 0, waiters: [], opening: [], channels: 0, building: false, loads: false };
+      this.stocks.set(model, stock);
     }
-    return list;
+    return stock;
   }
 }

@@ -17,8 +17,10 @@ import type { LiveEvent, LiveInput, StreamOpenTask, StreamProgress, StreamTask }
 
 export interface LiveWorkerConfig {
   vadModel: string | undefined;
-  /** Idle live decoders kept per model and worker (more are freed after a while). */
+  /** Idle live decoders kept per model and worker. */
   warmDecoders: number;
+  /** How long decoders beyond the warm set may stay idle, ms. */
+  spareIdleMs: number;
 }
 
 /** Silence that ends an utterance when the client turned endpointing off (results are then never speech_final). */
@@ -47,7 +49,11 @@ export class WorkerSessions {
     architectures: Architectures,
     onDecoders?: (counts: LiveDecoderCounts) => void,
   ) {
-    this.decoders = new DecoderPool((model) => architectures.createLiveDecoder(model), config.warmDecoders, onDecoders);
+    this.decoders = new DecoderPool(
+      (model) => architectures.createLiveDecoder(model),
+      { warm: config.warmDecoders, spareIdleMs: config.spareIdleMs },
+      onDecoders,
+    );
   }
 
   async run(task: StreamTask): Promise<StreamProgress> {
@@ -78,8 +84,8 @@ export class WorkerSessions {
     const session: Session = { task, pipelines: [], input: undefined, channelCount: 0 };
     this.sessions.set(task.session, session);
     try {
-      await this.decoders.ready(task.model);
       for (let c = 0; c < task.channels; c++) await this.addChannel(session);
+      await this.decoders.ready(task.model);
     } catch (err) {
       await this.release(task.session);
       throw err;
