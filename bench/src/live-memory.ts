@@ -5,14 +5,15 @@
  * /proc without the benchmark's own buffers in it. Cases, each with N streams at once on a server already warmed
  * by one speaking stream per worker (the shared decoders every server builds):
  * - idle: sockets open, nothing sent (measured 2 s after the last opened, before the 10 s no-audio timeout);
- * - silence: 8 s of silence at real-time pace;
+ * - silence: silence at real-time pace, measured after 8 s and again after the spare-decoder time (a stream
+ *   opening has a decoder built for it, freed when it stays unused that long);
  * - speech: a shared LJ clip each (16 kHz), at real-time pace, peak resident memory sampled every 250 ms;
  * - 8 kHz and 48 kHz linear16: the same clips resampled by ffmpeg, as telephone and browser audio arrive;
  * - closed: `--settle` seconds after the last stream closed.
  * Per case: resident MB over the warm server, that divided by N, the main thread's heap and external memory, the
  * engine's live decoders (held by an utterance / idle), and for the speaking cases the WER of the finals.
  *
- * Usage: node bench/dist/live-memory.js [--streams 16] [--workers 2] [--settle 60]
+ * Usage: node bench/dist/live-memory.js [--streams 16] [--workers 2] [--settle 60] [--spare 30]
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -29,11 +30,14 @@ const { values } = parseArgs({
     streams: { type: "string", default: "16" },
     workers: { type: "string", default: "2" },
     settle: { type: "string", default: "60" },
+    /** The server's `spareDecoderSeconds`. */
+    spare: { type: "string", default: "30" },
     serve: { type: "boolean", default: false },
   },
 });
 const N = Number(values.streams);
 const WORKERS = Number(values.workers);
+const SPARE = Number(values.spare);
 const MB = 1024 * 1024;
 
 interface Memory {
@@ -50,7 +54,7 @@ async function serve(): Promise<void> {
     port: 0,
     logLevel: "warn",
     // Enough channels per worker for N streams however the pool places them.
-    engine: { workers: WORKERS, live: { streamsPerWorker: N } },
+    engine: { workers: WORKERS, live: { streamsPerWorker: N, spareDecoderSeconds: SPARE } },
   });
   process.on("message", (message: string) => {
     if (message === "memory") {
@@ -95,7 +99,7 @@ async function sendPaced(pcm: Buffer, rate: number, send: (chunk: Buffer) => voi
 async function main(): Promise<void> {
   const child = fork(
     new URL(import.meta.url).pathname,
-    ["--serve", "--streams", String(N), "--workers", String(WORKERS)],
+    ["--serve", "--streams", String(N), "--workers", String(WORKERS), "--spare", String(SPARE)],
     {
       env: { ...process.env, EARSHOT_LOG_LEVEL: "warn" },
     },
@@ -178,8 +182,11 @@ async function main(): Promise<void> {
   {
     const conns = Array.from({ length: N }, () => connect(16_000));
     await Promise.all(conns.map((c) => c.opened));
-    await Promise.all(conns.map((c) => sendPaced(Buffer.alloc(8 * 32_000), 16_000, (chunk) => c.send(chunk))));
-    row("silence, real time", await memory(), N);
+    const seconds = SPARE + 5;
+    const early = sleep(8000).then(memory);
+    await Promise.all(conns.map((c) => sendPaced(Buffer.alloc(seconds * 32_000), 16_000, (chunk) => c.send(chunk))));
+    row("silence, real time, 8 s", await early, N);
+    row(`silence, real time, ${seconds} s`, await memory(), N);
     await Promise.all(conns.map((c) => c.finish().catch(() => {})));
     await sleep(1000);
   }
