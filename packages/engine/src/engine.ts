@@ -62,7 +62,8 @@ const WARM_LIVE_DECODERS = 2;
 export interface LiveOptions {
   /**
    * Concurrent live channels per worker. Default 6, measured by bench/live: the bound is CPU, since a channel
-   * holds a decoder (PocketSphinx: ~80 MB) only while its speaker is talking.
+   * holds a decoder (PocketSphinx: ~80 MB) only while its speaker is talking, and one built for it when it
+   * opened is freed after `spareDecoderSeconds` unused.
    */
   streamsPerWorker?: number;
   /**
@@ -145,7 +146,7 @@ export interface EngineStatus {
   loadedModels: LoadedModel[];
   /**
    * Live decoders over all workers: `held` by a channel in the middle of an utterance, `idle` built and ready.
-   * Open streams that are silent hold none. Absent from engines without live decoders.
+   * Open streams that are silent hold none (those built when they opened are idle until freed). Absent from engines without live decoders.
    */
   liveDecoders?: LiveDecoderCounts;
 }
