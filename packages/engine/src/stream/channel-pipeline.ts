@@ -235,14 +235,14 @@ export class ChannelPipeline {
 
   /** Audio of the utterance in progress: to its decoder, or kept until one arrives. */
   private async hear(utterance: Utterance, pcm: Int16Array): Promise<void> {
-    if (!utterance.decoder) this.catchUp(utterance);
+    if (!utterance.decoder) this.throwIfFailed(utterance);
     if (utterance.arrived) await this.begin(utterance, utterance.arrived);
     if (utterance.decoder) await utterance.decoder.feed(pcm);
     else utterance.backlog.push(pcm);
   }
 
   /** Throws what kept a waiting utterance from getting a decoder. */
-  private catchUp(utterance: Utterance): void {
+  private throwIfFailed(utterance: Utterance): void {
     if (utterance.failed !== undefined) {
       this.utterance = undefined;
       throw utterance.failed;
@@ -269,7 +269,7 @@ export class ChannelPipeline {
     if (!utterance.decoder) {
       // The utterance ended before a decoder was free: this result has to wait for one.
       await utterance.arrival;
-      this.catchUp(utterance);
+      this.throwIfFailed(utterance);
       await this.begin(utterance, utterance.arrived!);
     }
     this.utterance = undefined;
