@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { loadClips } from "@earshot/bench/corpus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toInt16 } from "../src/audio/pcm.js";
 import { decodeWav } from "../src/audio/wav.js";
 import { ModelRegistry } from "../src/models/registry.js";
 import { loadPocketSphinx } from "../src/pocketsphinx/binding.js";
@@ -20,7 +21,6 @@ const registry = new ModelRegistry();
 const [warmup, first, second] = loadClips("ljspeech-dev", 3).map(
   (clip) => decodeWav(readFileSync(clip.path)).channels[0]!,
 );
-const toInt16 = (samples: Float32Array) => Int16Array.from(samples, (s) => Math.round(s * 32767));
 const silence = (seconds: number) => new Float32Array(Math.round(seconds * 16_000));
 
 /** Two utterances with pauses around them. */
