@@ -4,10 +4,12 @@
  * `earshot serve` runs as a process of its own (its RSS is its own, not this client's). N live streams play shared
  * LJ Speech clips at real-time pace, each stream reconnecting for a new set of clips when it ends (so streams open
  * and close all along, as callers come and go), and one batch request (`POST /v1/listen` of a clip) goes out every
- * few seconds. Every minute it prints the server's RSS, its event-loop lag (prom-client's, from `/metrics`, over the
- * minute), its open file descriptors, active handles and streams, and the minute's live final delay and batch
- * latency. At the end: the least-squares slope of RSS (MB/hour, sampled every 5 s after the warm-up) and of
- * event-loop lag p99, and a verdict: a leak (RSS slope above `--max-slope`) or a failed request exits 1.
+ * few seconds. Every minute it prints the server's RSS, its main thread's JS heap (RSS growth outside it is native
+ * or the workers'), its event-loop lag (prom-client's, from `/metrics`, over the minute), its open file descriptors,
+ * active handles and streams, its live decoders (held and idle now, built in the minute), and the minute's live
+ * final delay and batch latency. At the end: the least-squares slope of RSS (MB/hour, sampled every 5 s after the
+ * warm-up) and of event-loop lag p99, and a verdict: a leak (RSS slope above `--max-slope`) or a failed request
+ * exits 1.
  *
  * Usage: node bench/dist/soak.js [--minutes 60] [--streams 8] [--clips 3] [--batch-every 5] [--warmup M]
  *        [--max-slope 25] [--workers N]
@@ -16,6 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { StatusResponse } from "@earshot/protocol";
 import { EarshotClient } from "@earshot/sdk";
 import { loadClips } from "./corpus.js";
 import { runV1Stream } from "./live-streams.js";
@@ -145,23 +148,33 @@ async function main(): Promise<void> {
     rss.push([elapsedHours(), processStats(pid).rssMb]);
   }, RSS_SAMPLE_MS);
   console.log(
-    "| min | RSS MB | fds | handles | streams open | lag p50 ms | lag p99 ms | lag max ms | sessions | final p50 ms | final p95 ms | batch n | batch p50 ms | batch p95 ms | failures | load 1m |",
+    "| min | RSS MB | main heap MB | fds | handles | streams open | decoders held/idle | decoders built | lag p50 ms | lag p99 ms | lag max ms | sessions | final p50 ms | final p95 ms | batch n | batch p50 ms | batch p95 ms | failures | load 1m |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const decoders = async (): Promise<{ held: number; idle: number; built: number }> => {
+    const status = (await (await fetch(`${server.url}/v1/status`)).json()) as StatusResponse;
+    return status.engine.live_decoders ?? { held: 0, idle: 0, built: 0 };
+  };
+  let built = (await decoders()).built;
   await scrape(server.url); // starts the lag window
   const reporter = (async () => {
     for (let minute = 1; performance.now() < deadline; minute++) {
       await sleep(Math.max(0, Math.min(deadline, started + minute * 60_000) - performance.now()));
       const metrics = await scrape(server.url);
       const { rssMb, fds } = processStats(pid);
+      // Decoders built in the minute: a steady load should need none after the warm-up (builds cost ~0.4 s of CPU).
+      const d = await decoders();
+      const builtNow = d.built - built;
+      built = d.built;
       const ms = (seconds: number | undefined): string => ((seconds ?? Number.NaN) * 1000).toFixed(1);
+      const mb = (bytes: number | undefined): string => ((bytes ?? Number.NaN) / 2 ** 20).toFixed(0);
       const p99 = metrics.get("earshot_nodejs_eventloop_lag_p99_seconds");
       if (p99 !== undefined && elapsedHours() * 60 > warmupMinutes) lag.push([elapsedHours(), p99 * 1000]);
       const w = window;
       window = newWindow();
       console.log(
-        `| ${minute} | ${rssMb.toFixed(0)} | ${fds} | ${metrics.get("earshot_nodejs_active_handles_total") ?? "?"} | ` +
-          `${metrics.get("earshot_active_streams") ?? "?"} | ${ms(metrics.get("earshot_nodejs_eventloop_lag_p50_seconds"))} | ` +
+        `| ${minute} | ${rssMb.toFixed(0)} | ${mb(metrics.get("earshot_nodejs_heap_size_used_bytes"))} | ${fds} | ${metrics.get("earshot_nodejs_active_handles_total") ?? "?"} | ` +
+          `${metrics.get("earshot_active_streams") ?? "?"} | ${d.held}/${d.idle} | ${builtNow} | ${ms(metrics.get("earshot_nodejs_eventloop_lag_p50_seconds"))} | ` +
           `${ms(p99)} | ${ms(metrics.get("earshot_nodejs_eventloop_lag_max_seconds"))} | ${w.sessions} | ` +
           `${percentile(w.finals, 50).toFixed(0)} | ${percentile(w.finals, 95).toFixed(0)} | ${w.batch.length} | ` +
           `${percentile(w.batch, 50).toFixed(0)} | ${percentile(w.batch, 95).toFixed(0)} | ${w.failures.length} | ` +

@@ -78,7 +78,7 @@ describe("live streams sharing one worker's decoders", () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
         decoders = await liveDecoders();
       }
-      expect(decoders).toEqual({ held: 0, idle: 2 });
+      expect(decoders).toMatchObject({ held: 0, idle: 2 });
     } finally {
       clearInterval(ticker);
     }

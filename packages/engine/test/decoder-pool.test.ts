@@ -64,13 +64,13 @@ describe("live decoder pool", () => {
     expect(opened).toBe(false);
     await h.finish();
     await ready;
-    expect(h.pool.counts()).toEqual({ held: 0, idle: 2 });
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 2, built: 2 });
     // The model loads: the next stream opening is not held up while its decoder is built.
     h.pool.lender(model);
     await h.pool.ready(model);
     expect(h.building()).toBe(1);
     await h.finish();
-    expect(h.pool.counts()).toEqual({ held: 0, idle: 3 });
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 3, built: 3 });
   });
 
   it("builds one spare ahead while channels without a decoder remain, never more than channels", async () => {
@@ -82,14 +82,14 @@ describe("live decoder pool", () => {
     // Two channels could still speak: one spare is built, not two.
     expect(h.building()).toBe(1);
     await h.finish();
-    expect(h.pool.counts()).toEqual({ held: 1, idle: 1 });
+    expect(h.pool.counts()).toEqual({ held: 1, idle: 1, built: 2 });
     expect(b.tryTake()).toBeDefined();
     expect(h.building()).toBe(1);
     await h.finish();
     expect(c.tryTake()).toBeDefined();
     // Three channels, three decoders: nothing more is built.
     expect(h.building()).toBe(0);
-    expect(h.pool.counts()).toEqual({ held: 3, idle: 0 });
+    expect(h.pool.counts()).toEqual({ held: 3, idle: 0, built: 3 });
   });
 
   it("serves waiting channels in order, with a given-back decoder before a built one", async () => {
@@ -106,7 +106,7 @@ describe("live decoder pool", () => {
     await h.finish();
     const built = await forC;
     expect(built).not.toBe(first);
-    expect(h.pool.counts()).toEqual({ held: 2, idle: 0 });
+    expect(h.pool.counts()).toEqual({ held: 2, idle: 0, built: 2 });
   });
 
   it("tells the waiting stream why a build failed, and tries again for the next", async () => {
@@ -130,10 +130,10 @@ describe("live decoder pool", () => {
     const second = extra.tryTake()!;
     a.give(first);
     extra.give(second);
-    expect(h.pool.counts()).toEqual({ held: 0, idle: 2 });
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 2, built: 2 });
     h.pool.dispose(Number.NEGATIVE_INFINITY, Date.now() + 60_000);
     // The warm set (1 here) stays; the other goes.
-    expect(h.pool.counts()).toEqual({ held: 0, idle: 1 });
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 1, built: 2 });
     expect(h.disposed).toHaveLength(1);
   });
 });

@@ -91,9 +91,10 @@ export const StatusResponseSchema = z.object({
       .optional(),
     /**
      * Live decoders over all workers: `held` by a live channel while an utterance is being decoded, `idle`
-     * built and waiting for one. A stream holds a decoder only while its speaker talks.
+     * built and waiting for one, `built` since the workers started. A stream holds a decoder only while its speaker
+     * talks; `built` growing under a steady load means decoders are freed and built again.
      */
-    live_decoders: z.object({ held: z.number().int(), idle: z.number().int() }).optional(),
+    live_decoders: z.object({ held: z.number().int(), idle: z.number().int(), built: z.number().int() }).optional(),
   }),
   /** Whether callbacks carry a Standard Webhooks signature, and whose secret signs them. */
   webhooks: z.object({

@@ -94,7 +94,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: this.init });
-    const slot: Slot = { worker, running: undefined, loaded: new Map(), liveDecoders: { held: 0, idle: 0 } };
+    const slot: Slot = { worker, running: undefined, loaded: new Map(), liveDecoders: { held: 0, idle: 0, built: 0 } };
     worker.on("message", (reply: WorkerReply | WorkerUnloaded | WorkerLiveDecoders) => {
       if ("unloaded" in reply) {
         slot.loaded.delete(reply.unloaded);
@@ -141,8 +141,8 @@ export class WorkerPool {
   /** Live decoders over all workers: lent to an utterance, and built but idle. */
   liveDecoders(): LiveDecoderCounts {
     return this.slots.reduce(
-      (sum, slot) => ({ held: sum.held + slot.liveDecoders.held, idle: sum.idle + slot.liveDecoders.idle }),
-      { held: 0, idle: 0 },
+      (sum, { liveDecoders: d }) => ({ held: sum.held + d.held, idle: sum.idle + d.idle, built: sum.built + d.built }),
+      { held: 0, idle: 0, built: 0 },
     );
   }
 

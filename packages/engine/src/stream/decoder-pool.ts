@@ -22,6 +22,8 @@ export interface LiveDecoderCounts {
   held: number;
   /** Decoders built and waiting for an utterance. */
   idle: number;
+  /** Decoders built since the worker started: steady growth under a steady load means decoders are churned. */
+  built: number;
 }
 
 /** What a channel borrows from: the pool, bound to the stream's model. */
@@ -64,6 +66,7 @@ interface Stock {
 
 export class DecoderPool {
   private readonly stocks = new Map<string, Stock>();
+  private built = 0;
 
   constructor(
     private readonly build: (model: InstalledModel) => Promise<LiveDecoder>,
@@ -84,7 +87,7 @@ export class DecoderPool {
       held += stock.held;
       idle += stock.idle.length;
     }
-    return { held, idle };
+    return { held, idle, built: this.built };
   }
 
   /**
@@ -173,6 +176,7 @@ export class DecoderPool {
       (decoder) => {
         stock.building = false;
         stock.loads = true;
+        this.built++;
         this.put(stock, decoder);
         this.refill(model);
       },
