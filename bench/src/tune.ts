@@ -5,9 +5,8 @@
  *
  *   node bench/dist/tune.js --half tune --config "today:" --config "lw8:-lw 8 -wip 0.5"
  *
- * The split, so nothing is reported on the data it was tuned on: the clips of `multi-dev` and `ljspeech-dev`
- * sorted by id and numbered from 1; the odd-numbered ones are the tuning half (`--half tune`), the even-numbered
- * ones the held-out half (`--half held-out`). `misc` is never tuned on: it is in the held-out half whole.
+ * `--half tune` or `--half held-out` picks a half of the dev sets (halves.ts): nothing is reported on the data it
+ * was tuned on.
  *
  * `--clips N` takes at most N clips per set, evenly spaced over the half (every speaker group stays in);
  * `--reliability` adds, per configuration, how often words are right by bins of confidence and the monotone
@@ -20,7 +19,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decodeWav, Engine, type EngineOptions, normalizeText, wordErrorRate } from "@earshot/engine";
-import { type Clip, loadClips } from "./corpus.js";
+import { loadClips } from "./corpus.js";
+import { groupOf, splitClips, spread } from "./halves.js";
 import { machine, mapLimit, printTable } from "./table.js";
 
 const { values } = parseArgs({
@@ -34,26 +34,6 @@ const { values } = parseArgs({
     reliability: { type: "boolean", default: false },
   },
 });
-
-const TUNED_SETS = new Set(["multi-dev", "ljspeech-dev"]);
-
-/** The clips of `set` in `half`: every other clip by sorted id, or the whole set when it is never tuned on. */
-function splitClips(clips: Clip[], half: string): Clip[] {
-  const sorted = [...clips].sort((a, b) => a.id.localeCompare(b.id));
-  if (half === "all") return sorted;
-  const odd = half === "tune";
-  if (!odd && half !== "held-out") throw new Error(`--half must be tune, held-out or all, not ${half}`);
-  if (!TUNED_SETS.has(sorted[0]?.set ?? "")) return odd ? [] : sorted;
-  return sorted.filter((_, i) => (i % 2 === 0) === odd);
-}
-
-/** multi-dev's speaker groups, from the clip id: LibriSpeech test-other and dev-clean speakers, VCTK readers. */
-const TEST_OTHER = new Set(["1688", "1998", "2033", "2414", "2609"]);
-function groupOf(clip: Clip): string | undefined {
-  if (clip.set !== "multi-dev") return undefined;
-  if (clip.id.startsWith("vctk_")) return "vctk";
-  return TEST_OTHER.has(clip.id.split("-")[0]!) ? "test-other" : "dev-clean";
-}
 
 interface Config {
   name: string;
@@ -104,12 +84,6 @@ function parseConfig(text: string): Config {
     else decoderArgs.push(token);
   }
   return { name: text.slice(0, colon), decoderArgs, engine, ...(rmsDb === undefined ? {} : { rmsDb }) };
-}
-
-/** At most `limit` of `clips`, evenly spaced, so a subset still holds every speaker group. */
-function spread(clips: Clip[], limit: number): Clip[] {
-  if (clips.length <= limit) return clips;
-  return Array.from({ length: limit }, (_, i) => clips[Math.floor((i * clips.length) / limit)]!);
 }
 
 const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;
