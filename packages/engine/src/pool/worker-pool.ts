@@ -138,7 +138,7 @@ export class WorkerPool {
     return this.slots.flatMap((slot) => [...slot.loaded.values()]);
   }
 
-  /** Live decoders over all workers: lent to an utterance, and built but idle. */
+  /** Live decoders over all workers: lent to an utterance, built but idle, and built since each worker started. */
   liveDecoders(): LiveDecoderCounts {
     return this.slots.reduce(
       (sum, { liveDecoders: d }) => ({ held: sum.held + d.held, idle: sum.idle + d.idle, built: sum.built + d.built }),
