@@ -2,8 +2,8 @@
  * Issue 17's greedy clients, on a real server over real sockets: one API key, or one client address, holds at
  * most its share of the live capacity (live channels — `/v1/listen` and Flux together — and speak sockets), so
  * another key or address still gets a stream; a refusal is a 429 before the upgrade, with `Retry-After` and
- * Deepgram's error body naming the limit; and a synchronous transcription whose client disconnects stops at
- * once, leaving the server to serve the next request.
+ * Deepgram's error body naming the limit; and a synchronous transcription (or an OpenAI `stream=true` one) whose
+ * client disconnects stops at once, leaving the server to serve the next request.
  */
 import { readFileSync } from "node:fs";
 import { clip } from "@earshot/bench/corpus";
@@ -135,15 +135,19 @@ describe("fair shares of the live capacity", () => {
 });
 
 describe("a client that disconnects from a synchronous transcription", () => {
-  it("stops its work on the engine at once, counts it, and the server keeps serving", async () => {
+  const longAudio = () => {
     const source = clip("ljspeech-dev", "LJ001-0001").path;
-    const long = ffmpeg(Array(24).fill(source), ["-filter_complex", "concat=n=24:v=0:a=1"], "long.wav");
-    const metric = async (name: string): Promise<number> => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      const line = text.split("\n").find((l) => l.startsWith(name));
-      return Number(line?.split(" ").pop() ?? 0);
-    };
-    const tasksStarted = () => metric("earshot_engine_queue_wait_seconds_count");
+    return ffmpeg(Array(24).fill(source), ["-filter_complex", "concat=n=24:v=0:a=1"], "long.wav");
+  };
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith(name));
+    return Number(line?.split(" ").pop() ?? 0);
+  };
+  const tasksStarted = () => metric("earshot_engine_queue_wait_seconds_count");
+
+  it("stops its work on the engine at once, counts it, and the server keeps serving", async () => {
+    const long = longAudio();
     const cancelled = () => metric('earshot_http_requests_cancelled_total{route="/v1/listen"}');
     const client = new AbortController();
     const request = fetch(`${server.url}/v1/listen`, {
@@ -175,5 +179,33 @@ describe("a client that disconnects from a synchronous transcription", () => {
     expect(res.status).toBe(200);
     const hypothesis = res.body.results.channels[0].alternatives[0].transcript;
     expect(wordErrorRate([{ reference: lj.reference, hypothesis }])).toBeLessThan(0.3);
+  });
+
+  it("stops an OpenAI stream=true transcription too: its pieces still waiting are dropped", async () => {
+    const form = new FormData();
+    form.append("file", new Blob([longAudio() as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "long.wav");
+    form.append("model", "gpt-4o-transcribe");
+    form.append("stream", "true");
+    const client = new AbortController();
+    const response = await fetch(`${server.url}/v1/audio/transcriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${A}` },
+      body: form,
+      signal: client.signal,
+    });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const { workers } = server.engine.status();
+    while (server.engine.status().queueDepth < 3 * workers) await new Promise((r) => setTimeout(r, 20));
+    const queued = server.engine.status().queueDepth;
+    const before = await tasksStarted();
+    client.abort();
+    for (let polls = 0; server.engine.status().queueDepth > 0 || server.engine.status().busyWorkers > 0; polls++) {
+      expect(polls).toBeLessThan(300);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const startedAfter = (await tasksStarted()) - before;
+    expect(startedAfter).toBeLessThanOrEqual(2 * workers + 1);
+    expect(startedAfter).toBeLessThan(queued);
+    expect(await metric('earshot_http_requests_cancelled_total{route="/v1/audio/transcriptions"}')).toBe(1);
   });
 });

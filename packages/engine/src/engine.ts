@@ -379,19 +379,29 @@ export class Engine {
     });
   }
 
-  /** Recognises one piece from {@link prepare}; word times count from the piece's start. */
+  /**
+   * Recognises one piece from {@link prepare}; word times count from the piece's start. Aborting `signal` drops the
+   * piece if it still waits for a worker (a running one finishes; its words are discarded).
+   */
   async recognizePiece(
     pcm: Int16Array,
-    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage"> = {},
+    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "signal"> = {},
   ): Promise<RecognizedWord[]> {
     const { model } = this.resolve(options);
+    options.signal?.throwIfAborted();
+    const lane = `piece-${this.lane++}`;
+    const cancel = (): void => this.pool.cancelLane(lane, new CancelledError("The recognition was cancelled."));
+    options.signal?.addEventListener("abort", cancel, { once: true });
     const recognition = { language: options.language, detectLanguage: options.detectLanguage };
-    const { words } = await this.pool.run(
-      `piece-${this.lane++}`,
-      { type: "recognize", model, pcm, options: recognition },
-      [pcm.buffer as ArrayBuffer],
-    );
-    return words;
+    try {
+      const { words } = await this.pool.run(lane, { type: "recognize", model, pcm, options: recognition }, [
+        pcm.buffer as ArrayBuffer,
+      ]);
+      options.signal?.throwIfAborted();
+      return words;
+    } finally {
+      options.signal?.removeEventListener("abort", cancel);
+    }
   }
 
   /** Reports task waits, worker time and model loads to `observer` from now on (one observer at a time). */

@@ -5,6 +5,7 @@
  * carries the whole text (the deltas joined). Each piece's text is built by the same response builder as a
  * whole file's, so formatting applies piece by piece.
  */
+import { setMaxListeners } from "node:events";
 import { stitchTranscript } from "@earshot/engine";
 import type { OpenAiTranscriptionStreamEvent } from "@earshot/protocol";
 import type { FastifyReply } from "fastify";
@@ -21,7 +22,7 @@ export async function streamTranscription(
   engine: ServerEngine,
   audio: Uint8Array,
   listen: ListenRequest,
-  options: { requestId: string; logprobs: boolean },
+  options: { requestId: string; logprobs: boolean; signal?: AbortSignal | undefined },
 ): Promise<FastifyReply> {
   const { model: name, language, raw } = transcribeOptionsOf(listen);
   const { model, aliasOf } = engine.registry.resolve(name, language);
@@ -39,7 +40,11 @@ export async function streamTranscription(
     reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
   };
   const pieces = prepared.channels[0] ?? [];
-  const recognised = pieces.map((piece) => engine.recognizePiece(piece.pcm, { model: name, language }));
+  // A client that goes away stops the work: the pieces still waiting for a worker are dropped. Each piece listens
+  // for that on the one signal, so a long file's many pieces are not a listener leak.
+  const { signal } = options;
+  if (signal) setMaxListeners(pieces.length + 10, signal);
+  const recognised = pieces.map((piece) => engine.recognizePiece(piece.pcm, { model: name, language, signal }));
   // Awaited in order below; a later piece's failure must not go unobserved meanwhile.
   for (const pending of recognised) pending.catch(() => {});
   try {
@@ -60,7 +65,7 @@ export async function streamTranscription(
     }
     send({ type: "transcript.text.done", text, usage: durationUsage(prepared.duration) });
   } catch (err) {
-    send(openAiErrorBody(toEarshotError(err)));
+    if (!signal?.aborted) send(openAiErrorBody(toEarshotError(err)));
   }
   reply.raw.end();
   return reply;

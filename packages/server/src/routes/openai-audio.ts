@@ -95,7 +95,11 @@ async function transcribe(
   reply.header("x-request-id", request.id);
   const logprobs = body.include?.includes("logprobs") ?? false;
   if (body.stream) {
-    return streamTranscription(reply, deps.engine, file.bytes, listen, { requestId: request.id, logprobs });
+    return streamTranscription(reply, deps.engine, file.bytes, listen, {
+      requestId: request.id,
+      logprobs,
+      signal: request.clientGone,
+    });
   }
   const transcript = await deps.engine.transcribe(file.bytes, {
     ...transcribeOptionsOf(listen),
