@@ -381,23 +381,25 @@ export class Engine {
 
   /**
    * Recognises one piece from {@link prepare}; word times count from the piece's start. Aborting `signal` drops the
-   * piece if it still waits for a worker (a running one finishes; its words are discarded).
+   * piece if it still waits for a worker (a running one finishes, its words discarded); the call then rejects with a
+   * {@link CancelledError}.
    */
   async recognizePiece(
     pcm: Int16Array,
     options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "signal"> = {},
   ): Promise<RecognizedWord[]> {
     const { model } = this.resolve(options);
-    options.signal?.throwIfAborted();
+    const cancelled = (): CancelledError => new CancelledError("The recognition was cancelled.");
+    if (options.signal?.aborted) throw cancelled();
     const lane = `piece-${this.lane++}`;
-    const cancel = (): void => this.pool.cancelLane(lane, new CancelledError("The recognition was cancelled."));
+    const cancel = (): void => this.pool.cancelLane(lane, cancelled());
     options.signal?.addEventListener("abort", cancel, { once: true });
     const recognition = { language: options.language, detectLanguage: options.detectLanguage };
     try {
       const { words } = await this.pool.run(lane, { type: "recognize", model, pcm, options: recognition }, [
         pcm.buffer as ArrayBuffer,
       ]);
-      options.signal?.throwIfAborted();
+      if (options.signal?.aborted) throw cancelled();
       return words;
     } finally {
       options.signal?.removeEventListener("abort", cancel);
