@@ -4,6 +4,7 @@
  * half (`tune`), the even-numbered ones the held-out half (`held-out`). `misc` is never tuned on: it is in the
  * held-out half whole.
  */
+import { wordErrorRate } from "@earshot/engine";
 import type { Clip } from "./corpus.js";
 
 const TUNED_SETS = new Set(["multi-dev", "ljspeech-dev"]);
@@ -37,4 +38,19 @@ export function speakerOf(clip: Clip): string {
   if (clip.set === "ljspeech-dev") return "LJ";
   if (clip.id.startsWith("vctk_")) return clip.id.split("_").slice(0, 2).join("_");
   return /^\d+-\d+-\d+$/.test(clip.id) ? clip.id.split("-")[0]! : clip.id;
+}
+
+/** The groups a table of `clips` reports on: each set, then multi-dev's speaker groups. */
+export function groupsOf(clips: Clip[]): string[] {
+  return [...new Set(clips.map((c) => c.set)), ...new Set(clips.map(groupOf).filter((g) => g !== undefined))];
+}
+
+/** WER % (two decimals) of each of `groups` over `clips`, the words of clip `i` given by `hypothesisOf`. */
+export function werByGroup(clips: Clip[], groups: string[], hypothesisOf: (clip: Clip, i: number) => string): string[] {
+  return groups.map((group) => {
+    const pairs = clips.flatMap((c, i) =>
+      c.set === group || groupOf(c) === group ? [{ reference: c.reference, hypothesis: hypothesisOf(c, i) }] : [],
+    );
+    return (wordErrorRate(pairs) * 100).toFixed(2);
+  });
 }

@@ -29,9 +29,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ModelRegistry, wordErrorRate } from "@earshot/engine";
+import { ModelRegistry } from "@earshot/engine";
 import { audioDir, type Clip, loadClips } from "./corpus.js";
-import { groupOf, speakerOf, splitClips, spread } from "./halves.js";
+import { groupsOf, speakerOf, splitClips, spread, werByGroup } from "./halves.js";
 import { machine, mapLimit, printTable } from "./table.js";
 
 const { values } = parseArgs({
@@ -111,7 +111,7 @@ async function adaptableModel(hmm: string, dir: string): Promise<string> {
 const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;
 const clips = values.sets!.split(",").flatMap((set) => spread(splitClips(loadClips(set), values.half!), limit));
 const audioSeconds = clips.reduce((s, c) => s + c.duration, 0);
-const groups = [...new Set(clips.map((c) => c.set)), ...new Set(clips.map(groupOf).filter((g) => g !== undefined))];
+const groups = groupsOf(clips);
 const model = new ModelRegistry().defaultModel;
 const { hmm, lm, dict } = model.files as { hmm: string; lm: string; dict: string };
 const work = mkdtempSync(join(tmpdir(), "earshot-mllr-"));
@@ -188,15 +188,7 @@ async function adapt(
 }
 
 function werRow(name: string, words: Map<string, string>): string[] {
-  return [
-    name,
-    ...groups.map((group) => {
-      const pairs = clips
-        .filter((c) => c.set === group || groupOf(c) === group)
-        .map((c) => ({ reference: c.reference, hypothesis: words.get(c.id) ?? "" }));
-      return (wordErrorRate(pairs) * 100).toFixed(2);
-    }),
-  ];
+  return [name, ...werByGroup(clips, groups, (c) => words.get(c.id) ?? "")];
 }
 
 async function main(): Promise<void> {

@@ -18,9 +18,9 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { decodeWav, Engine, type EngineOptions, normalizeText, wordErrorRate } from "@earshot/engine";
+import { decodeWav, Engine, type EngineOptions, normalizeText } from "@earshot/engine";
 import { loadClips } from "./corpus.js";
-import { groupOf, splitClips, spread } from "./halves.js";
+import { groupsOf, splitClips, spread, werByGroup } from "./halves.js";
 import { machine, mapLimit, printTable } from "./table.js";
 
 const { values } = parseArgs({
@@ -91,7 +91,7 @@ const clips = values.sets!.split(",").flatMap((set) => spread(splitClips(loadCli
 const audio = clips.map((c) => readFileSync(c.path));
 const audioSeconds = clips.reduce((s, c) => s + c.duration, 0);
 const workers = Number(values.workers);
-const groups = [...new Set(clips.map((c) => c.set)), ...new Set(clips.map(groupOf).filter((g) => g !== undefined))];
+const groups = groupsOf(clips);
 
 /**
  * Which hypothesis words are right: a minimum-edit alignment against the reference, a word counting as right
@@ -197,13 +197,11 @@ async function run(config: Config): Promise<(string | number)[]> {
       }),
     );
   }
-  const werOf = (group: string) => {
-    const pairs = clips.flatMap((c, i) =>
-      c.set === group || groupOf(c) === group ? [{ reference: c.reference, hypothesis: hypotheses[i]! }] : [],
-    );
-    return `${(wordErrorRate(pairs) * 100).toFixed(2)}`;
-  };
-  return [config.name, ...groups.map(werOf), ((wall / audioSeconds) * workers).toFixed(3)];
+  return [
+    config.name,
+    ...werByGroup(clips, groups, (_, i) => hypotheses[i]!),
+    ((wall / audioSeconds) * workers).toFixed(3),
+  ];
 }
 
 console.log(
