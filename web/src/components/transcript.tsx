@@ -131,6 +131,19 @@ export function Transcript(props: { response: ListenResponse; audioUrl?: string 
     [files],
   );
 
+  // A detached element keeps playing, and keeps reading its blob after the view revoked it: stop it and let go of
+  // the source when the transcript goes.
+  useEffect(() => {
+    const element = audio.current;
+    return () => {
+      // Only on the way out: when the URL changed, the element already plays the new one.
+      if (!element || element.getAttribute("src") !== audioUrl) return;
+      element.pause();
+      element.removeAttribute("src");
+      element.load();
+    };
+  }, [audioUrl]);
+
   // Highlighting runs per animation frame while playing and touches two elements, never the whole transcript.
   useEffect(() => {
     const element = audio.current;
