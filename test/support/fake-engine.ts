@@ -81,7 +81,7 @@ export class FakeEngine implements ServerEngine {
     throw new Error("The fake engine does not prepare pieces; fan-out tests use the real engine.");
   }
 
-  recognizePiece(): never {
+  recognizePieces(): never {
     throw new Error("The fake engine does not recognise pieces; fan-out tests use the real engine.");
   }
 

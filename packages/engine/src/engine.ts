@@ -104,7 +104,7 @@ export interface TranscribeOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Audio decoded and cut into pieces, per channel, ready for {@link Engine.recognizePiece}. */
+/** Audio decoded and cut into pieces, per channel, ready for {@link Engine.recognizePieces}. */
 export type PreparedAudio = PrepareResult;
 
 export interface Transcript {
@@ -215,12 +215,8 @@ export class Engine {
   async transcribe(bytes: Uint8Array, options: TranscribeOptions = {}): Promise<Transcript> {
     const { model, aliasOf } = this.resolve(options);
     this.checkCapacity();
-    options.signal?.throwIfAborted();
+    const { lane, cancelled, release } = this.openLane("request", options.signal, "The transcription was cancelled.");
     this.active++;
-    const lane = `request-${this.lane++}`;
-    const cancelled = (): CancelledError => new CancelledError("The transcription was cancelled.");
-    const cancel = (): void => this.pool.cancelLane(lane, cancelled());
-    options.signal?.addEventListener("abort", cancel, { once: true });
     try {
       const prepared = await this.prepareOn(lane, bytes, {
         ...options,
@@ -272,9 +268,23 @@ export class Engine {
     } catch (err) {
       throw options.signal?.aborted ? cancelled() : err;
     } finally {
-      options.signal?.removeEventListener("abort", cancel);
+      release();
       this.active--;
     }
+  }
+
+  /**
+   * A lane of the pool for one request, cancelled when `signal` aborts: its tasks still waiting for a worker are
+   * dropped with a {@link CancelledError} (running ones finish; the caller discards their results). `release`
+   * stops listening to the signal.
+   */
+  private openLane(kind: string, signal: AbortSignal | undefined, message: string) {
+    const cancelled = (): CancelledError => new CancelledError(message);
+    if (signal?.aborted) throw cancelled();
+    const lane = `${kind}-${this.lane++}`;
+    const cancel = (): void => this.pool.cancelLane(lane, cancelled());
+    signal?.addEventListener("abort", cancel, { once: true });
+    return { lane, cancelled, release: () => signal?.removeEventListener("abort", cancel) };
   }
 
   /** Throws the 429 a new live stream of `channels` channels would get now; nothing is dropped from open ones. */
@@ -380,29 +390,38 @@ export class Engine {
   }
 
   /**
-   * Recognises one piece from {@link prepare}; word times count from the piece's start. Aborting `signal` drops the
-   * piece if it still waits for a worker (a running one finishes, its words discarded); the call then rejects with a
-   * {@link CancelledError}.
+   * Recognises pieces from {@link prepare}, yielding each piece's words in order as soon as it and the ones before
+   * it are done; word times count from the piece's start. All are queued at once on one lane, so the pool shares
+   * its workers fairly between this call and other requests while a long file spreads over every idle worker.
+   * Aborting `signal`, or leaving the loop early, drops the pieces still waiting for a worker; with the signal the
+   * iteration then rejects with a {@link CancelledError}.
    */
-  async recognizePiece(
-    pcm: Int16Array,
+  async *recognizePieces(
+    pcms: Int16Array[],
     options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "signal"> = {},
-  ): Promise<RecognizedWord[]> {
+  ): AsyncGenerator<RecognizedWord[], void, undefined> {
     const { model } = this.resolve(options);
-    const cancelled = (): CancelledError => new CancelledError("The recognition was cancelled.");
-    if (options.signal?.aborted) throw cancelled();
-    const lane = `piece-${this.lane++}`;
-    const cancel = (): void => this.pool.cancelLane(lane, cancelled());
-    options.signal?.addEventListener("abort", cancel, { once: true });
+    const { signal } = options;
+    const { lane, cancelled, release } = this.openLane("pieces", signal, "The recognition was cancelled.");
+    this.active++;
     const recognition = { language: options.language, detectLanguage: options.detectLanguage };
+    const pending = pcms.map((pcm) =>
+      this.pool.run(lane, { type: "recognize", model, pcm, options: recognition }, [pcm.buffer as ArrayBuffer]),
+    );
+    // Awaited in order below; a later piece's failure must not go unobserved meanwhile.
+    for (const piece of pending) piece.catch(() => {});
     try {
-      const { words } = await this.pool.run(lane, { type: "recognize", model, pcm, options: recognition }, [
-        pcm.buffer as ArrayBuffer,
-      ]);
-      if (options.signal?.aborted) throw cancelled();
-      return words;
+      for (const piece of pending) {
+        const { words } = await piece;
+        if (signal?.aborted) throw cancelled();
+        yield words;
+      }
+    } catch (err) {
+      throw signal?.aborted ? cancelled() : err;
     } finally {
-      options.signal?.removeEventListener("abort", cancel);
+      release();
+      this.pool.cancelLane(lane, cancelled());
+      this.active--;
     }
   }
 

@@ -36,16 +36,16 @@ beforeAll(() => {
 afterAll(() => engine?.close());
 
 /** What the worker throws when the PCM spells `name`. */
-const thrown = (name: string): Promise<unknown> =>
-  engine
-    .recognizePiece(
-      Int16Array.from(name, (c) => c.charCodeAt(0)),
-      { model: "thrower" },
-    )
-    .then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+async function thrown(name: string): Promise<unknown> {
+  try {
+    for await (const _ of engine.recognizePieces([Int16Array.from(name, (c) => c.charCodeAt(0))], {
+      model: "thrower",
+    }));
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
 
 describe("errors across the worker pool", () => {
   it.each([

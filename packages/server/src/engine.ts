@@ -11,7 +11,7 @@ export type ServerEngine = Pick<
   | "transcribe"
   | "openStream"
   | "prepare"
-  | "recognizePiece"
+  | "recognizePieces"
   | "status"
   | "checkCapacity"
   | "checkStreamCapacity"

@@ -77,8 +77,10 @@ export class PieceFanout {
     const bytes = await this.options.blobs.get(`pieces/${data.job}/${data.piece}`);
     if (!bytes) return; // the job finished or was cancelled meanwhile
     const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const words = await this.options.engine.recognizePiece(pcm, { model: data.model, language: data.language });
-    await this.options.redis.hset(this.resultsKey(data.job), data.piece, JSON.stringify(words));
+    const recognition = { model: data.model, language: data.language };
+    for await (const words of this.options.engine.recognizePieces([pcm], recognition)) {
+      await this.options.redis.hset(this.resultsKey(data.job), data.piece, JSON.stringify(words));
+    }
   }
 
   /**
@@ -106,9 +108,13 @@ export class PieceFanout {
     const results = new Map<string, RecognizedWord[]>();
     try {
       if (pieces.length < FANOUT_MIN_PIECES) {
-        await Promise.all(
-          pieces.map(async ({ name, piece }) => results.set(name, await engine.recognizePiece(piece.pcm, recognition))),
-        );
+        let next = 0;
+        for await (const words of engine.recognizePieces(
+          pieces.map(({ piece }) => piece.pcm),
+          recognition,
+        )) {
+          results.set(pieces[next++]!.name, words);
+        }
       } else {
         const done = new Set(await redis.hkeys(key));
         const missing = pieces.filter(({ name }) => !done.has(name));

@@ -5,7 +5,6 @@
  * carries the whole text (the deltas joined). Each piece's text is built by the same response builder as a
  * whole file's, so formatting applies piece by piece.
  */
-import { setMaxListeners } from "node:events";
 import { stitchTranscript } from "@earshot/engine";
 import type { OpenAiTranscriptionStreamEvent } from "@earshot/protocol";
 import type { FastifyReply } from "fastify";
@@ -40,18 +39,17 @@ export async function streamTranscription(
     reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
   };
   const pieces = prepared.channels[0] ?? [];
-  // A client that goes away stops the work: the pieces still waiting for a worker are dropped. Each piece listens
-  // for that on the one signal, so a long file's many pieces are not a listener leak.
+  // A client that goes away stops the work: the pieces still waiting for a worker are dropped.
   const { signal } = options;
-  if (signal) setMaxListeners(pieces.length + 10, signal);
-  const recognised = pieces.map((piece) => engine.recognizePiece(piece.pcm, { model: name, language, signal }));
-  // Awaited in order below; a later piece's failure must not go unobserved meanwhile.
-  for (const pending of recognised) pending.catch(() => {});
+  const recognised = engine.recognizePieces(
+    pieces.map((piece) => piece.pcm),
+    { model: name, language, signal },
+  );
   try {
     let text = "";
-    for (const [index, pending] of recognised.entries()) {
-      const words = await pending;
-      const piece = stitchTranscript({ ...prepared, channels: [[pieces[index]!]] }, () => words, { model, aliasOf });
+    let index = 0;
+    for await (const words of recognised) {
+      const piece = stitchTranscript({ ...prepared, channels: [[pieces[index++]!]] }, () => words, { model, aliasOf });
       const alternative = buildListenResponse(options.requestId, listen.options, piece).results.channels[0]!
         .alternatives[0]!;
       if (!alternative.transcript) continue;

@@ -260,7 +260,7 @@ export class Telemetry {
       },
       openStream: (options, handlers) => engine.openStream(options, handlers),
       prepare: (bytes, options) => engine.prepare(bytes, options),
-      recognizePiece: (pcm, options) => engine.recognizePiece(pcm, options),
+      recognizePieces: (pcms, options) => engine.recognizePieces(pcms, options),
       status: () => engine.status(),
       checkCapacity: () => engine.checkCapacity(),
       checkStreamCapacity: (channels) => engine.checkStreamCapacity(channels),
