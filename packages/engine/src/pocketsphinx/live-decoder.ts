@@ -2,8 +2,9 @@
 import type { InstalledModel } from "../models/registry.js";
 import type { LiveDecoder } from "../stream/live-decoder.js";
 import type { CmnState, PocketSphinxLib } from "./binding.js";
+import { calibrate } from "./confidence.js";
 import type { LivePasses } from "./options.js";
-import { pocketSphinxArgs, wordsOf } from "./recognizer.js";
+import { BATCH_CALIBRATION, pocketSphinxArgs, wordsOf } from "./recognizer.js";
 
 /** The warm-up is fed like live audio, in 100 ms chunks, because that is the path whose state it primes. */
 const WARMUP_CHUNK = 1600;
@@ -13,6 +14,27 @@ const WARMUP_CHUNK = 1600;
  * first decoder of it decodes the warm-up (~0.35 s of CPU) and the others start from the state it left.
  */
 const primedMeans = new Map<string, CmnState>();
+
+/**
+ * Weight, in frames, of the mean an utterance starts from against the utterance's own frames. Chosen on the
+ * first 32 clips of ljspeech-dev and multi-dev (30, 100, 300, 600 tried); held out, it took live finals from
+ * 43.1 to 41.8 % WER on multi-dev, 25.8 to 24.5 % on LJ and 29.0 to 26.8 % on misc (bench/live).
+ */
+const CMN_PRIOR_FRAMES = 300;
+/**
+ * A stream's first utterance starts from the warm-up voice's mean, not this speaker's: once it has this many
+ * frames (1 s) of its own, it is decoded again from its start with their mean.
+ */
+const COLD_RESTART_FRAMES = 100;
+/** The most weight the mean an utterance started from gains as the utterance's frames are folded into it. */
+const CMN_PRIOR_CAP = 500;
+/** sphinxbase recomputes the mean itself past 800 frames; the utterance's frames are folded in before that. */
+const CMN_FOLD_FRAMES = 700;
+
+/** The mean of `prior` weighted `weight` frames and the frames summed in `state`. */
+function blend(prior: Float32Array, weight: number, state: CmnState): Float32Array {
+  return prior.map((m, j) => (m * weight + state.sum[j]!) / (weight + state.frames));
+}
 
 /**
  * Builds a decoder off the calling thread (libuv's pool): the pool worker building it for one stream keeps
@@ -36,7 +58,9 @@ export async function createPocketSphinxLiveDecoder(
     "3000",
     "-maxwpf",
     "10",
-    ...(passes === "fast" ? ["-fwdflat", "no", "-bestpath", "no"] : []),
+    // The best-path search over the forward pass's lattice costs a few ms a final and took 3–6 WER points off
+    // live finals (bench/live, held-out clips); the flat-lexicon pass costs ~270 ms a final for no more.
+    ...(passes === "fast" ? ["-fwdflat", "no"] : []),
   ];
   const decoder = await lib.createDecoderAsync(pocketSphinxArgs(model, extra));
 
@@ -74,24 +98,81 @@ export async function createPocketSphinxLiveDecoder(
     if (primed) primedMeans.set(model.name, primed);
   }
 
+  // sphinxbase's live mean only moves every 800 frames (8 s), so a whole utterance was normalised with the mean
+  // the stream started from — the warm-up voice's for a stream's first utterance. Here the mean follows the
+  // utterance from its first frames: the starting mean weighted CMN_PRIOR_FRAMES against the frames heard.
+  let prior: Float32Array = new Float32Array(0);
+  let weight = 0;
+  /** A first utterance's audio so far, while its restart is still to come. */
+  let cold: Int16Array[] | undefined;
+  const restartIfCold = (pcm: Int16Array): void => {
+    if (!cold) return;
+    cold.push(pcm);
+    const state = lib.cmnState(decoder);
+    if (!state || state.frames < COLD_RESTART_FRAMES) return;
+    const audio = cold;
+    cold = undefined;
+    prior = state.sum.map((sum) => sum / state.frames);
+    lib.endUtt(decoder);
+    lib.startStream(decoder);
+    lib.setCmnState(decoder, { mean: prior, sum: new Float32Array(prior.length), frames: 0 });
+    lib.startUtt(decoder);
+    for (const part of audio) lib.processRaw(decoder, part, false);
+  };
+  const adapt = (): void => {
+    const state = lib.cmnState(decoder);
+    if (!state || state.frames <= 0) return;
+    const mean = blend(prior, weight, state);
+    if (state.frames > CMN_FOLD_FRAMES) {
+      prior = mean;
+      weight = Math.min(CMN_PRIOR_CAP, weight + state.frames);
+      lib.setCmnState(decoder, { mean, sum: new Float32Array(mean.length), frames: 0 });
+    } else {
+      lib.setCmnState(decoder, { mean, sum: state.sum, frames: state.frames });
+    }
+  };
+
   return {
     async start(carried) {
       if (primed) {
         lib.startStream(decoder);
-        lib.setCmnState(decoder, (carried as CmnState | undefined) ?? primed);
+        const from = (carried as CmnState | undefined) ?? primed;
+        prior = from.mean;
+        weight = CMN_PRIOR_FRAMES;
+        cold = carried ? undefined : [];
+        lib.setCmnState(decoder, { mean: from.mean, sum: new Float32Array(from.mean.length), frames: 0 });
       } else {
         // A sphinxbase whose feature state cannot be read: every utterance replays the warm-up (~0.35 s).
         await warmUp();
       }
       lib.startUtt(decoder);
     },
-    feed: (pcm) => lib.processRaw(decoder, pcm, false),
+    feed: (pcm) => {
+      lib.processRaw(decoder, pcm, false);
+      if (!primed) return;
+      restartIfCold(pcm);
+      adapt();
+    },
     partial: hypothesis,
     finish() {
       lib.endUtt(decoder);
-      return hypothesis();
+      // Finals' confidences are the best-path posteriors, mapped like batch ones (the same computation; the map
+      // was fitted on batch pieces). Interims come from the forward pass alone and stay at 1.
+      return hypothesis().map((w) => ({
+        ...w,
+        confidence: Math.round(calibrate(w.confidence, BATCH_CALIBRATION) * 1000) / 1000,
+      }));
     },
-    carry: () => (primed ? lib.cmnState(decoder) : undefined),
+    carry: () => {
+      if (!primed) return undefined;
+      const state = lib.cmnState(decoder);
+      if (!state) return undefined;
+      return {
+        mean: state.frames > 0 ? blend(prior, weight, state) : prior,
+        sum: new Float32Array(prior.length),
+        frames: 0,
+      };
+    },
     dispose: () => lib.free(decoder),
   };
 }
