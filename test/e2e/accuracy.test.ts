@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { type Clip, loadClips } from "@earshot/bench/corpus";
+import { mapLimit } from "@earshot/bench/table";
 import { wordErrorRate } from "@earshot/engine";
 import { EarshotClient, type LiveResults } from "@earshot/sdk";
 import type { EarshotServer } from "@earshot/server";
@@ -28,24 +29,17 @@ afterAll(async () => {
  * end), sent at once rather than at real-time pace — the words depend on the audio, not on its pace.
  */
 async function liveWerOf(clips: Clip[]): Promise<number> {
-  const pairs = [];
-  for (let i = 0; i < clips.length; i += 4) {
-    pairs.push(
-      ...(await Promise.all(
-        clips.slice(i, i + 4).map(async (c) => {
-          const conn = client.listen.v1.connect({ encoding: "linear16", sample_rate: 16_000 });
-          const finals: LiveResults[] = [];
-          conn.on("Results", (r) => r.is_final && finals.push(r));
-          await conn.opened;
-          const audio = Buffer.concat([silence(0.5), pcm16(c.path, `${c.id}.raw`), silence(1.5)]);
-          for (const chunk of chunks(audio, 3200)) conn.send(chunk);
-          await conn.finish();
-          const hypothesis = finals.map((r) => r.channel.alternatives[0]!.transcript).join(" ");
-          return { reference: c.reference, hypothesis };
-        }),
-      )),
-    );
-  }
+  const pairs = await mapLimit(clips, 4, async (c) => {
+    const conn = client.listen.v1.connect({ encoding: "linear16", sample_rate: 16_000 });
+    const finals: LiveResults[] = [];
+    conn.on("Results", (r) => r.is_final && finals.push(r));
+    await conn.opened;
+    const audio = Buffer.concat([silence(0.5), pcm16(c.path, `${c.id}.raw`), silence(1.5)]);
+    for (const chunk of chunks(audio, 3200)) conn.send(chunk);
+    await conn.finish();
+    const hypothesis = finals.map((r) => r.channel.alternatives[0]!.transcript).join(" ");
+    return { reference: c.reference, hypothesis };
+  });
   return wordErrorRate(pairs);
 }
 

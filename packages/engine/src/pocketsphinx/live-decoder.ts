@@ -2,9 +2,8 @@
 import type { InstalledModel } from "../models/registry.js";
 import type { LiveDecoder } from "../stream/live-decoder.js";
 import type { CmnState, PocketSphinxLib } from "./binding.js";
-import { calibrate } from "./confidence.js";
 import type { LivePasses } from "./options.js";
-import { BATCH_CALIBRATION, pocketSphinxArgs, wordsOf } from "./recognizer.js";
+import { calibrated, pocketSphinxArgs, wordsOf } from "./recognizer.js";
 
 /** The warm-up is fed like live audio, in 100 ms chunks, because that is the path whose state it primes. */
 const WARMUP_CHUNK = 1600;
@@ -158,10 +157,7 @@ export async function createPocketSphinxLiveDecoder(
       lib.endUtt(decoder);
       // Finals' confidences are the best-path posteriors, mapped like batch ones (the same computation; the map
       // was fitted on batch pieces). Interims come from the forward pass alone and stay at 1.
-      return hypothesis().map((w) => ({
-        ...w,
-        confidence: Math.round(calibrate(w.confidence, BATCH_CALIBRATION) * 1000) / 1000,
-      }));
+      return calibrated(hypothesis());
     },
     carry: () => {
       if (!primed) return undefined;

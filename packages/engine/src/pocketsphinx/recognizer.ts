@@ -76,7 +76,7 @@ export function mergeArgs(base: readonly string[], extra: readonly string[]): st
  * 95 % of the time, and every bin's fraction right was within 0.1 of its confidence. The posterior is about right near 1 but
  * far too low below 0.5: a third of the words at 0.04 were right.
  */
-export const BATCH_CALIBRATION: CalibrationMap = [
+const BATCH_CALIBRATION: CalibrationMap = [
   [0.043, 0.337],
   [0.146, 0.49],
   [0.253, 0.574],
@@ -89,6 +89,11 @@ export const BATCH_CALIBRATION: CalibrationMap = [
   [0.927, 0.864],
   [0.989, 0.908],
 ];
+
+/** Words whose confidences are best-path posteriors, with each mapped to the fraction of such words right. */
+export function calibrated(words: RecognizedWord[]): RecognizedWord[] {
+  return words.map((w) => ({ ...w, confidence: Math.round(calibrate(w.confidence, BATCH_CALIBRATION) * 1000) / 1000 }));
+}
 
 export function createPocketSphinxRecognizer(
   model: InstalledModel,
@@ -127,10 +132,7 @@ export function createPocketSphinxRecognizer(
       lib.startUtt(active);
       lib.processRaw(active, pcm, true);
       lib.endUtt(active);
-      const words = wordsOf(lib.segments(active)).map((w) => ({
-        ...w,
-        confidence: Math.round(calibrate(w.confidence, BATCH_CALIBRATION) * 1000) / 1000,
-      }));
+      const words = calibrated(wordsOf(lib.segments(active)));
       return options?.keyterms?.length ? { words, keyterms: true } : { words };
     },
     dispose: () => {
