@@ -136,4 +136,22 @@ describe("live decoder pool", () => {
     expect(h.pool.counts()).toEqual({ held: 0, idle: 1, built: 2 });
     expect(h.disposed).toHaveLength(1);
   });
+
+  it("keeps the decoders built for streams still opening, however slowly each is built", async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) h.pool.lender(model);
+    const ready = h.pool.ready(model);
+    // Each build takes longer than the spares' idle limit: the sweeps between builds must not undo them.
+    for (let i = 1; i < 3; i++) {
+      await h.finish();
+      h.pool.dispose(Number.NEGATIVE_INFINITY, Date.now() + 60_000 * i);
+    }
+    await h.finish();
+    await ready;
+    expect(h.building()).toBe(0);
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 3, built: 3 });
+    // Opened: from now on they are spares like any other.
+    h.pool.dispose(Number.NEGATIVE_INFINITY, Date.now() + 60_000);
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 1, built: 3 });
+  });
 });

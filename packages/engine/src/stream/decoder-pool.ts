@@ -193,15 +193,19 @@ export class DecoderPool {
 
   /**
    * Frees idle decoders: all those idle since before `before` (the worker unloading unused models), and those
-   * beyond each model's warm set idle for `spareIdleMs` by `now`.
+   * beyond each model's warm set idle for `spareIdleMs` by `now` — unless streams are still opening: the
+   * decoders built for them stay until there is one per channel, or on a machine that builds a stream's
+   * decoders more slowly than `spareIdleMs` each would be freed as the next is built, for ever.
    */
   dispose(before: number, now = Date.now()): void {
     let freed = false;
     for (const stock of this.stocks.values()) {
       const list = stock.idle;
+      const filling = stock.opening.length > 0;
       const kept = list.filter(
         (entry, i) =>
-          entry.since >= before && (i >= list.length - this.keep.warm || now - entry.since < this.keep.spareIdleMs),
+          entry.since >= before &&
+          (filling || i >= list.length - this.keep.warm || now - entry.since < this.keep.spareIdleMs),
       );
       for (const entry of list) if (!kept.includes(entry)) entry.decoder.dispose();
       freed ||= kept.length < list.length;
