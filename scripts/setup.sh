@@ -14,7 +14,11 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 #                                          four text-to-speech voices (rms, slt, awb, kal16)
 #   festival + festvox-us-slt-hts          the most natural text-to-speech voice (HTS slt, 32 kHz)
 #   redis-server                           scale-out job queue (BullMQ); tests start their own instance
-APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server festival festvox-us-slt-hts)
+#   sphinxtrain + sphinxbase-utils         `speaker_adaptation=true`: features (sphinx_fe), alignment statistics (bw)
+#     + pocketsphinx                       and the MLLR transform (mllr_solve) of the default model; its model
+#                                          definition as text (pocketsphinx_mdef_convert)
+APT_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us ffmpeg flite redis-server festival festvox-us-slt-hts
+  sphinxtrain sphinxbase-utils pocketsphinx)
 # For development and CI only, never the runtime image:
 #   chromium                               the web console's end-to-end test and `npm run screenshots` drive it
 #                                          headless through playwright-core, which cannot download a browser here

@@ -16,20 +16,11 @@
  * Needs `apt-get install pocketsphinx sphinxbase-utils sphinxtrain`.
  */
 import { execFile } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ModelRegistry } from "@earshot/engine";
+import { adaptableModel, ModelRegistry } from "@earshot/engine";
 import { audioDir, type Clip, loadClips } from "./corpus.js";
 import { groupsOf, speakerOf, splitClips, spread, werByGroup } from "./halves.js";
 import { machine, mapLimit, printTable } from "./table.js";
@@ -54,58 +45,6 @@ function run(command: string, args: string[]): Promise<void> {
       else reject(new Error(`${command} failed: ${stderr.split("\n").filter(Boolean).slice(-3).join(" / ")}`));
     });
   });
-}
-
-/**
- * The model's mixture weights, which it ships quantised for PocketSphinx (`sendump`: per stream and density, one
- * byte per senone, a base-1.0001 log shifted right), as the Sphinx-3 `mixture_weights` file `bw` reads (the
- * reading of SphinxTrain's sendump.py, ported).
- */
-function expandSendump(sendump: Buffer): Buffer {
-  const little = sendump.readUInt32LE(0) <= 65_536;
-  let at = 0;
-  const u32 = (): number => {
-    const value = little ? sendump.readUInt32LE(at) : sendump.readUInt32BE(at);
-    at += 4;
-    return value;
-  };
-  const header = new Map<string, string>();
-  for (let length = u32(); length > 0; length = u32()) {
-    const [key = "", value = ""] = sendump.toString("latin1", at, at + length - 1).split(/\s+/);
-    header.set(key, value);
-    at += length;
-  }
-  if (Number(header.get("cluster_count") ?? 0) !== 0) throw new Error("clustered sendump files are not read here");
-  const shift = Number(header.get("mixw_shift") ?? 10);
-  const streams = Number(header.get("feature_count"));
-  const densities = u32();
-  const senones = u32();
-  const weights = new Float32Array(senones * streams * densities);
-  for (let f = 0; f < streams; f++)
-    for (let d = 0; d < densities; d++, at += senones)
-      for (let s = 0; s < senones; s++)
-        weights[(s * streams + f) * densities + d] = 1.0001 ** -(sendump[at + s]! << shift);
-  for (let sf = 0; sf < senones * streams; sf++) {
-    const row = weights.subarray(sf * densities, (sf + 1) * densities);
-    const sum = row.reduce((a, b) => a + b, 0);
-    for (let d = 0; d < densities; d++) row[d]! /= sum;
-  }
-  // A Sphinx-3 parameter file: text header ending on a 4-byte boundary, byte-order mark, dimensions, floats.
-  const start = "s3\nversion 1.0\n";
-  const head = `${start}${" ".repeat((4 - ((start.length + 7) % 4)) % 4)}endhdr\n`;
-  const dims = Buffer.alloc(20);
-  dims.writeInt32LE(0x11223344, 0);
-  for (const [i, n] of [senones, streams, densities, weights.length].entries()) dims.writeUInt32LE(n, 4 + i * 4);
-  return Buffer.concat([Buffer.from(head, "latin1"), dims, Buffer.from(weights.buffer)]);
-}
-
-/** The acoustic model made adaptable: its files, plus the mixture weights and model definition `bw` reads. */
-async function adaptableModel(hmm: string, dir: string): Promise<string> {
-  mkdirSync(dir);
-  for (const file of readdirSync(hmm)) symlinkSync(join(hmm, file), join(dir, file));
-  writeFileSync(join(dir, "mixture_weights"), expandSendump(readFileSync(join(hmm, "sendump"))));
-  await run("pocketsphinx_mdef_convert", ["-text", join(hmm, "mdef"), join(dir, "mdef.txt")]);
-  return dir;
 }
 
 const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;

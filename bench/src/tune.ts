@@ -13,7 +13,7 @@
  * map from confidence to fraction right fitted on them.
  *
  * A configuration is `name:` followed by PocketSphinx arguments (`-lw 8 -beam 1e-60`) and engine settings
- * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first). RTF (wall time
+ * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first; `adapt=1` asks for speaker adaptation). RTF (wall time
  * per worker over audio time) compares configurations only within one run: it depends on the load.
  */
 import { readFileSync } from "node:fs";
@@ -41,6 +41,8 @@ interface Config {
   engine: Pick<EngineOptions, "maxPiece">;
   /** Scale each clip to this RMS level (dBFS) before it reaches the engine: does loudness matter? */
   rmsDb?: number;
+  /** `speaker_adaptation`: each piece decoded again after adapting the model to it. */
+  adaptSpeaker?: boolean;
 }
 
 /** `bytes` (16-bit mono WAV) scaled to an RMS of `db` dBFS, peaks clipped, as a new WAV. */
@@ -72,6 +74,7 @@ function parseConfig(text: string): Config {
   const decoderArgs: string[] = [];
   const engine: Config["engine"] = {};
   let rmsDb: number | undefined;
+  let adaptSpeaker = false;
   for (const token of text
     .slice(colon + 1)
     .trim()
@@ -80,10 +83,11 @@ function parseConfig(text: string): Config {
     const [key, value] = token.split("=");
     if (key === "maxPiece" && value) engine.maxPiece = Number(value);
     else if (key === "rmsDb" && value) rmsDb = Number(value);
+    else if (key === "adapt" && value) adaptSpeaker = value === "1";
     else if (value !== undefined) throw new Error(`unknown engine setting ${key}`);
     else decoderArgs.push(token);
   }
-  return { name: text.slice(0, colon), decoderArgs, engine, ...(rmsDb === undefined ? {} : { rmsDb }) };
+  return { name: text.slice(0, colon), decoderArgs, engine, adaptSpeaker, ...(rmsDb === undefined ? {} : { rmsDb }) };
 }
 
 const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;
@@ -179,7 +183,9 @@ async function run(config: Config): Promise<(string | number)[]> {
   // Every worker loads its model before the clock starts.
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.transcribe(input[0]!)));
   const started = performance.now();
-  const results = await mapLimit(input, workers * 2, (bytes) => engine.transcribe(bytes));
+  const results = await mapLimit(input, workers * 2, (bytes) =>
+    engine.transcribe(bytes, { adaptSpeaker: config.adaptSpeaker }),
+  );
   const wall = (performance.now() - started) / 1000;
   await engine.close();
   const hypotheses = results.map((t) => t.channels[0]!.map((w) => w.word).join(" "));

@@ -93,6 +93,8 @@ export interface TranscribeOptions {
   keyterms?: readonly Keyterm[] | undefined;
   /** `detect_language`: ask a model that can to detect the spoken language. */
   detectLanguage?: boolean | undefined;
+  /** `speaker_adaptation`: adapt the model to each piece's speaker before its final decoding (see RecognizeOptions). */
+  adaptSpeaker?: boolean | undefined;
   /**
    * Label every word with its speaker (per channel), within these bounds on the number of speakers. The
    * engine's diarizer runs unless the serving model labels speakers itself (its `diarization` capability).
@@ -230,7 +232,8 @@ export class Engine {
         ? new TranscriptionProgress(total, this.speed.cost(model.name), options.onProgress)
         : undefined;
       const keyterms = options.keyterms?.length ? options.keyterms : undefined;
-      const recognition = { language: options.language, detectLanguage: options.detectLanguage, keyterms };
+      const { language, detectLanguage, adaptSpeaker } = options;
+      const recognition = { language, detectLanguage, keyterms, adaptSpeaker };
       let next = 0;
       const recognizePiece = async (piece: PreparedPiece): Promise<Recognition> => {
         const index = next++;
@@ -398,13 +401,14 @@ export class Engine {
    */
   async *recognizePieces(
     pcms: Int16Array[],
-    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "signal"> = {},
+    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "adaptSpeaker" | "signal"> = {},
   ): AsyncGenerator<RecognizedWord[], void, undefined> {
     const { model } = this.resolve(options);
     const { signal } = options;
     const { lane, cancelled, release } = this.openLane("pieces", signal, "The recognition was cancelled.");
     this.active++;
-    const recognition = { language: options.language, detectLanguage: options.detectLanguage };
+    const { language, detectLanguage, adaptSpeaker } = options;
+    const recognition = { language, detectLanguage, adaptSpeaker };
     const pending = pcms.map((pcm) =>
       this.pool.run(lane, { type: "recognize", model, pcm, options: recognition }, [pcm.buffer as ArrayBuffer]),
     );

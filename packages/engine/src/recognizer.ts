@@ -57,6 +57,11 @@ export interface RecognizeOptions {
   detectLanguage?: boolean | undefined;
   /** Words to recognise more readily. */
   keyterms?: readonly Keyterm[] | undefined;
+  /**
+   * Adapt the model to the speaker before the final decoding (PocketSphinx: a second pass with an MLLR
+   * transform estimated on the first pass's words). Costs about one more decoding.
+   */
+  adaptSpeaker?: boolean | undefined;
 }
 
 export interface Recognizer {

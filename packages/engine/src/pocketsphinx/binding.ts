@@ -53,6 +53,12 @@ export interface PocketSphinxLib {
   cmnState(decoder: Decoder): CmnState | undefined;
   /** Puts back a state {@link cmnState} returned (from any decoder of the same model). */
   setCmnState(decoder: Decoder, state: CmnState): void;
+  /**
+   * Transforms the acoustic model's means by the MLLR transform in file `path` (SphinxTrain's `mllr_solve`
+   * format) until the next call. The decoder transforms the means it loads from its model files, so a transform
+   * replaces the one before rather than adding to it.
+   */
+  applyMllr(decoder: Decoder, path: string): void;
   free(decoder: Decoder): void;
 }
 
@@ -114,6 +120,9 @@ export function loadPocketSphinx(
   const ngramModelAddWord = sb.func("int ngram_model_add_word(void* model, const char* word, float weight)");
   const logmathExp = sb.func("double logmath_exp(void* lmath, int logb_p)");
   const psGetFeat = ps.func("void* ps_get_feat(void* ps)");
+  const psMllrRead = ps.func("void* ps_mllr_read(const char* path)");
+  // The decoder keeps the transform and frees the one it replaces.
+  const psUpdateMllr = ps.func("void* ps_update_mllr(void* ps, void* mllr)");
   // The head of sphinxbase's `feat_t` up to its `cmn_struct` pointer, and its `cmn_t`: there is no accessor for
   // the live CMN state (cmn_live_set overwrites the sum and frame count with an approximation), so it is read
   // and written in place. `cepsize` and `veclen` must agree (13), which catches a different layout.
@@ -231,6 +240,11 @@ export function loadPocketSphinx(
       koffi.encode(fields.cmn_mean, "float", Array.from(state.mean), fields.veclen);
       koffi.encode(fields.sum, "float", Array.from(state.sum), fields.veclen);
       koffi.encode(cmn.pointer, Cmn, { ...fields, nframe: state.frames });
+    },
+    applyMllr(decoder, path) {
+      const mllr = psMllrRead(path);
+      if (!mllr) throw new Error(`pocketsphinx could not read the MLLR transform ${path}`);
+      if (!psUpdateMllr(decoder.ps, mllr)) throw new Error("pocketsphinx could not apply an MLLR transform");
     },
     free(decoder) {
       psFree(decoder.ps);

@@ -1,6 +1,7 @@
 /** The PocketSphinx {@link Recognizer}: one decoder per worker, one utterance per call. */
 import type { InstalledModel } from "../models/registry.js";
 import type { Keyterm, RecognizedWord, Recognizer } from "../recognizer.js";
+import { type Adapter, createAdapter } from "./adaptation.js";
 import type { Decoder, PocketSphinxLib, Segment } from "./binding.js";
 import { type CalibrationMap, calibrate } from "./confidence.js";
 import { keytermWords, letterToSound } from "./pronounce.js";
@@ -120,24 +121,67 @@ export function createPocketSphinxRecognizer(
     return fresh;
   };
 
+  // Made on the first request that asks for speaker adaptation: it prepares a copy of the model's files.
+  let adapter: Promise<Adapter> | undefined;
+
+  /** The decoder's words for `pcm`, each piece a stream of its own. */
+  const decode = (active: Decoder, pcm: Int16Array): RecognizedWord[] => {
+    // Each piece is a stream of its own: the front end's noise-removal estimates carry over between utterances
+    // of one stream, which made the same audio decode differently depending on what the worker decoded before
+    // (jfk.wav: "and when you can do" or "and what you can do"). Whole-utterance mode then lets the front end
+    // see all of the audio at once (batch cepstral mean), and keeps frame numbers relative to this call.
+    lib.startStream(active);
+    lib.startUtt(active);
+    lib.processRaw(active, pcm, true);
+    lib.endUtt(active);
+    return wordsOf(lib.segments(active));
+  };
+
+  /**
+   * The second pass of speaker adaptation: the piece decoded again with the model's means transformed towards
+   * the speaker, as the first pass's words align them; the first pass's words when no transform could be made.
+   */
+  const adapted = async (active: Decoder, pcm: Int16Array, first: RecognizedWord[]): Promise<RecognizedWord[]> => {
+    if (!model.files.hmm || !model.files.dict) return first;
+    if (!adapter) {
+      adapter = createAdapter(model.files.hmm, model.files.dict);
+      // A failed set-up (a tool missing) is tried again by the next request that asks.
+      adapter.catch(() => {
+        adapter = undefined;
+      });
+    }
+    const { adapt, identity } = await adapter;
+    const second = await adapt(
+      pcm,
+      first.map((w) => w.word),
+      (transform) => {
+        // Applied, used and undone in one synchronous step: no other request can decode with this transform.
+        lib.applyMllr(active, transform);
+        try {
+          return decode(active, pcm);
+        } finally {
+          lib.applyMllr(active, identity);
+        }
+      },
+    );
+    return second ?? first;
+  };
+
   return {
-    recognize(pcm, options) {
+    async recognize(pcm, options) {
       const weights = keytermWeights(options?.keyterms ?? []);
       const active = weights.length ? keytermDecoder(weights) : decoder;
-      // Each piece is a stream of its own: the front end's noise-removal estimates carry over between utterances
-      // of one stream, which made the same audio decode differently depending on what the worker decoded before
-      // (jfk.wav: "and when you can do" or "and what you can do"). Whole-utterance mode then lets the front end
-      // see all of the audio at once (batch cepstral mean), and keeps frame numbers relative to this call.
-      lib.startStream(active);
-      lib.startUtt(active);
-      lib.processRaw(active, pcm, true);
-      lib.endUtt(active);
-      const words = calibrated(wordsOf(lib.segments(active)));
+      const first = decode(active, pcm);
+      const words = calibrated(options?.adaptSpeaker ? await adapted(active, pcm, first) : first);
       return options?.keyterms?.length ? { words, keyterms: true } : { words };
     },
     dispose: () => {
       lib.free(decoder);
       if (boosted) lib.free(boosted.decoder);
+      void adapter?.then(
+        (a) => a.dispose(),
+        () => {},
+      );
     },
   };
 }

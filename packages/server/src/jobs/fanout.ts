@@ -26,6 +26,7 @@ interface PieceData {
   piece: string;
   model: string | undefined;
   language: string | undefined;
+  adaptSpeaker?: boolean | undefined;
 }
 
 const pieceName = (channel: number, index: number): string => `${channel}-${index}`;
@@ -77,7 +78,7 @@ export class PieceFanout {
     const bytes = await this.options.blobs.get(`pieces/${data.job}/${data.piece}`);
     if (!bytes) return; // the job finished or was cancelled meanwhile
     const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const recognition = { model: data.model, language: data.language };
+    const recognition = { model: data.model, language: data.language, adaptSpeaker: data.adaptSpeaker };
     for await (const words of this.options.engine.recognizePieces([pcm], recognition)) {
       await this.options.redis.hset(this.resultsKey(data.job), data.piece, JSON.stringify(words));
     }
@@ -122,7 +123,13 @@ export class PieceFanout {
         await this.queue.addBulk(
           missing.map(({ name }) => ({
             name: PIECES,
-            data: { job: job.id, piece: name, model: recognition.model, language: recognition.language },
+            data: {
+              job: job.id,
+              piece: name,
+              model: recognition.model,
+              language: recognition.language,
+              adaptSpeaker: recognition.adaptSpeaker,
+            },
             opts: { jobId: `${job.id}-${name}`, attempts: PIECE_ATTEMPTS, removeOnComplete: true, removeOnFail: true },
           })),
         );

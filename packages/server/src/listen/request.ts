@@ -126,7 +126,10 @@ export function diarizeOptionsOf(options: ListenOptions): DiarizeOptions | undef
 /** What the engine needs of a request to decode and recognise it. */
 export function transcribeOptionsOf(
   request: Pick<ListenRequest, "options" | "raw">,
-): Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "raw" | "multichannel" | "keyterms" | "diarize"> {
+): Pick<
+  TranscribeOptions,
+  "model" | "language" | "detectLanguage" | "raw" | "multichannel" | "keyterms" | "diarize" | "adaptSpeaker"
+> {
   const { options, raw } = request;
   const keyterms = keytermsOf(options);
   // Deepgram's multilingual mode asks the model which language is spoken, as `detect_language` does.
@@ -139,5 +142,6 @@ export function transcribeOptionsOf(
     multichannel: options.multichannel,
     diarize: diarizeOptionsOf(options),
     ...(keyterms.length ? { keyterms } : {}),
+    ...(options.speaker_adaptation ? { adaptSpeaker: true } : {}),
   };
 }
