@@ -1,8 +1,8 @@
 /**
  * Unsupervised speaker adaptation of the PocketSphinx model (MLLR): align a piece's audio to the words its first
  * decoding found, estimate one linear transform of the model's Gaussian means that makes that alignment more
- * likely, and decode again with it. bench/mllr measured the choice: a transform per piece beat one per speaker,
- * and both passes together cost about twice one.
+ * likely, and decode again with it. bench/mllr measured the choice (a transform per piece did as well as one per
+ * speaker, a shift-only transform worse); through the engine both passes cost about 2.5 times one.
  *
  * The estimation is SphinxTrain's (`bw` collects the statistics, `mllr_solve` solves for the transform) and the
  * features are `sphinx_fe`'s, run as child processes: Debian packages them (`sphinxtrain`, `sphinxbase-utils`,
@@ -151,7 +151,8 @@ export async function createAdapter(hmm: string, dict: string): Promise<Adapter>
       } catch (err) {
         rmSync(dir, { recursive: true, force: true });
         if (err instanceof UnavailableError) throw err;
-        // Too little speech aligned to the words (a word or two of noise): the piece keeps its first words.
+        // Too little speech aligned to the words (a word or two of noise), or a word the dictionary lacks (a
+        // keyterm spelled by letter-to-sound): the piece keeps its first words.
         return undefined;
       }
       try {

@@ -140,8 +140,14 @@ export function createPocketSphinxRecognizer(
   /**
    * The second pass of speaker adaptation: the piece decoded again with the model's means transformed towards
    * the speaker, as the first pass's words align them; the first pass's words when no transform could be made.
+   * The decoder is asked for again after the estimation: while the tools ran, another request's keyterms may
+   * have replaced (and freed) the one the first pass used.
    */
-  const adapted = async (active: Decoder, pcm: Int16Array, first: RecognizedWord[]): Promise<RecognizedWord[]> => {
+  const adapted = async (
+    decoderNow: () => Decoder,
+    pcm: Int16Array,
+    first: RecognizedWord[],
+  ): Promise<RecognizedWord[]> => {
     if (!model.files.hmm || !model.files.dict) return first;
     if (!adapter) {
       adapter = createAdapter(model.files.hmm, model.files.dict);
@@ -155,6 +161,7 @@ export function createPocketSphinxRecognizer(
       pcm,
       first.map((w) => w.word),
       (transform) => {
+        const active = decoderNow();
         // Applied, used and undone in one synchronous step: no other request can decode with this transform.
         lib.applyMllr(active, transform);
         try {
@@ -170,9 +177,9 @@ export function createPocketSphinxRecognizer(
   return {
     async recognize(pcm, options) {
       const weights = keytermWeights(options?.keyterms ?? []);
-      const active = weights.length ? keytermDecoder(weights) : decoder;
-      const first = decode(active, pcm);
-      const words = calibrated(options?.adaptSpeaker ? await adapted(active, pcm, first) : first);
+      const decoderNow = () => (weights.length ? keytermDecoder(weights) : decoder);
+      const first = decode(decoderNow(), pcm);
+      const words = calibrated(options?.adaptSpeaker ? await adapted(decoderNow, pcm, first) : first);
       return options?.keyterms?.length ? { words, keyterms: true } : { words };
     },
     dispose: () => {
