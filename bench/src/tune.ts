@@ -13,8 +13,9 @@
  * map from confidence to fraction right fitted on them.
  *
  * A configuration is `name:` followed by PocketSphinx arguments (`-lw 8 -beam 1e-60`) and engine settings
- * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first; `adapt=1` asks for speaker adaptation). RTF (wall time
- * per worker over audio time) compares configurations only within one run: it depends on the load.
+ * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first; `adapt=1` asks for
+ * speaker adaptation). RTF (wall time per worker over audio time) compares configurations only within one run:
+ * it depends on the load.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";

@@ -93,7 +93,7 @@ export interface TranscribeOptions {
   keyterms?: readonly Keyterm[] | undefined;
   /** `detect_language`: ask a model that can to detect the spoken language. */
   detectLanguage?: boolean | undefined;
-  /** `speaker_adaptation`: adapt the model to each piece's speaker before its final decoding (see RecognizeOptions). */
+  /** `speaker_adaptation`: decode each piece again with the model adapted to its speaker (RecognizeOptions). */
   adaptSpeaker?: boolean | undefined;
   /**
    * Label every word with its speaker (per channel), within these bounds on the number of speakers. The

@@ -59,7 +59,7 @@ export interface RecognizeOptions {
   keyterms?: readonly Keyterm[] | undefined;
   /**
    * Adapt the model to the speaker before the final decoding (PocketSphinx: a second pass with an MLLR
-   * transform estimated on the first pass's words). Costs about one more decoding.
+   * transform estimated on the first pass's words): about 2.5 times the time of one decoding.
    */
   adaptSpeaker?: boolean | undefined;
 }

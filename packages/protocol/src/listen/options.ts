@@ -63,8 +63,8 @@ export const ListenOptionsSchema = z
     min_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
     max_speakers: queryInt.pipe(z.number().min(1).max(32)).optional(),
     detect_language: queryList.optional(),
-    // Earshot extension: adapt the model to the speaker before the final decoding (two passes, about twice the
-    // time of one; see the README's accuracy figures). Models that cannot ignore it.
+    // Earshot extension: adapt the model to the speaker before the final decoding (two passes and an estimation,
+    // about 2.5 times the time of one; see the README's figures). Models that cannot adapt ignore it.
     speaker_adaptation: queryBool.optional(),
     numerals: queryBool.optional(),
     measurements: queryBool.optional(),
