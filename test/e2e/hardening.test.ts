@@ -234,6 +234,19 @@ describe("slow and greedy clients", () => {
     expect([live.code, live.reason]).toEqual([1011, "NET-0001"]);
   });
 
+  it("closes a stream whose decoder quit on a frame it had not finished reading, without waiting for ws's timeout", async () => {
+    // ffmpeg rejects 2 MB of non-Opus bytes after reading a few: the frame never drains, so the socket stayed
+    // paused for backpressure and could not read the client's answering close frame (found by the fuzz suite).
+    const closed = session("/v1/listen?encoding=opus&sample_rate=48000", (ws) => {
+      ws.send(Buffer.alloc(2 * 1024 * 1024, 1));
+      ws.send(JSON.stringify({ type: "CloseStream" }));
+    });
+    const hang = new Promise<"hang">((resolve) => setTimeout(() => resolve("hang"), 10_000).unref());
+    const result = await Promise.race([closed, hang]);
+    expect(result).not.toBe("hang");
+    expect(result).toMatchObject({ code: 1008, reason: "DATA-0000" });
+  });
+
   it("times out a body trickled a byte at a time", async () => {
     const port = Number(new URL(server.url).port);
     const started = Date.now();

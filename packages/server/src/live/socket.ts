@@ -61,6 +61,13 @@ export class LiveSocket {
   close(code?: number, reason = ""): void {
     this.state = "closed";
     clearTimeout(this.idleTimer);
+    // A socket paused for backpressure would never read the client's answering close frame (a stream whose
+    // decoder died with a frame half-written never drains): the handshake would wait for ws's 30 s timeout.
+    // What arrives from now on is read and dropped (`receive` ignores a closed socket).
+    if (this.paused) {
+      this.paused = false;
+      this.ws.resume();
+    }
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
       if (code === undefined) this.ws.close();
       else this.ws.close(code, reason);
