@@ -5,9 +5,8 @@
  * a bearer token to that endpoint only, never to another host.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { stat, truncate } from "node:fs/promises";
-import { Readable } from "node:stream";
+import { createReadStream } from "node:fs";
+import { open, stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { EarshotError } from "@earshot/protocol";
 
@@ -168,17 +167,35 @@ async function attemptDownload(url: string, partPath: string, options: DownloadO
     if (!res.body) throw new Transient("the response has no body");
     let received = have;
     options.onProgress?.(received, total);
-    const counted = Readable.fromWeb(res.body as import("node:stream/web").ReadableStream<Uint8Array>);
-    counted.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      touch();
-      options.onProgress?.(received, total);
-    });
+    // Each chunk is on disk before the next is read, so an attempt the connection cuts keeps every byte it
+    // received and the next one resumes from there (a piped write stream, destroyed by the read error, drops
+    // what it still buffers — under load, a whole attempt's bytes).
+    const file = await open(partPath, resumed ? "a" : "w");
     try {
-      await pipeline(counted, createWriteStream(partPath, { flags: resumed ? "a" : "w" }));
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      throw new Transient((stall.signal.reason as Error | undefined)?.message ?? describe(err));
+      const reader = res.body.getReader();
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          if (options.signal?.aborted) throw err;
+          throw new Transient((stall.signal.reason as Error | undefined)?.message ?? describe(err));
+        }
+        if (chunk.done) break;
+        touch();
+        try {
+          await file.write(chunk.value);
+        } catch (err) {
+          await reader.cancel();
+          throw new ModelInstallError("DOWNLOAD_FAILED", `Writing ${partPath} failed: ${describe(err)}.`, {
+            cause: err,
+          });
+        }
+        received += chunk.value.length;
+        options.onProgress?.(received, total);
+      }
+    } finally {
+      await file.close();
     }
     if (total !== undefined && received < total) {
       throw new Transient(`the connection closed after ${received} of ${total} bytes`);
