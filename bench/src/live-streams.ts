@@ -63,7 +63,8 @@ export interface StreamRun {
   interimDelays: number[];
   dropped: number;
   audioSeconds: number;
-  pairs: Array<{ reference: string; hypothesis: string }>;
+  /** Per clip: its reference, the finals' transcript and the finals' words (with their confidences). */
+  pairs: Array<{ reference: string; hypothesis: string; words: Array<{ word: string; confidence: number }> }>;
 }
 
 /**
@@ -114,6 +115,7 @@ export async function runV1Stream(
     run.pairs.push({
       reference: u.clip.reference,
       hypothesis: finals.map(({ results }) => results.channel.alternatives[0]!.transcript).join(" "),
+      words: finals.flatMap(({ results }) => results.channel.alternatives[0]!.words),
     });
   }
   return run;

@@ -13,6 +13,7 @@
  *
  * Usage: node bench/dist/live.js [--streams 1,4,8,12,16] [--clips 3] [--passes fast|full] [--endpointing MS]
  *   [--set ljspeech-dev|multi-dev|misc] [--from N: the set's clips from the Nth, those of 3 s or more]
+ *   [--reliability: also how often the finals' words are right by bins of confidence, per stream count]
  */
 
 import { readFile } from "node:fs/promises";
@@ -22,6 +23,7 @@ import { EarshotClient } from "@earshot/sdk";
 import { startServer } from "@earshot/server";
 import { type Clip, loadClips } from "./corpus.js";
 import { GAP, runV1Stream } from "./live-streams.js";
+import { printReliability, scoredWords } from "./reliability.js";
 import { mapLimit, percentile } from "./table.js";
 
 const arg = (name: string, fallback: string): string => {
@@ -35,6 +37,7 @@ const passes = arg("passes", "fast") as "fast" | "full";
 const endpointing = arg("endpointing", "");
 const set = arg("set", "ljspeech-dev");
 const from = Number(arg("from", "0"));
+const reliability = process.argv.includes("--reliability");
 const TARGET_P95_MS = 300;
 
 async function main(): Promise<void> {
@@ -101,6 +104,13 @@ async function main(): Promise<void> {
         `${((peakRss - baseRss) / n / 1e6).toFixed(0)} | ${(wordErrorRate(runs.flatMap((r) => r.pairs)) * 100).toFixed(1)}% | ` +
         `${(batchWer * 100).toFixed(1)}% | ${((cpu.user + cpu.system) / 1e6 / audioSeconds).toFixed(3)} | ${load.toFixed(2)} |`,
     );
+    if (reliability) {
+      const pairs = runs.flatMap((r) => r.pairs);
+      printReliability(
+        `${n} streams, live finals`,
+        pairs.flatMap((p) => scoredWords(p.reference, p.words)),
+      );
+    }
   }
   console.log(`Largest N with final p95 ≤ ${TARGET_P95_MS} ms: ${best || "none"}`);
   await server.close();
