@@ -7,7 +7,7 @@
 import { ErrorCode, InvalidRequestError, UnavailableError } from "@earshot/protocol";
 import type { InstalledModel } from "./models/registry.js";
 import type { PocketSphinxOptions } from "./pocketsphinx/options.js";
-import type { MaybePromise, Recognizer } from "./recognizer.js";
+import type { Keyterm, MaybePromise, Recognizer } from "./recognizer.js";
 import type { LiveDecoder } from "./stream/live-decoder.js";
 import type { WhisperOptions } from "./whisper/options.js";
 
@@ -32,7 +32,14 @@ export interface ArchitectureContext<Options = unknown> {
  */
 export interface ArchitectureModule<Options = unknown> {
   createRecognizer(model: InstalledModel, context: ArchitectureContext<Options>): MaybePromise<Recognizer>;
-  createLiveDecoder?(model: InstalledModel, context: ArchitectureContext<Options>): MaybePromise<LiveDecoder>;
+  /** `keyterms` are the stream's (empty for none); an architecture without {@link liveKeyterms} ignores them. */
+  createLiveDecoder?(
+    model: InstalledModel,
+    context: ArchitectureContext<Options>,
+    keyterms: readonly Keyterm[],
+  ): MaybePromise<LiveDecoder>;
+  /** Its live decoders apply keyterms: streams with different ones get decoders of their own. */
+  liveKeyterms?: boolean;
 }
 
 export type ArchitectureRegistrations = Record<string, ArchitectureRegistration>;
@@ -75,7 +82,7 @@ export class Architectures {
     return module.createRecognizer(model, context);
   }
 
-  async createLiveDecoder(model: InstalledModel): Promise<LiveDecoder> {
+  async createLiveDecoder(model: InstalledModel, keyterms: readonly Keyterm[]): Promise<LiveDecoder> {
     const { module, context } = await this.load(model);
     if (!module.createLiveDecoder) {
       throw new InvalidRequestError(
@@ -83,7 +90,12 @@ export class Architectures {
         ErrorCode.ModelNotStreaming,
       );
     }
-    return module.createLiveDecoder(model, context);
+    return module.createLiveDecoder(model, context, keyterms);
+  }
+
+  /** Whether `model`'s live decoders apply keyterms. */
+  async liveKeyterms(model: InstalledModel): Promise<boolean> {
+    return (await this.load(model)).module.liveKeyterms === true;
   }
 
   private async load(model: InstalledModel): Promise<{ module: ArchitectureModule; context: ArchitectureContext }> {

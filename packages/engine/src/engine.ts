@@ -18,7 +18,7 @@ import { DecodeSpeed, TranscriptionProgress } from "./progress.js";
 import type { Keyterm, Recognition, RecognizedWord, SpokenLanguage } from "./recognizer.js";
 import type { LiveDecoderCounts } from "./stream/decoder-pool.js";
 import { LiveStream, type LiveStreamHandlers } from "./stream/live-stream.js";
-import type { LiveSettings } from "./stream/types.js";
+import type { LiveSettings, StreamProgress } from "./stream/types.js";
 import type { WhisperOptions } from "./whisper/options.js";
 
 /** Everything the engine is configured with; it reads no environment variables itself. */
@@ -338,8 +338,9 @@ export class Engine {
       this.liveChannels -= channels;
       session.release();
     };
+    let opened: StreamProgress;
     try {
-      await session.run({
+      opened = await session.run({
         type: "stream-open",
         session: id,
         model,
@@ -360,6 +361,7 @@ export class Engine {
         raw: options.raw,
         multichannel: options.multichannel ?? false,
         ffmpegBinary: this.ffmpegBinary,
+        keyterms: opened.keyterms === true,
       },
       handlers,
       release,

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { InstalledModel } from "../src/models/registry.js";
+import type { Keyterm } from "../src/recognizer.js";
 import { DecoderPool } from "../src/stream/decoder-pool.js";
 import type { LiveDecoder } from "../src/stream/live-decoder.js";
 
@@ -11,13 +12,13 @@ const model = { name: "m" } as InstalledModel;
 
 /** A pool whose builds wait until the test calls `finish` (in build order), or `fail`. */
 function harness() {
-  const pending: Array<{ resolve(d: LiveDecoder): void; reject(err: Error): void }> = [];
+  const pending: Array<{ resolve(d: LiveDecoder): void; reject(err: Error): void; keyterms: readonly Keyterm[] }> = [];
   let made = 0;
   const disposed: number[] = [];
   const pool = new DecoderPool(
-    () =>
+    (_, keyterms) =>
       new Promise<LiveDecoder>((resolve, reject) => {
-        pending.push({ resolve, reject });
+        pending.push({ resolve, reject, keyterms });
       }),
     { warm: 1, spareIdleMs: 30_000 },
   );
@@ -28,6 +29,8 @@ function harness() {
     disposed,
     /** Builds started and not yet finished. */
     building: () => pending.length,
+    /** The keyterms of the next build to finish. */
+    buildingFor: () => pending[0]?.keyterms,
     async finish() {
       pending.shift()!.resolve(decoder(++made));
       await settle();
@@ -153,5 +156,38 @@ describe("live decoder pool", () => {
     // Opened: from now on they are spares like any other.
     h.pool.dispose(Number.NEGATIVE_INFINITY, Date.now() + 60_000);
     expect(h.pool.counts()).toEqual({ held: 0, idle: 1, built: 3 });
+  });
+  it("gives keyterm streams decoders of their own, takes each decoder back where it came from, forgets unused sets", async () => {
+    const h = harness();
+    const plain = await open(h);
+    const keyterms: Keyterm[] = [{ text: "printing", boost: 1 }];
+    const boosted = h.pool.lender(model, keyterms);
+    const ready = h.pool.ready(model, keyterms);
+    // The default model loads, but a keyterm set's first stream waits for its first decoder all the same.
+    expect(h.buildingFor()).toEqual(keyterms);
+    await h.finish();
+    await ready;
+    const kept = boosted.tryTake()!;
+    expect(plain.tryTake()).not.toBe(kept);
+    // The channel's keyterms change mid-utterance: the next utterance borrows from the default decoders, and the
+    // one in progress goes back to the keyterm set's.
+    const switched = h.pool.lender(model);
+    boosted.close();
+    switched.give(kept);
+    expect(h.pool.counts()).toMatchObject({ held: 1, idle: 1 });
+    expect(switched.tryTake()).toBeUndefined();
+    // A keyterm set keeps no warm decoder: once idle past spareIdleMs it is freed, and the set forgotten.
+    h.pool.dispose(Number.NEGATIVE_INFINITY, Date.now() + 31_000);
+    expect(h.disposed).toEqual([2]);
+    // A stream asking for it again is its first stream: it waits for its decoder.
+    h.pool.lender(model, keyterms);
+    let waiting = true;
+    void h.pool.ready(model, keyterms).then(() => {
+      waiting = false;
+    });
+    await h.settle();
+    expect(waiting).toBe(true);
+    expect(h.buildingFor()).toEqual(keyterms);
+    expect(h.pool.counts()).toMatchObject({ held: 1, idle: 0, built: 2 });
   });
 });

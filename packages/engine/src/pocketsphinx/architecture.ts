@@ -10,7 +10,7 @@ import type { ArchitectureContext } from "../architectures.js";
 import { downmix, toInt16 } from "../audio/pcm.js";
 import { decodeWav } from "../audio/wav.js";
 import type { InstalledModel } from "../models/registry.js";
-import { RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
+import { type Keyterm, RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
 import type { LiveDecoder } from "../stream/live-decoder.js";
 import { loadPocketSphinx } from "./binding.js";
 import { createPocketSphinxLiveDecoder } from "./live-decoder.js";
@@ -28,9 +28,22 @@ export function createRecognizer(model: InstalledModel, context: Context): Recog
 /** This worker's warm-up speech, loaded with its first live decoder (undefined inside: none to be had). */
 let warmup: { pcm: Int16Array | undefined } | undefined;
 
-export function createLiveDecoder(model: InstalledModel, context: Context): Promise<LiveDecoder> {
+/** Live decoders take keyterms into their dictionary, as the batch recogniser does. */
+export const liveKeyterms = true;
+
+export function createLiveDecoder(
+  model: InstalledModel,
+  context: Context,
+  keyterms: readonly Keyterm[],
+): Promise<LiveDecoder> {
   warmup ??= loadWarmup(context.options?.warmupSample);
-  return createPocketSphinxLiveDecoder(model, lib(context), context.options?.livePasses ?? "fast", warmup.pcm);
+  return createPocketSphinxLiveDecoder(
+    model,
+    lib(context),
+    context.options?.livePasses ?? "fast",
+    warmup.pcm,
+    keyterms,
+  );
 }
 
 /** What flite says to warm decoders up; also the text of the repository's Quick start sample. */

@@ -1,9 +1,10 @@
 /** The PocketSphinx {@link LiveDecoder}: lent to one live channel per utterance by the worker's decoder pool. */
 import type { InstalledModel } from "../models/registry.js";
+import type { Keyterm } from "../recognizer.js";
 import type { LiveDecoder } from "../stream/live-decoder.js";
 import type { CmnState, PocketSphinxLib } from "./binding.js";
 import type { LivePasses } from "./options.js";
-import { calibrated, pocketSphinxArgs, wordsOf } from "./recognizer.js";
+import { addKeyterms, calibrated, keytermWeights, pocketSphinxArgs, wordsOf } from "./recognizer.js";
 
 /** The warm-up is fed like live audio, in 100 ms chunks, because that is the path whose state it primes. */
 const WARMUP_CHUNK = 1600;
@@ -37,13 +38,15 @@ function blend(prior: Float32Array, weight: number, state: CmnState): Float32Arr
 
 /**
  * Builds a decoder off the calling thread (libuv's pool): the pool worker building it for one stream keeps
- * decoding its other streams meanwhile.
+ * decoding its other streams meanwhile. `keyterms` are boosted as in batch decoding; the pool lends such a
+ * decoder only to streams that asked for the same ones.
  */
 export async function createPocketSphinxLiveDecoder(
   model: InstalledModel,
   lib: PocketSphinxLib,
   passes: LivePasses,
   warmup: Int16Array | undefined,
+  keyterms: readonly Keyterm[] = [],
 ): Promise<LiveDecoder> {
   // Silero decides what is speech, so PocketSphinx's own silence removal is off: it also drops frames from
   // the timeline, which makes word times drift.
@@ -62,6 +65,7 @@ export async function createPocketSphinxLiveDecoder(
     ...(passes === "fast" ? ["-fwdflat", "no"] : []),
   ];
   const decoder = await lib.createDecoderAsync(pocketSphinxArgs(model, extra));
+  addKeyterms(lib, decoder, keytermWeights(keyterms));
 
   /**
    * Segment frame numbers keep counting across utterances on one decoder, so times are taken relative to the

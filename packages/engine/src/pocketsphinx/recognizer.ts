@@ -48,13 +48,21 @@ export function wordsOf(segments: Segment[], base = 0): RecognizedWord[] {
 const KEYTERM_WEIGHT = 1000;
 
 /** The words of `keyterms` with their weights, the strongest boost per word, in a stable order. */
-function keytermWeights(keyterms: readonly Keyterm[]): Array<[string, number]> {
+export function keytermWeights(keyterms: readonly Keyterm[]): Array<[string, number]> {
   const weights = new Map<string, number>();
   for (const { text, boost } of keyterms) {
     if (!(boost > 0)) continue;
     for (const word of keytermWords(text)) weights.set(word, Math.max(weights.get(word) ?? 0, KEYTERM_WEIGHT * boost));
   }
   return [...weights].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Adds each keyterm word to `decoder` under its marked spelling, pronounced as the dictionary or letter-to-sound says. */
+export function addKeyterms(lib: PocketSphinxLib, decoder: Decoder, weights: ReadonlyArray<[string, number]>): void {
+  for (const [word, weight] of weights) {
+    const phones = lib.lookupWord(decoder, word) ?? letterToSound(word);
+    if (phones) lib.addWord(decoder, `${word}${KEYTERM_MARK}`, phones, weight);
+  }
 }
 
 /**
@@ -113,10 +121,7 @@ export function createPocketSphinxRecognizer(
     if (boosted) lib.free(boosted.decoder);
     boosted = undefined;
     const fresh = lib.createDecoder(args);
-    for (const [word, weight] of weights) {
-      const phones = lib.lookupWord(fresh, word) ?? letterToSound(word);
-      if (phones) lib.addWord(fresh, `${word}${KEYTERM_MARK}`, phones, weight);
-    }
+    addKeyterms(lib, fresh, weights);
     boosted = { key, decoder: fresh };
     return fresh;
   };

@@ -90,7 +90,7 @@ export class ChannelPipeline {
   constructor(
     private readonly index: number,
     private readonly vad: StreamVad,
-    private readonly decoders: DecoderLender,
+    private decoders: DecoderLender,
     private readonly settings: LiveSettings,
     /** Hears all of the channel's audio and labels the words of every result with speakers. */
     private readonly diarizer?: OnlineDiarizer | undefined,
@@ -138,6 +138,15 @@ export class ChannelPipeline {
   /** End of stream: the last utterance becomes final. */
   async close(): Promise<LiveEvent[]> {
     return this.utterance ? [await this.endUtterance({ speechFinal: false, fromFinalize: false })] : [];
+  }
+
+  /**
+   * Borrows from `decoders` from the next utterance on (the stream's keyterms changed). The utterance in progress
+   * keeps its decoder; the pool takes it back to where it came from.
+   */
+  lendFrom(decoders: DecoderLender): void {
+    this.decoders.close();
+    this.decoders = decoders;
   }
 
   /** The stream ended or failed: an utterance in progress gives its decoder back unheard. */

@@ -12,8 +12,12 @@
  * never more decoders than channels open. Decoders idle beyond the model's warm set go after `spareIdleMs`, the
  * warm set itself when the worker unloads idle models; their memory goes back to the system (see
  * native-memory.ts).
+ *
+ * Streams with keyterms have a stock of their own per model and keyterm set (the words are in the decoder's
+ * dictionary): no warm set, so its decoders go `spareIdleMs` after the last such stream stops speaking.
  */
 import type { InstalledModel } from "../models/registry.js";
+import type { Keyterm } from "../recognizer.js";
 import type { LiveDecoder } from "./live-decoder.js";
 import { releaseFreedMemory } from "./native-memory.js";
 
@@ -46,8 +50,12 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-/** One model's decoders on this worker. */
+/** One model's decoders on this worker, for one set of keyterms. */
 interface Stock {
+  model: InstalledModel;
+  keyterms: readonly Keyterm[];
+  /** Idle decoders kept however long they are idle. */
+  warm: number;
   /** Most recently returned last. */
   idle: Idle[];
   /** Lent to channels. */
@@ -66,10 +74,12 @@ interface Stock {
 
 export class DecoderPool {
   private readonly stocks = new Map<string, Stock>();
+  /** Where each decoder goes back to: a channel whose keyterms changed mid-utterance returns the old stock's. */
+  private readonly owners = new WeakMap<LiveDecoder, Stock>();
   private built = 0;
 
   constructor(
-    private readonly build: (model: InstalledModel) => Promise<LiveDecoder>,
+    private readonly build: (model: InstalledModel, keyterms: readonly Keyterm[]) => Promise<LiveDecoder>,
     private readonly keep: {
       /** Idle decoders per model kept however long they are idle. */
       warm: number;
@@ -97,27 +107,28 @@ export class DecoderPool {
    * while the builds run. Decoders its channels do not use are freed later like any spare: a silent stream
    * keeps none for long.
    */
-  async ready(model: InstalledModel): Promise<void> {
-    const stock = this.stock(model.name);
+  async ready(model: InstalledModel, keyterms: readonly Keyterm[] = []): Promise<void> {
+    const stock = this.stock(model, keyterms);
     if (stock.held + stock.idle.length >= stock.channels) return;
     const filled = new Promise<void>((resolve, reject) => {
       stock.opening.push({ resolve, reject });
-      this.refill(model);
+      this.refill(stock);
     });
     if (stock.loads) filled.catch(() => {});
     else await filled;
   }
 
-  lender(model: InstalledModel): DecoderLender {
-    const stock = this.stock(model.name);
+  lender(model: InstalledModel, keyterms: readonly Keyterm[] = []): DecoderLender {
+    const stock = this.stock(model, keyterms);
     stock.channels++;
     let open = true;
     return {
-      tryTake: () => this.tryTake(model),
-      take: () => this.take(model),
+      tryTake: () => this.tryTake(stock),
+      take: () => this.take(stock),
       give: (decoder) => {
-        stock.held--;
-        this.put(stock, decoder);
+        const owner = this.owners.get(decoder) ?? stock;
+        owner.held--;
+        this.put(owner, decoder);
       },
       close: () => {
         if (open) stock.channels--;
@@ -126,20 +137,18 @@ export class DecoderPool {
     };
   }
 
-  private tryTake(model: InstalledModel): LiveDecoder | undefined {
-    const stock = this.stock(model.name);
+  private tryTake(stock: Stock): LiveDecoder | undefined {
     const decoder = stock.idle.pop()?.decoder;
     if (!decoder) return undefined;
     stock.held++;
     this.onChange(this.counts());
-    this.refill(model);
+    this.refill(stock);
     return decoder;
   }
 
-  private take(model: InstalledModel): Promise<LiveDecoder> {
-    const now = this.tryTake(model);
+  private take(stock: Stock): Promise<LiveDecoder> {
+    const now = this.tryTake(stock);
     if (now) return Promise.resolve(now);
-    const stock = this.stock(model.name);
     return new Promise((resolve, reject) => {
       stock.waiters.push({
         resolve: (decoder) => {
@@ -148,7 +157,7 @@ export class DecoderPool {
         },
         reject,
       });
-      this.refill(model);
+      this.refill(stock);
     });
   }
 
@@ -164,21 +173,21 @@ export class DecoderPool {
    * Builds for the channels waiting, then up to one decoder per open channel while a stream opening waits for
    * that, else one spare while channels without a decoder remain.
    */
-  private refill(model: InstalledModel): void {
-    const stock = this.stock(model.name);
+  private refill(stock: Stock): void {
     const have = stock.held + stock.idle.length;
     if (have >= stock.channels) for (const opening of stock.opening.splice(0)) opening.resolve();
     if (stock.building) return;
     const short = have < stock.channels && (stock.opening.length > 0 || stock.idle.length === 0);
     if (stock.waiters.length === 0 && !short) return;
     stock.building = true;
-    new Promise<LiveDecoder>((resolve) => resolve(this.build(model))).then(
+    new Promise<LiveDecoder>((resolve) => resolve(this.build(stock.model, stock.keyterms))).then(
       (decoder) => {
         stock.building = false;
         stock.loads = true;
         this.built++;
+        this.owners.set(decoder, stock);
         this.put(stock, decoder);
-        this.refill(model);
+        this.refill(stock);
       },
       (err: unknown) => {
         stock.building = false;
@@ -186,7 +195,7 @@ export class DecoderPool {
         // next channel to ask.
         stock.waiters.shift()?.reject(err);
         for (const opening of stock.opening.splice(0)) opening.reject(err);
-        if (stock.waiters.length > 0) this.refill(model);
+        if (stock.waiters.length > 0) this.refill(stock);
       },
     );
   }
@@ -199,28 +208,43 @@ export class DecoderPool {
    */
   dispose(before: number, now = Date.now()): void {
     let freed = false;
-    for (const stock of this.stocks.values()) {
+    for (const [key, stock] of this.stocks) {
       const list = stock.idle;
       const filling = stock.opening.length > 0;
       const kept = list.filter(
         (entry, i) =>
           entry.since >= before &&
-          (filling || i >= list.length - this.keep.warm || now - entry.since < this.keep.spareIdleMs),
+          (filling || i >= list.length - stock.warm || now - entry.since < this.keep.spareIdleMs),
       );
       for (const entry of list) if (!kept.includes(entry)) entry.decoder.dispose();
       freed ||= kept.length < list.length;
       stock.idle = kept;
+      // A keyterm set nobody uses any more is forgotten (clients may send a new one with every stream).
+      const unused = !kept.length && !stock.held && !stock.channels && !stock.waiters.length && !stock.building;
+      if (stock.keyterms.length && unused) this.stocks.delete(key);
     }
     if (!freed) return;
     releaseFreedMemory();
     this.onChange(this.counts());
   }
 
-  private stock(model: string): Stock {
-    let stock = this.stocks.get(model);
+  private stock(model: InstalledModel, keyterms: readonly Keyterm[]): Stock {
+    const key = keyterms.length ? `${model.name}\n${JSON.stringify(keyterms)}` : model.name;
+    let stock = this.stocks.get(key);
     if (!stock) {
-      stock = { idle: [], held: 0, waiters: [], opening: [], channels: 0, building: false, loads: false };
-      this.stocks.set(model, stock);
+      stock = {
+        model,
+        keyterms,
+        warm: keyterms.length ? 0 : this.keep.warm,
+        idle: [],
+        held: 0,
+        waiters: [],
+        opening: [],
+        channels: 0,
+        building: false,
+        loads: false,
+      };
+      this.stocks.set(key, stock);
     }
     return stock;
   }

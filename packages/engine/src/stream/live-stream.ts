@@ -11,7 +11,7 @@ import type { RawFormat } from "../audio/decode.js";
 import { sniffContainer } from "../audio/sniff.js";
 import type { InstalledModel } from "../models/registry.js";
 import type { PoolSession } from "../pool/worker-pool.js";
-import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
+import { type Keyterm, RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
 import { Transcoder } from "./transcoder.js";
 import type { LiveEvent, LiveInput, StreamProgress, StreamTask } from "./types.js";
 
@@ -54,6 +54,8 @@ export interface LiveStreamConfig {
   raw: RawFormat | undefined;
   multichannel: boolean;
   ffmpegBinary: string;
+  /** Whether the model's live decoders apply keyterms (the worker said so when the stream opened). */
+  keyterms: boolean;
 }
 
 export interface LiveSummary {
@@ -63,7 +65,11 @@ export interface LiveSummary {
   channelCount: number;
 }
 
-type Item = { kind: "audio"; bytes: Uint8Array } | { kind: "finalize" } | { kind: "close" };
+type Item =
+  | { kind: "audio"; bytes: Uint8Array }
+  | { kind: "finalize" }
+  | { kind: "close" }
+  | { kind: "configure"; keyterms: readonly Keyterm[] };
 
 export class LiveStream {
   private readonly hash = createHash("sha256");
@@ -83,6 +89,8 @@ export class LiveStream {
   private onReleased: (() => void) | undefined;
   readonly model: InstalledModel;
   readonly aliasOf: string | undefined;
+  /** Whether keyterms given at open or by {@link configure} are applied. */
+  readonly keyterms: boolean;
 
   constructor(
     private readonly sessionId: number,
@@ -94,6 +102,7 @@ export class LiveStream {
     this.onReleased = onReleased;
     this.model = config.model;
     this.aliasOf = config.aliasOf;
+    this.keyterms = config.keyterms;
     if (config.raw && PCM_ENCODINGS.includes(config.raw.encoding)) {
       this.route = "direct";
       this.input = { kind: "raw", ...config.raw };
@@ -120,6 +129,11 @@ export class LiveStream {
   /** Emit final results for the audio so far; the stream stays open. */
   finalize(): void {
     if (this.state === "open") this.enqueue({ kind: "finalize" });
+  }
+
+  /** New keyterms, for the audio sent after this call: each channel's next utterance on. */
+  configure(keyterms: readonly Keyterm[]): void {
+    if (this.state === "open" && this.keyterms) this.enqueue({ kind: "configure", keyterms });
   }
 
   /** Process what is queued, emit the last finals, and free the stream. */
@@ -244,7 +258,9 @@ export class LiveStream {
         } else {
           this.queue.shift();
           if (item.kind === "finalize") await this.run({ type: "stream-finalize", session: this.sessionId });
-          else {
+          else if (item.kind === "configure") {
+            await this.run({ type: "stream-configure", session: this.sessionId, keyterms: item.keyterms });
+          } else {
             await this.run({ type: "stream-close", session: this.sessionId });
             this.finish();
             return;

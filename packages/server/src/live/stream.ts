@@ -13,7 +13,7 @@ import {
   wantsDiarization,
 } from "@earshot/protocol";
 import type { ServerEngine } from "../engine.js";
-import { rawFormatOf, recognitionLanguage } from "../listen/request.js";
+import { keytermsOf, rawFormatOf, recognitionLanguage } from "../listen/request.js";
 import type { UpgradeRequest } from "../ws/upgrade.js";
 import type { StreamLimits } from "./limits.js";
 import type { StreamInfo } from "./messages.js";
@@ -66,6 +66,7 @@ function settingsOf(options: LiveListenOptions): LiveSettings {
     utteranceEndMs: options.utterance_end_ms,
     vadEvents: options.vad_events ?? false,
     diarize: wantsDiarization(options) ? { maxSpeakers: options.num_speakers ?? options.max_speakers } : undefined,
+    keyterms: keytermsOf(options),
   };
 }
 
@@ -116,6 +117,7 @@ export async function openLiveStream(
     options,
     model: stream.model,
     aliasOf: stream.aliasOf,
+    keyterms: stream.keyterms,
     channels: () => (options.multichannel ? Math.max(1, audioChannels, options.channels ?? 1) : 1),
   };
   // Reserved before the upgrade: if the handshake never completes, the stream must not stay reserved.

@@ -32,6 +32,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { WebSocket } from "ws";
 import type { ServerEngine } from "../engine.js";
 import { type TurnReport, type TurnThresholds, TurnTracker } from "../flux/turns.js";
+import { keytermsOf } from "../listen/request.js";
 import { vendorModel } from "../listen/vendor-model.js";
 import type { StreamLimits } from "../live/limits.js";
 import { eventMessage } from "../live/messages.js";
@@ -167,7 +168,10 @@ export function fluxListenRoute(engine: ServerEngine, routeOptions: FluxRouteOpt
         }
         Object.assign(flux, thresholds);
         tracker.configure(thresholdsOf(flux));
-        if (replaced) flux.keyterm = info.options.keyterm = replaced;
+        if (replaced) {
+          flux.keyterm = info.options.keyterm = replaced;
+          stream.configure(keytermsOf(info.options));
+        }
         return {
           type: "ConfigureSuccess",
           request_id: requestId,

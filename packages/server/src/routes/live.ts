@@ -26,9 +26,9 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { WebSocket } from "ws";
 import type { ServerEngine } from "../engine.js";
-import { checkTextOptions } from "../listen/request.js";
+import { checkTextOptions, keytermsOf } from "../listen/request.js";
 import type { StreamLimits } from "../live/limits.js";
-import { eventMessage, metadataMessage, type StreamInfo } from "../live/messages.js";
+import { eventMessage, metadataMessage } from "../live/messages.js";
 import { LiveSocket } from "../live/socket.js";
 import { type LiveContext, openLiveStream } from "../live/stream.js";
 import { noteUsage } from "../usage/telemetry.js";
@@ -43,10 +43,12 @@ export interface LiveRouteOptions {
 
 /**
  * `Configure` (sent by Deepgram's 2026 SDKs): the new keyterms and features replace the stream's, so the
- * results and the closing `Metadata` (which lists what is not implemented) follow them from here on. Answered
- * with one `ConfigureSuccess` saying what is in effect, or a `ConfigureFailure` leaving the stream as it was.
+ * results and the closing `Metadata` (which lists what is not implemented) follow them from here on — new
+ * keyterms from each channel's next utterance, since the one in progress is being decoded with the old ones.
+ * Answered with one `ConfigureSuccess` saying what is in effect, or a `ConfigureFailure` leaving the stream as
+ * it was.
  */
-function configure(info: StreamInfo, message: unknown): object {
+function configure({ info, stream }: LiveContext, message: unknown): object {
   const parsed = LiveConfigureSchema.safeParse(message);
   if (!parsed.success) {
     return {
@@ -57,7 +59,10 @@ function configure(info: StreamInfo, message: unknown): object {
   }
   const { keyterms, features } = parsed.data;
   const options = info.options;
-  if (keyterms !== undefined && keyterms !== null) options.keyterm = keyterms;
+  if (keyterms !== undefined && keyterms !== null) {
+    options.keyterm = keyterms;
+    stream.configure(keytermsOf(options));
+  }
   for (const [feature, on] of Object.entries(features ?? {})) options[feature as LiveConfigurableFeature] = on;
   const success: LiveConfigureSuccess = {
     type: "ConfigureSuccess",
@@ -110,7 +115,7 @@ export function liveListenRoute(engine: ServerEngine, routeOptions: LiveRouteOpt
             const message = parseLiveClientMessage(text);
             if (message?.type === "Finalize") stream.finalize();
             else if (message?.type === "CloseStream") finish();
-            else if (message?.type === "Configure") socket.send(configure(info, message));
+            else if (message?.type === "Configure") socket.send(configure(context, message));
             else if (!message) log.debug("ignored an unknown text frame");
           },
           closeStream: finish,
