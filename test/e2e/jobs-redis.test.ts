@@ -65,12 +65,16 @@ describe("jobs on Redis", () => {
   it("splits a long file over the workers and stitches it back, with rising progress", async () => {
     const sync = transcriptOf((await postListen(api.url, longAudio)).body);
     const client = new EarshotClient({ baseUrl: api.url });
-    const job = await client.jobs.submit(longAudio, { utterances: true });
+    // A boosted keyword travels with every piece: the default model hears "Gutenberg" as "he got murder".
+    const job = await client.jobs.submit(longAudio, { utterances: true, keywords: ["gutenberg:10"] });
     const progress: number[] = [];
     const result = await job.wait({ pollInterval: 50, onProgress: (f) => progress.push(f) });
     expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
     for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);
     expectSameSpeech(transcriptOf(result), sync);
+    expect(sync).not.toMatch(/gutenberg/);
+    expect(transcriptOf(result)).toMatch(/gutenberg/);
+    expect(result.metadata.warnings ?? []).not.toContainEqual(expect.objectContaining({ parameter: "keywords" }));
     const words = result.results.channels[0]!.alternatives[0]!.words;
     for (let i = 1; i < words.length; i++) expect(words[i]!.start).toBeGreaterThanOrEqual(words[i - 1]!.start);
     expect(words.at(-1)!.end).toBeGreaterThan(longClips.slice(0, -1).reduce((s, c) => s + c.duration, 0));

@@ -395,22 +395,26 @@ export class Engine {
   }
 
   /**
-   * Recognises pieces from {@link prepare}, yielding each piece's words in order as soon as it and the ones before
-   * it are done; word times count from the piece's start. All are queued at once on one lane, so the pool shares
+   * Recognises pieces from {@link prepare}, yielding each piece's recognition in order as soon as it and the ones
+   * before it are done; word times count from the piece's start. All are queued at once on one lane, so the pool shares
    * its workers fairly between this call and other requests while a long file spreads over every idle worker.
    * Aborting `signal`, or leaving the loop early, drops the pieces still waiting for a worker; with the signal the
    * iteration then rejects with a {@link CancelledError}.
    */
   async *recognizePieces(
     pcms: Int16Array[],
-    options: Pick<TranscribeOptions, "model" | "language" | "detectLanguage" | "adaptSpeaker" | "signal"> = {},
-  ): AsyncGenerator<RecognizedWord[], void, undefined> {
+    options: Pick<
+      TranscribeOptions,
+      "model" | "language" | "detectLanguage" | "keyterms" | "adaptSpeaker" | "signal"
+    > = {},
+  ): AsyncGenerator<Recognition, void, undefined> {
     const { model } = this.resolve(options);
     const { signal } = options;
     const { lane, cancelled, release } = this.openLane("pieces", signal, "The recognition was cancelled.");
     this.active++;
     const { language, detectLanguage, adaptSpeaker } = options;
-    const recognition = { language, detectLanguage, adaptSpeaker };
+    const keyterms = options.keyterms?.length ? options.keyterms : undefined;
+    const recognition = { language, detectLanguage, keyterms, adaptSpeaker };
     const pending = pcms.map((pcm) =>
       this.pool.run(lane, { type: "recognize", model, pcm, options: recognition }, [pcm.buffer as ArrayBuffer]),
     );
@@ -418,9 +422,9 @@ export class Engine {
     for (const piece of pending) piece.catch(() => {});
     try {
       for (const piece of pending) {
-        const { words } = await piece;
+        const recognised = await piece;
         if (signal?.aborted) throw cancelled();
-        yield words;
+        yield recognised;
       }
     } catch (err) {
       throw signal?.aborted ? cancelled() : err;

@@ -5,7 +5,7 @@
  * job's worker stitches the transcript back together on the file's timeline. A worker killed mid-way costs
  * only its unfinished pieces: a rerun of the job reuses every piece result already in the hash.
  */
-import { type RecognizedWord, stitchTranscript, type Transcript } from "@earshot/engine";
+import { type Keyterm, type Recognition, stitchTranscript, type Transcript } from "@earshot/engine";
 import { EarshotError, ErrorCode } from "@earshot/protocol";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -26,8 +26,12 @@ interface PieceData {
   piece: string;
   model: string | undefined;
   language: string | undefined;
+  keyterms?: readonly Keyterm[] | undefined;
   adaptSpeaker?: boolean | undefined;
 }
+
+/** A piece's words in the results hash, and whether its recogniser applied the job's keyterms. */
+type PieceResult = Pick<Recognition, "words" | "keyterms">;
 
 const pieceName = (channel: number, index: number): string => `${channel}-${index}`;
 const pcmBytes = (pcm: Int16Array): Uint8Array => new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
@@ -78,9 +82,15 @@ export class PieceFanout {
     const bytes = await this.options.blobs.get(`pieces/${data.job}/${data.piece}`);
     if (!bytes) return; // the job finished or was cancelled meanwhile
     const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const recognition = { model: data.model, language: data.language, adaptSpeaker: data.adaptSpeaker };
-    for await (const words of this.options.engine.recognizePieces([pcm], recognition)) {
-      await this.options.redis.hset(this.resultsKey(data.job), data.piece, JSON.stringify(words));
+    const { model, language, keyterms, adaptSpeaker } = data;
+    for await (const recognised of this.options.engine.recognizePieces([pcm], {
+      model,
+      language,
+      keyterms,
+      adaptSpeaker,
+    })) {
+      const result: PieceResult = { words: recognised.words, keyterms: recognised.keyterms };
+      await this.options.redis.hset(this.resultsKey(data.job), data.piece, JSON.stringify(result));
     }
   }
 
@@ -106,15 +116,15 @@ export class PieceFanout {
     );
     const total = pieces.reduce((sum, { piece }) => sum + (piece.end - piece.start), 0);
     const key = this.resultsKey(job.id);
-    const results = new Map<string, RecognizedWord[]>();
+    const results = new Map<string, PieceResult>();
     try {
       if (pieces.length < FANOUT_MIN_PIECES) {
         let next = 0;
-        for await (const words of engine.recognizePieces(
+        for await (const { words, keyterms } of engine.recognizePieces(
           pieces.map(({ piece }) => piece.pcm),
           recognition,
         )) {
-          results.set(pieces[next++]!.name, words);
+          results.set(pieces[next++]!.name, { words, keyterms });
         }
       } else {
         const done = new Set(await redis.hkeys(key));
@@ -128,6 +138,7 @@ export class PieceFanout {
               piece: name,
               model: recognition.model,
               language: recognition.language,
+              keyterms: recognition.keyterms,
               adaptSpeaker: recognition.adaptSpeaker,
             },
             opts: { jobId: `${job.id}-${name}`, attempts: PIECE_ATTEMPTS, removeOnComplete: true, removeOnFail: true },
@@ -143,9 +154,14 @@ export class PieceFanout {
           if (!(await onProgress(total > 0 ? recognised / total : 0))) return undefined;
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
-        for (const [name, words] of Object.entries(await redis.hgetall(key))) results.set(name, JSON.parse(words));
+        for (const [name, result] of Object.entries(await redis.hgetall(key))) results.set(name, JSON.parse(result));
       }
-      return stitchTranscript(prepared, (c, i) => results.get(pieceName(c, i)) ?? [], { model, aliasOf });
+      const transcript = stitchTranscript(prepared, (c, i) => results.get(pieceName(c, i))?.words ?? [], {
+        model,
+        aliasOf,
+      });
+      if (recognition.keyterms) transcript.keyterms = [...results.values()].every((r) => r.keyterms === true);
+      return transcript;
     } finally {
       await redis.del(key);
       await Promise.all(pieces.map(({ name }) => blobs.delete(`pieces/${job.id}/${name}`)));

@@ -48,7 +48,7 @@ export async function streamTranscription(
   try {
     let text = "";
     let index = 0;
-    for await (const words of recognised) {
+    for await (const { words } of recognised) {
       const piece = stitchTranscript({ ...prepared, channels: [[pieces[index++]!]] }, () => words, { model, aliasOf });
       const alternative = buildListenResponse(options.requestId, listen.options, piece).results.channels[0]!
         .alternatives[0]!;
