@@ -396,8 +396,9 @@ export class Engine {
 
   /**
    * Recognises pieces from {@link prepare}, yielding each piece's recognition in order as soon as it and the ones
-   * before it are done; word times count from the piece's start. All are queued at once on one lane, so the pool shares
-   * its workers fairly between this call and other requests while a long file spreads over every idle worker.
+   * before it are done; word times count from the piece's start. All are queued at once on one lane, so the pool
+   * shares its workers fairly between this call and other requests while a long file spreads over every idle
+   * worker.
    * Aborting `signal`, or leaving the loop early, drops the pieces still waiting for a worker; with the signal the
    * iteration then rejects with a {@link CancelledError}.
    */

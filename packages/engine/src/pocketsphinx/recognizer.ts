@@ -57,7 +57,7 @@ export function keytermWeights(keyterms: readonly Keyterm[]): Array<[string, num
   return [...weights].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** Adds each keyterm word to `decoder` under its marked spelling, pronounced as the dictionary or letter-to-sound says. */
+/** Adds each keyterm word to `decoder` under its marked spelling, pronounced as the dictionary or flite says. */
 export function addKeyterms(lib: PocketSphinxLib, decoder: Decoder, weights: ReadonlyArray<[string, number]>): void {
   for (const [word, weight] of weights) {
     const phones = lib.lookupWord(decoder, word) ?? letterToSound(word);
