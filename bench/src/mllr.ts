@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { adaptableModel, ModelRegistry } from "@earshot/engine";
+import { adaptableModel, estimateMllr, ModelRegistry } from "@earshot/engine";
 import { audioDir, type Clip, loadClips } from "./corpus.js";
 import { groupsOf, speakerOf, splitClips, spread, werByGroup } from "./halves.js";
 import { machine, mapLimit, printTable } from "./table.js";
@@ -107,17 +107,9 @@ async function adapt(
     writeFileSync(join(dir, "ctl"), ctlOf(unit));
     writeFileSync(join(dir, "lsn"), unit.map((c) => `<s> ${transcript(c)} </s> (${c.id})\n`).join(""));
     try {
-      await run(`${SPHINXTRAIN}/bw`, [
-        ...["-hmmdir", adaptable, "-moddeffn", join(adaptable, "mdef.txt"), "-ts2cbfn", ".ptm."],
-        ...["-feat", "1s_c_d_dd", "-svspec", "0-12/13-25/26-38", "-cmn", "current", "-agc", "none"],
-        ...["-dictfn", dict, "-fdictfn", join(adaptable, "noisedict"), "-ctlfn", join(dir, "ctl")],
-        ...["-lsnfn", join(dir, "lsn"), "-cepdir", join(work, "mfc"), "-accumdir", dir],
-      ]);
       const out = join(dir, "mllr_matrix");
-      await run(`${SPHINXTRAIN}/mllr_solve`, [
-        ...["-meanfn", join(adaptable, "means"), "-varfn", join(adaptable, "variances")],
-        ...["-outmllrfn", out, "-accumdir", dir],
-      ]);
+      const data = { ctl: join(dir, "ctl"), lsn: join(dir, "lsn"), cepdir: join(work, "mfc") };
+      await estimateMllr(adaptable, dict, data, dir, out);
       for (const clip of unit) transforms.set(clip.id, out);
     } catch {
       // Too little aligned speech (an empty pass 1, say): these clips keep pass 1's words.

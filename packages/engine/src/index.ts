@@ -86,7 +86,7 @@ export {
   type ModelResolution,
   modelUuid,
 } from "./models/registry.js";
-export { adaptableModel } from "./pocketsphinx/adaptation.js";
+export { adaptableModel, estimateMllr } from "./pocketsphinx/adaptation.js";
 export type { LivePasses, PocketSphinxOptions } from "./pocketsphinx/options.js";
 export {
   type Keyterm,

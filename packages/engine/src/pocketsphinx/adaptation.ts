@@ -106,6 +106,41 @@ export function identityTransform(streamLengths: readonly number[]): string {
 /** The feature streams of the default model's `-svspec 0-12/13-25/26-38`. */
 const STREAMS = [13, 13, 13];
 
+/** Utterances to estimate one transform from, laid out as SphinxTrain reads them. */
+export interface AdaptationData {
+  /** Control file: one utterance per line, its feature file's path under `cepdir` without the `.mfc`. */
+  ctl: string;
+  /** Transcripts, a line per utterance of `ctl`: `<s> words </s> (id)`. */
+  lsn: string;
+  /** Where the utterances' `.mfc` feature files are (sphinx_fe's output). */
+  cepdir: string;
+}
+
+/**
+ * Estimates one MLLR transform for the utterances of `data` into `out`: `bw` aligns their features to their
+ * words with the adaptable `model` (from {@link adaptableModel}) and `dict`, leaving its statistics in `dir`;
+ * `mllr_solve` solves for the transform. Rejects when too little speech aligned to estimate one.
+ */
+export async function estimateMllr(
+  model: string,
+  dict: string,
+  data: AdaptationData,
+  dir: string,
+  out: string,
+): Promise<void> {
+  await run(`${SPHINXTRAIN}/bw`, [
+    ...["-hmmdir", model, "-moddeffn", join(model, "mdef.txt"), "-ts2cbfn", ".ptm."],
+    ...["-feat", "1s_c_d_dd", "-svspec", "0-12/13-25/26-38", "-cmn", "current", "-agc", "none"],
+    ...["-dictfn", dict, "-fdictfn", join(model, "noisedict"), "-ctlfn", data.ctl, "-lsnfn", data.lsn],
+    // The extension without its dot: with one, bw looks for `piece..mfc` and retries the missing file for ever.
+    ...["-cepdir", data.cepdir, "-cepext", "mfc", "-accumdir", dir],
+  ]);
+  await run(`${SPHINXTRAIN}/mllr_solve`, [
+    ...["-meanfn", join(model, "means"), "-varfn", join(model, "variances")],
+    ...["-outmllrfn", out, "-accumdir", dir],
+  ]);
+}
+
 export interface Adapter {
   /**
    * Estimates a transform for `pcm` (16 kHz) from `words`, its first decoding's words, and hands its file to
@@ -131,31 +166,22 @@ export async function createAdapter(hmm: string, dict: string): Promise<Adapter>
       const dir = join(work, String(next++));
       mkdirSync(dir);
       try {
-        writeFileSync(join(dir, "piece.raw"), pcm);
-        await run("sphinx_fe", [
-          ...["-argfile", join(hmm, "feat.params"), "-samprate", "16000", "-raw", "yes", "-input_endian", "little"],
-          ...["-i", join(dir, "piece.raw"), "-o", join(dir, "piece.mfc")],
-        ]);
-        writeFileSync(join(dir, "ctl"), "piece\n");
-        writeFileSync(join(dir, "lsn"), `<s> ${words.join(" ")} </s> (piece)\n`);
-        await run(`${SPHINXTRAIN}/bw`, [
-          ...["-hmmdir", model, "-moddeffn", join(model, "mdef.txt"), "-ts2cbfn", ".ptm."],
-          ...["-feat", "1s_c_d_dd", "-svspec", "0-12/13-25/26-38", "-cmn", "current", "-agc", "none"],
-          ...["-dictfn", dict, "-fdictfn", join(model, "noisedict"), "-ctlfn", join(dir, "ctl")],
-          ...["-lsnfn", join(dir, "lsn"), "-cepdir", dir, "-cepext", "mfc", "-accumdir", dir],
-        ]);
-        await run(`${SPHINXTRAIN}/mllr_solve`, [
-          ...["-meanfn", join(model, "means"), "-varfn", join(model, "variances")],
-          ...["-outmllrfn", join(dir, "transform"), "-accumdir", dir],
-        ]);
-      } catch (err) {
-        rmSync(dir, { recursive: true, force: true });
-        if (err instanceof UnavailableError) throw err;
-        // Too little speech aligned to the words (a word or two of noise), or a word the dictionary lacks (a
-        // keyterm spelled by letter-to-sound): the piece keeps its first words.
-        return undefined;
-      }
-      try {
+        try {
+          writeFileSync(join(dir, "piece.raw"), pcm);
+          await run("sphinx_fe", [
+            ...["-argfile", join(hmm, "feat.params"), "-samprate", "16000", "-raw", "yes", "-input_endian", "little"],
+            ...["-i", join(dir, "piece.raw"), "-o", join(dir, "piece.mfc")],
+          ]);
+          writeFileSync(join(dir, "ctl"), "piece\n");
+          writeFileSync(join(dir, "lsn"), `<s> ${words.join(" ")} </s> (piece)\n`);
+          const data = { ctl: join(dir, "ctl"), lsn: join(dir, "lsn"), cepdir: dir };
+          await estimateMllr(model, dict, data, dir, join(dir, "transform"));
+        } catch (err) {
+          if (err instanceof UnavailableError) throw err;
+          // Too little speech aligned to the words (a word or two of noise), or a word the dictionary lacks (a
+          // keyterm spelled by letter-to-sound): the piece keeps its first words.
+          return undefined;
+        }
         return use(join(dir, "transform"));
       } finally {
         rmSync(dir, { recursive: true, force: true });
