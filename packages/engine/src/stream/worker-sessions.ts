@@ -99,10 +99,12 @@ export class WorkerSessions {
     return { ...this.progress(session, []), keyterms };
   }
 
-  /** Each channel borrows from the new keyterms' decoders from its next utterance on. */
+  /**
+   * Each channel borrows from the new keyterms' decoders from its next utterance on. Sent only for a model whose
+   * live decoders apply keyterms (the answer to `stream-open` said so).
+   */
   private async configure(session: Session, keyterms: readonly Keyterm[]): Promise<StreamProgress> {
     const { model } = session.task;
-    if (!(await this.architectures.liveKeyterms(model))) return this.progress(session, []);
     session.keyterms = keyterms;
     for (const pipeline of session.pipelines) pipeline.lendFrom(this.decoders.lender(model, keyterms));
     await this.decoders.ready(model, keyterms);
