@@ -9,6 +9,9 @@
  *   opening has a decoder built for it, freed when it stays unused that long);
  * - speech: a shared LJ clip each (16 kHz), at real-time pace, peak resident memory sampled every 250 ms;
  * - 8 kHz and 48 kHz linear16: the same clips resampled by ffmpeg, as telephone and browser audio arrive;
+ * - keyterm sets: N streams one after another, each with a keyterm of its own and speaking one clip (each set
+ *   has decoders of its own; those of a set no stream has open go when the next set's are built), measured
+ *   after the last;
  * - closed: `--settle` seconds after the last stream closed.
  * Per case: resident MB over the warm server, that divided by N, the main thread's heap and external memory, the
  * engine's live decoders (held by an utterance / idle), and for the speaking cases the WER of the finals.
@@ -128,8 +131,12 @@ async function main(): Promise<void> {
 
   /** Streams the server failed or closed (opening can outlast the 10 s no-audio timeout on a slow server). */
   const failures: string[] = [];
-  const connect = (rate: number) => {
-    const conn = client.listen.v1.connect({ encoding: "linear16", sample_rate: rate });
+  const connect = (rate: number, keyterm?: string) => {
+    const conn = client.listen.v1.connect({
+      encoding: "linear16",
+      sample_rate: rate,
+      ...(keyterm && { keyterm: [keyterm] }),
+    });
     conn.on("error", (err: Error) => failures.push(err.message));
     return conn;
   };
@@ -138,8 +145,13 @@ async function main(): Promise<void> {
    * One stream speaking `clip` (its samples `pcm` at `rate`, made beforehand: a synchronous ffmpeg run would
    * stall every other stream's sending); resolves to its reference and hypothesis.
    */
-  const speak = async (clip: Clip, pcm: Buffer, rate: number): Promise<{ reference: string; hypothesis: string }> => {
-    const conn = connect(rate);
+  const speak = async (
+    clip: Clip,
+    pcm: Buffer,
+    rate: number,
+    keyterm?: string,
+  ): Promise<{ reference: string; hypothesis: string }> => {
+    const conn = connect(rate, keyterm);
     const finals: string[] = [];
     conn.on("Results", (r: LiveResults) => {
       if (r.is_final && r.channel.alternatives[0]?.transcript) finals.push(r.channel.alternatives[0].transcript);
@@ -213,6 +225,20 @@ async function main(): Promise<void> {
     await sampler;
     row(`speech ${rate / 1000} kHz (peak)`, peak, N, wordErrorRate(pairs));
     await sleep(1000);
+  }
+  // Keyterm sets, one stream after another: what a client that sends new keyterms with every stream leaves.
+  {
+    const pairs = [];
+    for (let i = 0; i < N; i++) {
+      const clip = clips[next++ % clips.length]!;
+      // A word of the clip's own, so that the keyterm is one the stream may hear.
+      const word = clip.reference
+        .split(" ")
+        .sort((a, b) => b.length - a.length)[0]!
+        .toLowerCase();
+      pairs.push(await speak(clip, pcmAt(clip, 16_000), 16_000, word));
+    }
+    row("keyterm sets, one after another", await memory(), 0, wordErrorRate(pairs));
   }
   await sleep(Number(values.settle) * 1000);
   row(`closed, ${values.settle} s later`, await memory(), 0);

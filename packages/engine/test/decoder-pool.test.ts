@@ -190,4 +190,28 @@ describe("live decoder pool", () => {
     expect(h.buildingFor()).toEqual(keyterms);
     expect(h.pool.counts()).toMatchObject({ held: 1, idle: 0, built: 2 });
   });
+
+  it("frees the spares of keyterm sets no stream has open before it builds for another", async () => {
+    const h = harness();
+    const plain = await open(h);
+    plain.close();
+    /** Opens a stream of one channel with its own keyterm set, lets it speak once, closes it. */
+    const speakOnce = async (word: string) => {
+      const keyterms: Keyterm[] = [{ text: word, boost: 1 }];
+      const lender = h.pool.lender(model, keyterms);
+      const ready = h.pool.ready(model, keyterms);
+      await h.finish();
+      await ready;
+      lender.give(lender.tryTake()!);
+      lender.close();
+    };
+    await speakOnce("printing");
+    await speakOnce("gutenberg");
+    // The first set's decoder went when the second set's was built, not 30 s later; the default model keeps its
+    // warm decoder, and the second set its own until the next build or spareIdleMs.
+    expect(h.disposed).toEqual([2]);
+    expect(h.pool.counts()).toEqual({ held: 0, idle: 2, built: 3 });
+    await speakOnce("caxton");
+    expect(h.disposed).toEqual([2, 3]);
+  });
 });

@@ -14,7 +14,10 @@
  * native-memory.ts).
  *
  * Streams with keyterms have a stock of their own per model and keyterm set (the words are in the decoder's
- * dictionary): no warm set, so its decoders go `spareIdleMs` after the last such stream stops speaking.
+ * dictionary): no warm set, so its decoders go `spareIdleMs` after the last such stream stops speaking. A build
+ * first frees the spares of stocks no channel has open: a client that opens streams one after another, each
+ * with keyterms of its own, would otherwise leave a decoder behind per stream for `spareIdleMs`, gigabytes for
+ * a client that reconnects every second, which the admission of live channels does not count.
  */
 import type { InstalledModel } from "../models/registry.js";
 import type { Keyterm } from "../recognizer.js";
@@ -180,6 +183,7 @@ export class DecoderPool {
     const short = have < stock.channels && (stock.opening.length > 0 || stock.idle.length === 0);
     if (stock.waiters.length === 0 && !short) return;
     stock.building = true;
+    this.reclaimUnused(stock);
     new Promise<LiveDecoder>((resolve) => resolve(this.build(stock.model, stock.keyterms))).then(
       (decoder) => {
         stock.building = false;
@@ -198,6 +202,20 @@ export class DecoderPool {
         if (stock.waiters.length > 0) this.refill(stock);
       },
     );
+  }
+
+  /** Frees the idle decoders beyond the warm set of every stock but `building` that no channel has open. */
+  private reclaimUnused(building: Stock): void {
+    let freed = false;
+    for (const stock of this.stocks.values()) {
+      if (stock === building || stock.channels > 0 || stock.opening.length > 0) continue;
+      const spares = stock.idle.splice(0, Math.max(0, stock.idle.length - stock.warm));
+      for (const { decoder } of spares) decoder.dispose();
+      freed ||= spares.length > 0;
+    }
+    if (!freed) return;
+    releaseFreedMemory();
+    this.onChange(this.counts());
   }
 
   /**
