@@ -33,6 +33,16 @@ interface PieceData {
 /** A piece's words in the results hash, and whether its recogniser applied the job's keyterms. */
 type PieceResult = Pick<Recognition, "words" | "keyterms">;
 
+/**
+ * A piece result read back from the hash. Workers before keyterms reached the fan-out stored the bare word list:
+ * during a rolling upgrade, or when a job is rerun over pieces such a worker left, their words still count (and
+ * their keyterms, which they never applied, do not).
+ */
+export function pieceResultOf(json: string): PieceResult {
+  const stored: PieceResult | PieceResult["words"] = JSON.parse(json);
+  return Array.isArray(stored) ? { words: stored, keyterms: false } : stored;
+}
+
 const pieceName = (channel: number, index: number): string => `${channel}-${index}`;
 const pcmBytes = (pcm: Int16Array): Uint8Array => new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 
@@ -154,7 +164,9 @@ export class PieceFanout {
           if (!(await onProgress(total > 0 ? recognised / total : 0))) return undefined;
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
-        for (const [name, result] of Object.entries(await redis.hgetall(key))) results.set(name, JSON.parse(result));
+        for (const [name, result] of Object.entries(await redis.hgetall(key))) {
+          results.set(name, pieceResultOf(result));
+        }
       }
       const transcript = stitchTranscript(prepared, (c, i) => results.get(pieceName(c, i))?.words ?? [], {
         model,
