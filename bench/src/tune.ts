@@ -17,6 +17,7 @@
  * speaker adaptation). RTF (wall time per worker over audio time) compares configurations only within one run:
  * it depends on the load.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decodeWav, Engine, type EngineOptions } from "@earshot/engine";
@@ -45,6 +46,16 @@ interface Config {
   rmsDb?: number;
   /** `speaker_adaptation`: each piece decoded again after adapting the model to it. */
   adaptSpeaker?: boolean;
+  /** Resample each clip to this rate (Hz) by ffmpeg first, as telephone audio (8 kHz) arrives. */
+  rate?: number;
+}
+
+/** `bytes` (a WAV file) resampled by ffmpeg to `rate` Hz, as a new WAV. */
+function atRate(bytes: Buffer, rate: number): Buffer {
+  return execFileSync("ffmpeg", ["-v", "error", "-i", "-", "-ar", String(rate), "-f", "wav", "-"], {
+    input: bytes,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** `bytes` (16-bit mono WAV) scaled to an RMS of `db` dBFS, peaks clipped, as a new WAV. */
@@ -77,6 +88,7 @@ function parseConfig(text: string): Config {
   const engine: Config["engine"] = {};
   let rmsDb: number | undefined;
   let adaptSpeaker = false;
+  let rate: number | undefined;
   for (const token of text
     .slice(colon + 1)
     .trim()
@@ -86,10 +98,18 @@ function parseConfig(text: string): Config {
     if (key === "maxPiece" && value) engine.maxPiece = Number(value);
     else if (key === "rmsDb" && value) rmsDb = Number(value);
     else if (key === "adapt" && value) adaptSpeaker = value === "1";
+    else if (key === "rate" && value) rate = Number(value);
     else if (value !== undefined) throw new Error(`unknown engine setting ${key}`);
     else decoderArgs.push(token);
   }
-  return { name: text.slice(0, colon), decoderArgs, engine, adaptSpeaker, ...(rmsDb === undefined ? {} : { rmsDb }) };
+  return {
+    name: text.slice(0, colon),
+    decoderArgs,
+    engine,
+    adaptSpeaker,
+    ...(rmsDb === undefined ? {} : { rmsDb }),
+    ...(rate === undefined ? {} : { rate }),
+  };
 }
 
 const limit = values.clips ? Number(values.clips) : Number.POSITIVE_INFINITY;
@@ -106,7 +126,8 @@ async function run(config: Config): Promise<(string | number)[]> {
     ...config.engine,
     pocketsphinx: { decoderArgs: config.decoderArgs },
   });
-  const input = config.rmsDb === undefined ? audio : audio.map((bytes) => atLevel(bytes, config.rmsDb!));
+  const levelled = config.rmsDb === undefined ? audio : audio.map((bytes) => atLevel(bytes, config.rmsDb!));
+  const input = config.rate === undefined ? levelled : levelled.map((bytes) => atRate(bytes, config.rate!));
   // Every worker loads its model before the clock starts.
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.transcribe(input[0]!)));
   const started = performance.now();

@@ -10,8 +10,9 @@ export {
   type ArchitectureRegistration,
   createRecognizer,
 } from "./architectures.js";
+export { isNarrowband, upperBandDb } from "./audio/bandwidth.js";
 export { type DecodeOptions, decodeAudio, type RawFormat } from "./audio/decode.js";
-export { durationOf, type PcmAudio } from "./audio/pcm.js";
+export { durationOf, type PcmAudio, toInt16 } from "./audio/pcm.js";
 export { type ContainerFormat, sniffContainer } from "./audio/sniff.js";
 export { decodeWav } from "./audio/wav.js";
 export { DEFAULT_DIARIZATION, diarizationMethod, statisticalDiarization } from "./diarize/diarizers.js";

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { z } from "zod";
 import { findVoice, resolveVoiceName, type VoiceResolution } from "../tts/aliases.js";
@@ -152,6 +153,15 @@ function packageDir(name: string): string | undefined {
   }
 }
 
+/**
+ * The MLLR transform that fits a PocketSphinx model's means to telephone audio, where Earshot ships one
+ * (bench/narrowband estimated it; the recogniser applies it to pieces with nothing above 4.3 kHz).
+ */
+function narrowbandTransform(name: string): Record<string, string> {
+  const path = fileURLToPath(new URL(`../../data/narrowband/${name}.mllr`, import.meta.url));
+  return existsSync(path) ? { narrowband: path } : {};
+}
+
 function pocketSphinxModel(name: string, dir: string, version: string, source: string): InstalledModel | undefined {
   const files = { hmm: join(dir, "en-us"), lm: join(dir, "en-us.lm.bin"), dict: join(dir, "cmudict-en-us.dict") };
   if (!Object.values(files).every((path) => existsSync(path))) return undefined;
@@ -163,7 +173,7 @@ function pocketSphinxModel(name: string, dir: string, version: string, source: s
     version,
     uuid: modelUuid(name),
     capabilities: STREAMING,
-    files,
+    files: { ...files, ...narrowbandTransform(name) },
     source,
   };
 }

@@ -104,7 +104,7 @@ export function identityTransform(streamLengths: readonly number[]): string {
 }
 
 /** The feature streams of the default model's `-svspec 0-12/13-25/26-38`. */
-const STREAMS = [13, 13, 13];
+export const MODEL_STREAMS = [13, 13, 13];
 
 /** Utterances to estimate one transform from, laid out as SphinxTrain reads them. */
 export interface AdaptationData {
@@ -157,7 +157,7 @@ export async function createAdapter(hmm: string, dict: string): Promise<Adapter>
   const work = mkdtempSync(join(tmpdir(), "earshot-mllr-"));
   const model = await adaptableModel(hmm, join(work, "model"));
   const identity = join(work, "identity");
-  writeFileSync(identity, identityTransform(STREAMS));
+  writeFileSync(identity, identityTransform(MODEL_STREAMS));
   let next = 0;
   return {
     identity,

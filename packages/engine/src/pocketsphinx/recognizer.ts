@@ -1,7 +1,11 @@
 /** The PocketSphinx {@link Recognizer}: one decoder per worker, one utterance per call. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isNarrowband } from "../audio/bandwidth.js";
 import type { InstalledModel } from "../models/registry.js";
-import type { Keyterm, RecognizedWord, Recognizer } from "../recognizer.js";
-import { type Adapter, createAdapter } from "./adaptation.js";
+import { type Keyterm, RECOGNIZER_SAMPLE_RATE, type RecognizedWord, type Recognizer } from "../recognizer.js";
+import { type Adapter, createAdapter, identityTransform, MODEL_STREAMS } from "./adaptation.js";
 import type { Decoder, PocketSphinxLib, Segment } from "./binding.js";
 import { type CalibrationMap, calibrate } from "./confidence.js";
 import { keytermWords, letterToSound } from "./pronounce.js";
@@ -128,6 +132,33 @@ export function createPocketSphinxRecognizer(
 
   // Made on the first request that asks for speaker adaptation: it prepares a copy of the model's files.
   let adapter: Promise<Adapter> | undefined;
+  // The file of the transform that undoes the narrowband one, written when the first telephone piece comes.
+  let restore: { dir: string; identity: string } | undefined;
+
+  /** `decode` with the model's means moved by the transform in `path`, applied and undone in one step. */
+  const decodeTransformed = (active: Decoder, pcm: Int16Array, path: string, identity: string): RecognizedWord[] => {
+    lib.applyMllr(active, path);
+    try {
+      return decode(active, pcm);
+    } finally {
+      lib.applyMllr(active, identity);
+    }
+  };
+
+  /**
+   * A piece decoded as it sounds: through the model's narrowband transform when it has one and the piece has
+   * nothing above telephone bandwidth (audio/bandwidth.ts), as is.
+   */
+  const decodePiece = (active: Decoder, pcm: Int16Array): RecognizedWord[] => {
+    const narrowband = model.files.narrowband;
+    if (!narrowband || !isNarrowband(pcm, RECOGNIZER_SAMPLE_RATE)) return decode(active, pcm);
+    if (!restore) {
+      const dir = mkdtempSync(join(tmpdir(), "earshot-narrowband-"));
+      restore = { dir, identity: join(dir, "identity") };
+      writeFileSync(restore.identity, identityTransform(MODEL_STREAMS));
+    }
+    return decodeTransformed(active, pcm, narrowband, restore.identity);
+  };
 
   /** The decoder's words for `pcm`, each piece a stream of its own. */
   const decode = (active: Decoder, pcm: Int16Array): RecognizedWord[] => {
@@ -165,16 +196,8 @@ export function createPocketSphinxRecognizer(
     const second = await adapt(
       pcm,
       first.map((w) => w.word),
-      (transform) => {
-        const active = decoderNow();
-        // Applied, used and undone in one synchronous step: no other request can decode with this transform.
-        lib.applyMllr(active, transform);
-        try {
-          return decode(active, pcm);
-        } finally {
-          lib.applyMllr(active, identity);
-        }
-      },
+      // Applied, used and undone in one synchronous step: no other request can decode with this transform.
+      (transform) => decodeTransformed(decoderNow(), pcm, transform, identity),
     );
     return second ?? first;
   };
@@ -183,13 +206,14 @@ export function createPocketSphinxRecognizer(
     async recognize(pcm, options) {
       const weights = keytermWeights(options?.keyterms ?? []);
       const decoderNow = () => (weights.length ? keytermDecoder(weights) : decoder);
-      const first = decode(decoderNow(), pcm);
+      const first = decodePiece(decoderNow(), pcm);
       const words = calibrated(options?.adaptSpeaker ? await adapted(decoderNow, pcm, first) : first);
       return options?.keyterms?.length ? { words, keyterms: true } : { words };
     },
     dispose: () => {
       lib.free(decoder);
       if (boosted) lib.free(boosted.decoder);
+      if (restore) rmSync(restore.dir, { recursive: true, force: true });
       void adapter?.then(
         (a) => a.dispose(),
         () => {},
