@@ -2,7 +2,7 @@
  * Live streams share their worker's decoders: a real server on loopback with one engine worker, real
  * PocketSphinx and Silero VAD, real speech. Silent streams hold no decoder (as `/v1/status` reports) and those
  * built when they opened are freed once idle, streams that speak at once each get their own words, and 8 kHz
- * audio goes through the streaming resampler.
+ * audio goes through the streaming resampler to the model's narrowband decoders.
  */
 import { clip } from "@earshot/bench/corpus";
 import { type StatusResponse, StatusResponseSchema } from "@earshot/protocol";
@@ -86,10 +86,11 @@ describe("live streams sharing one worker's decoders", () => {
     expect((await liveDecoders()).held).toBe(0);
   });
 
-  // Narrowband audio costs this wideband model most of its accuracy whichever resampler brings it to 16 kHz
-  // (~90 % WER over LJ clips with libsamplerate or the live resampler), so the yardstick is the same 8 kHz audio
-  // resampled by ffmpeg and streamed at 16 kHz: only the resampler differs.
-  it("transcribes an 8 kHz stream as it does the same audio resampled by ffmpeg", async () => {
+  // Narrowband audio costs this wideband model most of its accuracy (~90 % WER over LJ clips as they were
+  // decoded before), so a stream that says it is 8 kHz borrows decoders with the model's narrowband transform.
+  // The same audio resampled by ffmpeg and streamed at 16 kHz says nothing of its bandwidth: plain decoders hear
+  // it, the yardstick of what the transform is worth.
+  it("transcribes an 8 kHz stream through the model's narrowband decoders", async () => {
     const raw = ["-f", "s16le", "-ac", "1", "-c:a", "pcm_s16le"];
     const at8k = transcode(lj1.path, [...raw, "-ar", "8000"], "lj1-8k.raw");
     const via16k = transcode(
@@ -99,8 +100,12 @@ describe("live streams sharing one worker's decoders", () => {
     );
     const text8k = await transcribe(Buffer.concat([Buffer.alloc(8000), at8k, Buffer.alloc(16_000)]), 8000);
     const text16k = await transcribe(Buffer.concat([silence(0.5), via16k, silence(1)]));
-    // Narrowband decoding is fragile, so the two differ in a few words; they are as far from the reference.
-    expect(werOf(lj1.reference, text8k), `${text8k} / ${text16k}`).toBeLessThan(werOf(lj1.reference, text16k) + 0.1);
-    expect(werOf(lj1.reference, text8k), text8k).toBeLessThan(0.7);
+    // Measured 22 % against 37 % (LJ001-0001, 27 words).
+    const [wer8k, wer16k] = [werOf(lj1.reference, text8k), werOf(lj1.reference, text16k)];
+    console.log(
+      `8 kHz stream: ${(wer8k * 100).toFixed(1)} % WER; the same audio at 16 kHz: ${(wer16k * 100).toFixed(1)} %`,
+    );
+    expect(wer8k, `${text8k} / ${text16k}`).toBeLessThan(wer16k);
+    expect(wer8k, text8k).toBeLessThan(0.3);
   });
 });

@@ -32,11 +32,15 @@ export interface ArchitectureContext<Options = unknown> {
  */
 export interface ArchitectureModule<Options = unknown> {
   createRecognizer(model: InstalledModel, context: ArchitectureContext<Options>): MaybePromise<Recognizer>;
-  /** `keyterms` are the stream's (empty for none); an architecture without {@link liveKeyterms} ignores them. */
+  /**
+   * `keyterms` are the stream's (empty for none); an architecture without {@link liveKeyterms} ignores them.
+   * `narrowband`: the stream is telephone audio (8 kHz or less) and the model has a narrowband transform.
+   */
   createLiveDecoder?(
     model: InstalledModel,
     context: ArchitectureContext<Options>,
     keyterms: readonly Keyterm[],
+    narrowband: boolean,
   ): MaybePromise<LiveDecoder>;
   /** Its live decoders apply keyterms: streams with different ones get decoders of their own. */
   liveKeyterms?: boolean;
@@ -82,7 +86,11 @@ export class Architectures {
     return module.createRecognizer(model, context);
   }
 
-  async createLiveDecoder(model: InstalledModel, keyterms: readonly Keyterm[]): Promise<LiveDecoder> {
+  async createLiveDecoder(
+    model: InstalledModel,
+    keyterms: readonly Keyterm[],
+    narrowband: boolean,
+  ): Promise<LiveDecoder> {
     const { module, context } = await this.load(model);
     if (!module.createLiveDecoder) {
       throw new InvalidRequestError(
@@ -90,7 +98,7 @@ export class Architectures {
         ErrorCode.ModelNotStreaming,
       );
     }
-    return module.createLiveDecoder(model, context, keyterms);
+    return module.createLiveDecoder(model, context, keyterms, narrowband);
   }
 
   /** Whether `model`'s live decoders apply keyterms. */

@@ -35,6 +35,7 @@ export function createLiveDecoder(
   model: InstalledModel,
   context: Context,
   keyterms: readonly Keyterm[],
+  narrowband: boolean,
 ): Promise<LiveDecoder> {
   warmup ??= loadWarmup(context.options?.warmupSample);
   return createPocketSphinxLiveDecoder(
@@ -43,6 +44,7 @@ export function createLiveDecoder(
     context.options?.livePasses ?? "fast",
     warmup.pcm,
     keyterms,
+    narrowband,
   );
 }
 

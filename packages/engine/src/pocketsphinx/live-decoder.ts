@@ -39,7 +39,8 @@ function blend(prior: Float32Array, weight: number, state: CmnState): Float32Arr
 /**
  * Builds a decoder off the calling thread (libuv's pool): the pool worker building it for one stream keeps
  * decoding its other streams meanwhile. `keyterms` are boosted as in batch decoding; the pool lends such a
- * decoder only to streams that asked for the same ones.
+ * decoder only to streams that asked for the same ones. A `narrowband` decoder has the model's means moved by its
+ * narrowband transform for good (models/registry.ts), for telephone streams only.
  */
 export async function createPocketSphinxLiveDecoder(
   model: InstalledModel,
@@ -47,6 +48,7 @@ export async function createPocketSphinxLiveDecoder(
   passes: LivePasses,
   warmup: Int16Array | undefined,
   keyterms: readonly Keyterm[] = [],
+  narrowband = false,
 ): Promise<LiveDecoder> {
   // Silero decides what is speech, so PocketSphinx's own silence removal is off: it also drops frames from
   // the timeline, which makes word times drift.
@@ -66,6 +68,7 @@ export async function createPocketSphinxLiveDecoder(
   ];
   const decoder = await lib.createDecoderAsync(pocketSphinxArgs(model, extra));
   addKeyterms(lib, decoder, keytermWeights(keyterms));
+  if (narrowband && model.files.narrowband) lib.applyMllr(decoder, model.files.narrowband);
 
   /**
    * Segment frame numbers keep counting across utterances on one decoder, so times are taken relative to the

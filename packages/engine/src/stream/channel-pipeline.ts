@@ -141,8 +141,8 @@ export class ChannelPipeline {
   }
 
   /**
-   * Borrows from `decoders` from the next utterance on (the stream's keyterms changed). The utterance in progress
-   * keeps its decoder; the pool takes it back to where it came from.
+   * Borrows from `decoders` from the next utterance on (the stream's keyterms or bandwidth changed). The
+   * utterance in progress keeps its decoder; the pool takes it back to where it came from.
    */
   lendFrom(decoders: DecoderLender): void {
     this.decoders.close();

@@ -14,7 +14,7 @@
  * native-memory.ts).
  *
  * Streams with keyterms have a stock of their own per model and keyterm set (the words are in the decoder's
- * dictionary): no warm set, so its decoders go `spareIdleMs` after the last such stream stops speaking. A build
+ * dictionary), and telephone streams one of their own (the model's means moved for narrowband audio): no warm set, so its decoders go `spareIdleMs` after the last such stream stops speaking. A build
  * first frees the spares of stocks no channel has open: a client that opens streams one after another, each
  * with keyterms of its own, would otherwise leave a decoder behind per stream for `spareIdleMs`, gigabytes for
  * a client that reconnects every second, which the admission of live channels does not count.
@@ -53,10 +53,11 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-/** One model's decoders on this worker, for one set of keyterms. */
+/** One model's decoders on this worker, for one set of keyterms and one bandwidth. */
 interface Stock {
   model: InstalledModel;
   keyterms: readonly Keyterm[];
+  narrowband: boolean;
   /** Idle decoders kept however long they are idle. */
   warm: number;
   /** Most recently returned last. */
@@ -82,7 +83,11 @@ export class DecoderPool {
   private built = 0;
 
   constructor(
-    private readonly build: (model: InstalledModel, keyterms: readonly Keyterm[]) => Promise<LiveDecoder>,
+    private readonly build: (
+      model: InstalledModel,
+      keyterms: readonly Keyterm[],
+      narrowband: boolean,
+    ) => Promise<LiveDecoder>,
     private readonly keep: {
       /** Idle decoders per model kept however long they are idle. */
       warm: number;
@@ -110,8 +115,8 @@ export class DecoderPool {
    * while the builds run. Decoders its channels do not use are freed later like any spare: a silent stream
    * keeps none for long.
    */
-  async ready(model: InstalledModel, keyterms: readonly Keyterm[] = []): Promise<void> {
-    const stock = this.stock(model, keyterms);
+  async ready(model: InstalledModel, keyterms: readonly Keyterm[] = [], narrowband = false): Promise<void> {
+    const stock = this.stock(model, keyterms, narrowband);
     if (stock.held + stock.idle.length >= stock.channels) return;
     const filled = new Promise<void>((resolve, reject) => {
       stock.opening.push({ resolve, reject });
@@ -121,8 +126,8 @@ export class DecoderPool {
     else await filled;
   }
 
-  lender(model: InstalledModel, keyterms: readonly Keyterm[] = []): DecoderLender {
-    const stock = this.stock(model, keyterms);
+  lender(model: InstalledModel, keyterms: readonly Keyterm[] = [], narrowband = false): DecoderLender {
+    const stock = this.stock(model, keyterms, narrowband);
     stock.channels++;
     let open = true;
     return {
@@ -184,7 +189,7 @@ export class DecoderPool {
     if (stock.waiters.length === 0 && !short) return;
     stock.building = true;
     this.reclaimUnused(stock);
-    new Promise<LiveDecoder>((resolve) => resolve(this.build(stock.model, stock.keyterms))).then(
+    new Promise<LiveDecoder>((resolve) => resolve(this.build(stock.model, stock.keyterms, stock.narrowband))).then(
       (decoder) => {
         stock.building = false;
         stock.loads = true;
@@ -237,23 +242,26 @@ export class DecoderPool {
       for (const entry of list) if (!kept.includes(entry)) entry.decoder.dispose();
       freed ||= kept.length < list.length;
       stock.idle = kept;
-      // A keyterm set nobody uses any more is forgotten (clients may send a new one with every stream).
+      // A keyterm set (or telephone stock) nobody uses any more is forgotten (clients may send a new set with
+      // every stream).
       const unused = !kept.length && !stock.held && !stock.channels && !stock.waiters.length && !stock.building;
-      if (stock.keyterms.length && unused) this.stocks.delete(key);
+      if ((stock.keyterms.length || stock.narrowband) && unused) this.stocks.delete(key);
     }
     if (!freed) return;
     releaseFreedMemory();
     this.onChange(this.counts());
   }
 
-  private stock(model: InstalledModel, keyterms: readonly Keyterm[]): Stock {
-    const key = keyterms.length ? `${model.name}\n${JSON.stringify(keyterms)}` : model.name;
+  private stock(model: InstalledModel, keyterms: readonly Keyterm[], narrowband: boolean): Stock {
+    const plain = !keyterms.length && !narrowband;
+    const key = plain ? model.name : `${model.name}\n${JSON.stringify(keyterms)}\n${narrowband}`;
     let stock = this.stocks.get(key);
     if (!stock) {
       stock = {
         model,
         keyterms,
-        warm: keyterms.length ? 0 : this.keep.warm,
+        narrowband,
+        warm: plain ? this.keep.warm : 0,
         idle: [],
         held: 0,
         waiters: [],

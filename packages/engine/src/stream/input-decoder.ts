@@ -80,6 +80,11 @@ export class InputDecoder {
     return this.layout?.channels;
   }
 
+  /** The audio's own sample rate, once known. */
+  get sampleRate(): number | undefined {
+    return this.layout?.sampleRate;
+  }
+
   /** Decode what `bytes` complete; returns one array per channel at the target rate (empty when none yet). */
   push(bytes: Uint8Array): Float32Array[] {
     let data = this.pending.byteLength ? concat(this.pending, bytes) : bytes;

