@@ -106,6 +106,6 @@ describe("live streams sharing one worker's decoders", () => {
       `8 kHz stream: ${(wer8k * 100).toFixed(1)} % WER; the same audio at 16 kHz: ${(wer16k * 100).toFixed(1)} %`,
     );
     expect(wer8k, `${text8k} / ${text16k}`).toBeLessThan(wer16k);
-    expect(wer8k, text8k).toBeLessThan(0.3);
+    expect(wer8k, text8k).toBeLessThan(0.35);
   });
 });

@@ -39,8 +39,8 @@ function blend(prior: Float32Array, weight: number, state: CmnState): Float32Arr
 /**
  * Builds a decoder off the calling thread (libuv's pool): the pool worker building it for one stream keeps
  * decoding its other streams meanwhile. `keyterms` are boosted as in batch decoding; the pool lends such a
- * decoder only to streams that asked for the same ones. A `narrowband` decoder has the model's means moved by its
- * narrowband transform for good (models/registry.ts), for telephone streams only.
+ * decoder only to streams that asked for the same ones. A `narrowband` decoder has the model's means moved by
+ * its narrowband transform for good (models/registry.ts), for telephone streams only.
  */
 export async function createPocketSphinxLiveDecoder(
   model: InstalledModel,

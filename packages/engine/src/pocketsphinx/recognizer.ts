@@ -146,8 +146,8 @@ export function createPocketSphinxRecognizer(
   };
 
   /**
-   * A piece decoded as it sounds: through the model's narrowband transform when it has one and the piece has
-   * nothing above telephone bandwidth (audio/bandwidth.ts), as is.
+   * A piece decoded through the model's narrowband transform when it has one and the piece has nothing above
+   * telephone bandwidth (audio/bandwidth.ts), whatever rate it arrived at; any other piece as it is.
    */
   const decodePiece = (active: Decoder, pcm: Int16Array): RecognizedWord[] => {
     const narrowband = model.files.narrowband;

@@ -14,10 +14,11 @@
  * native-memory.ts).
  *
  * Streams with keyterms have a stock of their own per model and keyterm set (the words are in the decoder's
- * dictionary), and telephone streams one of their own (the model's means moved for narrowband audio): no warm set, so its decoders go `spareIdleMs` after the last such stream stops speaking. A build
- * first frees the spares of stocks no channel has open: a client that opens streams one after another, each
- * with keyterms of its own, would otherwise leave a decoder behind per stream for `spareIdleMs`, gigabytes for
- * a client that reconnects every second, which the admission of live channels does not count.
+ * dictionary), and telephone streams one of their own (the model's means moved for narrowband audio): no warm
+ * set, so such decoders go `spareIdleMs` after the last such stream stops speaking. A build first frees the
+ * spares of stocks no channel has open: a client that opens streams one after another, each with keyterms of
+ * its own, would otherwise leave a decoder behind per stream for `spareIdleMs`, gigabytes for a client that
+ * reconnects every second, which the admission of live channels does not count.
  */
 import type { InstalledModel } from "../models/registry.js";
 import type { Keyterm } from "../recognizer.js";
