@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { CancelledError, CapacityError, ErrorCode, InvalidRequestError } from "@earshot/protocol";
 import { type ArchitectureRegistrations, builtInArchitectures, registrationOf } from "./architectures.js";
+import { NARROWBAND_RATE } from "./audio/bandwidth.js";
 import type { RawFormat } from "./audio/decode.js";
 import type { DiarizeOptions } from "./diarize/types.js";
 import { labelWords } from "./diarize/words.js";
@@ -347,6 +348,8 @@ export class Engine {
         settings: options.settings,
         channels,
         multichannel: options.multichannel ?? false,
+        narrowband:
+          options.raw !== undefined && (options.raw.sampleRate <= NARROWBAND_RATE || options.raw.encoding === "amr-nb"),
       });
     } catch (err) {
       release();

@@ -8,6 +8,9 @@
  */
 import FFT from "fft.js";
 
+/** Audio sampled at this rate or below carries nothing above telephone bandwidth. */
+export const NARROWBAND_RATE = 8000;
+
 const FRAME = 512;
 /** Upper band at most this far below the speech band (dB) and the audio is taken as band-limited. */
 const NARROWBAND_DB = -52;

@@ -48,6 +48,11 @@ export interface StreamOpenTask {
   /** Channels recognised separately (1 unless `multichannel`); more are added if the audio has them. */
   channels: number;
   multichannel: boolean;
+  /**
+   * The declared format is telephone audio (raw at 8 kHz or less, or AMR-NB, which ffmpeg hands on at 16 kHz).
+   * A WAV stream's rate is known only from its header, at its first bytes.
+   */
+  narrowband: boolean;
 }
 
 export interface StreamFeedTask {

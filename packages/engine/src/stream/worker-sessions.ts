@@ -6,6 +6,7 @@
  */
 import { AudioDecodeError, EarshotError, ErrorCode, UnavailableError } from "@earshot/protocol";
 import type { Architectures } from "../architectures.js";
+import { NARROWBAND_RATE } from "../audio/bandwidth.js";
 import { downmix } from "../audio/pcm.js";
 import { diarizationMethod } from "../diarize/diarizers.js";
 import { type Keyterm, RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
@@ -41,9 +42,6 @@ interface Session {
   /** Its audio is telephone audio and its model has a narrowband transform: it borrows narrowband decoders. */
   narrowband: boolean;
 }
-
-/** Audio sampled at this rate or below carries nothing above telephone bandwidth. */
-const NARROWBAND_RATE = 8000;
 
 export class WorkerSessions {
   private readonly sessions = new Map<number, Session>();
@@ -95,7 +93,7 @@ export class WorkerSessions {
       input: undefined,
       channelCount: 0,
       keyterms: [],
-      narrowband: false,
+      narrowband: task.narrowband && task.model.files.narrowband !== undefined,
     };
     this.sessions.set(task.session, session);
     let keyterms: boolean;
@@ -103,7 +101,7 @@ export class WorkerSessions {
       keyterms = await this.architectures.liveKeyterms(task.model);
       if (keyterms) session.keyterms = task.settings.keyterms ?? [];
       for (let c = 0; c < task.channels; c++) await this.addChannel(session);
-      await this.decoders.ready(task.model, session.keyterms);
+      await this.decoders.ready(task.model, session.keyterms, session.narrowband);
     } catch (err) {
       await this.release(task.session);
       throw err;
@@ -125,8 +123,9 @@ export class WorkerSessions {
   }
 
   /**
-   * Once the audio's rate is known (its first bytes): telephone audio borrows the model's narrowband decoders
-   * from its first utterance on, when the model has a narrowband transform. Their first build starts now.
+   * Once a WAV stream's rate is known (its header): telephone audio borrows the model's narrowband decoders from
+   * its first utterance on, when the model has a narrowband transform. Their first build starts now. (A declared
+   * raw format said so at `stream-open`.)
    */
   private useNarrowband(session: Session, sampleRate: number): void {
     const { model } = session.task;
