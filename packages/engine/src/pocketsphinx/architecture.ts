@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ArchitectureContext } from "../architectures.js";
+import { NARROWBAND_RATE } from "../audio/bandwidth.js";
 import { downmix, toInt16 } from "../audio/pcm.js";
+import { StreamResampler } from "../audio/stream-resampler.js";
 import { decodeWav } from "../audio/wav.js";
 import type { InstalledModel } from "../models/registry.js";
 import { type Keyterm, RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
@@ -25,8 +27,16 @@ export function createRecognizer(model: InstalledModel, context: Context): Recog
   return createPocketSphinxRecognizer(model, lib(context), context.options?.decoderArgs);
 }
 
-/** This worker's warm-up speech, loaded with its first live decoder (undefined inside: none to be had). */
-let warmup: { pcm: Int16Array | undefined } | undefined;
+/**
+ * This worker's warm-up speech, loaded with its first live decoder (undefined inside: none to be had), and the
+ * same through a telephone's bandwidth for narrowband decoders: their streams start from the mean it leaves.
+ */
+let warmup: Warmup | undefined;
+
+interface Warmup {
+  pcm: Int16Array | undefined;
+  narrowband: Int16Array | undefined;
+}
 
 /** Live decoders take keyterms into their dictionary, as the batch recogniser does. */
 export const liveKeyterms = true;
@@ -42,7 +52,7 @@ export function createLiveDecoder(
     model,
     lib(context),
     context.options?.livePasses ?? "fast",
-    warmup.pcm,
+    narrowband ? warmup.narrowband : warmup.pcm,
     keyterms,
     narrowband,
   );
@@ -56,11 +66,14 @@ const WARMUP_TEXT = "Earshot turns speech into text on your own computer. The qu
  * flite rather than shipped, like every audio file of the project: flite is deterministic, so every worker
  * and every machine warms up on the same samples.
  */
-function loadWarmup(path: string | undefined): { pcm: Int16Array | undefined } {
+function loadWarmup(path: string | undefined): Warmup {
   const wav = path ? (existsSync(path) ? readFileSync(path) : undefined) : synthesize(WARMUP_TEXT);
   const audio = wav && decodeWav(wav);
-  if (!audio || audio.sampleRate !== RECOGNIZER_SAMPLE_RATE) return { pcm: undefined };
-  return { pcm: toInt16(downmix(audio).subarray(0, 3 * RECOGNIZER_SAMPLE_RATE)) };
+  if (!audio || audio.sampleRate !== RECOGNIZER_SAMPLE_RATE) return { pcm: undefined, narrowband: undefined };
+  const samples = downmix(audio).subarray(0, 3 * RECOGNIZER_SAMPLE_RATE);
+  const down = new StreamResampler(RECOGNIZER_SAMPLE_RATE, NARROWBAND_RATE).push(samples);
+  const narrowband = new StreamResampler(NARROWBAND_RATE, RECOGNIZER_SAMPLE_RATE).push(down);
+  return { pcm: toInt16(samples), narrowband: toInt16(narrowband) };
 }
 
 function synthesize(text: string): Buffer | undefined {

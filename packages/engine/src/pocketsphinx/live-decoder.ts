@@ -92,7 +92,8 @@ export async function createPocketSphinxLiveDecoder(
   // leaves is where every stream starts. Between utterances a stream keeps only its own mean (`carry`), and
   // each utterance starts a new front-end stream (noise estimates reset), so a stream's words do not depend
   // on which decoder it borrowed or what that decoder heard before.
-  let primed = primedMeans.get(model.name);
+  const primedKey = narrowband ? `${model.name}\nnarrowband` : model.name;
+  let primed = primedMeans.get(primedKey);
   if (!primed) {
     try {
       await warmUp();
@@ -101,7 +102,7 @@ export async function createPocketSphinxLiveDecoder(
       throw err;
     }
     primed = lib.cmnState(decoder);
-    if (primed) primedMeans.set(model.name, primed);
+    if (primed) primedMeans.set(primedKey, primed);
   }
 
   // sphinxbase's live mean only moves every 800 frames (8 s), so a whole utterance was normalised with the mean
