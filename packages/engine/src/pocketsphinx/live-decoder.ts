@@ -10,8 +10,10 @@ import { addKeyterms, calibrated, keytermWeights, pocketSphinxArgs, wordsOf } fr
 const WARMUP_CHUNK = 1600;
 
 /**
- * The cepstral mean a warm-up leaves, by model: the same for every decoder of a model, so only this thread's
- * first decoder of it decodes the warm-up (~0.35 s of CPU) and the others start from the state it left.
+ * The cepstral mean a warm-up leaves, by model and bandwidth: the same for every decoder of a model, so only
+ * this thread's first decoder of it decodes the warm-up (~0.35 s of CPU) and the others start from the state it
+ * left. Narrowband decoders warm up on the warm-up voice through a telephone's bandwidth: a telephone stream's
+ * features have a mean of their own.
  */
 const primedMeans = new Map<string, CmnState>();
 
