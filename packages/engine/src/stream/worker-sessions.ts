@@ -12,7 +12,7 @@ import { diarizationMethod } from "../diarize/diarizers.js";
 import { type Keyterm, RECOGNIZER_SAMPLE_RATE } from "../recognizer.js";
 import { SileroModel, StreamVad } from "../vad/silero-stream.js";
 import { ChannelPipeline, VAD_MIN_SPEECH } from "./channel-pipeline.js";
-import { DecoderPool, type LiveDecoderCounts } from "./decoder-pool.js";
+import { type DecoderLender, DecoderPool, type LiveDecoderCounts } from "./decoder-pool.js";
 import { InputDecoder } from "./input-decoder.js";
 import type { LiveEvent, LiveInput, StreamOpenTask, StreamProgress, StreamTask } from "./types.js";
 
@@ -114,11 +114,8 @@ export class WorkerSessions {
    * live decoders apply keyterms (the answer to `stream-open` said so).
    */
   private async configure(session: Session, keyterms: readonly Keyterm[]): Promise<StreamProgress> {
-    const { model } = session.task;
     session.keyterms = keyterms;
-    for (const pipeline of session.pipelines)
-      pipeline.lendFrom(this.decoders.lender(model, keyterms, session.narrowband));
-    await this.decoders.ready(model, keyterms, session.narrowband);
+    await this.relend(session);
     return this.progress(session, []);
   }
 
@@ -131,8 +128,21 @@ export class WorkerSessions {
     const { model } = session.task;
     if (session.narrowband || sampleRate > NARROWBAND_RATE || !model.files.narrowband) return;
     session.narrowband = true;
-    for (const pipeline of session.pipelines) pipeline.lendFrom(this.decoders.lender(model, session.keyterms, true));
-    this.decoders.ready(model, session.keyterms, true).catch(() => {});
+    this.relend(session).catch(() => {});
+  }
+
+  /** The decoders the session's keyterms and bandwidth call for. */
+  private lender(session: Session): DecoderLender {
+    return this.decoders.lender(session.task.model, session.keyterms, session.narrowband);
+  }
+
+  /**
+   * Every channel borrows from the decoders the session now calls for, from its next utterance on; resolves
+   * once there is one per channel (a build fails: rejects).
+   */
+  private relend(session: Session): Promise<void> {
+    for (const pipeline of session.pipelines) pipeline.lendFrom(this.lender(session));
+    return this.decoders.ready(session.task.model, session.keyterms, session.narrowband);
   }
 
   private async addChannel(session: Session): Promise<void> {
@@ -151,13 +161,7 @@ export class WorkerSessions {
         ? diarizationMethod().createOnlineDiarizer(settings.diarize)
         : undefined;
     session.pipelines.push(
-      new ChannelPipeline(
-        session.pipelines.length,
-        vad,
-        this.decoders.lender(model, session.keyterms, session.narrowband),
-        settings,
-        diarizer,
-      ),
+      new ChannelPipeline(session.pipelines.length, vad, this.lender(session), settings, diarizer),
     );
   }
 
