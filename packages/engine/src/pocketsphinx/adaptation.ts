@@ -147,8 +147,6 @@ export interface Adapter {
    * `use` (the decoder reads it there); undefined when there is too little aligned speech to estimate one.
    */
   adapt<T>(pcm: Int16Array, words: readonly string[], use: (transform: string) => T): Promise<T | undefined>;
-  /** The file of the transform that restores the model. */
-  readonly identity: string;
   dispose(): void;
 }
 
@@ -156,11 +154,8 @@ export interface Adapter {
 export async function createAdapter(hmm: string, dict: string): Promise<Adapter> {
   const work = mkdtempSync(join(tmpdir(), "earshot-mllr-"));
   const model = await adaptableModel(hmm, join(work, "model"));
-  const identity = join(work, "identity");
-  writeFileSync(identity, identityTransform(MODEL_STREAMS));
   let next = 0;
   return {
-    identity,
     async adapt(pcm, words, use) {
       if (words.length === 0) return undefined;
       const dir = join(work, String(next++));

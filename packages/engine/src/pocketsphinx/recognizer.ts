@@ -132,16 +132,24 @@ export function createPocketSphinxRecognizer(
 
   // Made on the first request that asks for speaker adaptation: it prepares a copy of the model's files.
   let adapter: Promise<Adapter> | undefined;
-  // The file of the transform that undoes the narrowband one, written when the first telephone piece comes.
-  let restore: { dir: string; identity: string } | undefined;
+  // The folder of the transform that restores the model's means (the decoder transforms the means it loaded
+  // from file), written when the first piece is decoded through a transform.
+  let restore: string | undefined;
 
-  /** `decode` with the model's means moved by the transform in `path`, applied and undone in one step. */
-  const decodeTransformed = (active: Decoder, pcm: Int16Array, path: string, identity: string): RecognizedWord[] => {
+  /**
+   * `decode` with the model's means moved by the transform in `path` (narrowband, speaker adaptation), applied
+   * and undone in one synchronous step: no other request decodes with it.
+   */
+  const decodeTransformed = (active: Decoder, pcm: Int16Array, path: string): RecognizedWord[] => {
+    if (!restore) {
+      restore = mkdtempSync(join(tmpdir(), "earshot-identity-"));
+      writeFileSync(join(restore, "identity"), identityTransform(MODEL_STREAMS));
+    }
     lib.applyMllr(active, path);
     try {
       return decode(active, pcm);
     } finally {
-      lib.applyMllr(active, identity);
+      lib.applyMllr(active, join(restore, "identity"));
     }
   };
 
@@ -152,12 +160,7 @@ export function createPocketSphinxRecognizer(
   const decodePiece = (active: Decoder, pcm: Int16Array): RecognizedWord[] => {
     const narrowband = model.files.narrowband;
     if (!narrowband || !isNarrowband(pcm, RECOGNIZER_SAMPLE_RATE)) return decode(active, pcm);
-    if (!restore) {
-      const dir = mkdtempSync(join(tmpdir(), "earshot-narrowband-"));
-      restore = { dir, identity: join(dir, "identity") };
-      writeFileSync(restore.identity, identityTransform(MODEL_STREAMS));
-    }
-    return decodeTransformed(active, pcm, narrowband, restore.identity);
+    return decodeTransformed(active, pcm, narrowband);
   };
 
   /** The decoder's words for `pcm`, each piece a stream of its own. */
@@ -192,12 +195,11 @@ export function createPocketSphinxRecognizer(
         adapter = undefined;
       });
     }
-    const { adapt, identity } = await adapter;
+    const { adapt } = await adapter;
     const second = await adapt(
       pcm,
       first.map((w) => w.word),
-      // Applied, used and undone in one synchronous step: no other request can decode with this transform.
-      (transform) => decodeTransformed(decoderNow(), pcm, transform, identity),
+      (transform) => decodeTransformed(decoderNow(), pcm, transform),
     );
     return second ?? first;
   };
@@ -213,7 +215,7 @@ export function createPocketSphinxRecognizer(
     dispose: () => {
       lib.free(decoder);
       if (boosted) lib.free(boosted.decoder);
-      if (restore) rmSync(restore.dir, { recursive: true, force: true });
+      if (restore) rmSync(restore, { recursive: true, force: true });
       void adapter?.then(
         (a) => a.dispose(),
         () => {},
