@@ -3,6 +3,7 @@
  * transcripts. Tests and benchmarks read it only through here, and fail loudly when it is missing —
  * a speech test that cannot find its speech must not pass.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,4 +73,16 @@ export function loadWritten(set: string): Array<Clip & { written: string }> {
   return loadClips(set)
     .filter((c) => written.has(c.id))
     .map((c) => ({ ...c, written: written.get(c.id)! }));
+}
+
+/**
+ * `audio` (a WAV file's path or bytes) resampled by ffmpeg to `rate` Hz, as a WAV file: 8 kHz is how telephone
+ * audio arrives.
+ */
+export function wavAtRate(audio: string | Buffer, rate: number): Buffer {
+  const input = typeof audio === "string" ? audio : "-";
+  return execFileSync("ffmpeg", ["-v", "error", "-i", input, "-ar", String(rate), "-f", "wav", "-"], {
+    ...(typeof audio === "string" ? {} : { input: audio }),
+    maxBuffer: 64 * 2 ** 20,
+  });
 }

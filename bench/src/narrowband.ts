@@ -29,7 +29,7 @@ import {
   toInt16,
   upperBandDb,
 } from "@earshot/engine";
-import { type Clip, loadClips } from "./corpus.js";
+import { type Clip, loadClips, wavAtRate } from "./corpus.js";
 import { splitClips } from "./halves.js";
 import { machine, printTable } from "./table.js";
 
@@ -37,10 +37,7 @@ const { values } = parseArgs({ options: { estimate: { type: "string" } } });
 
 /** `clip` at 8 kHz (ffmpeg), as the 16 kHz samples the engine's decoder makes of it. */
 async function telephone(clip: Clip): Promise<Int16Array> {
-  const wav = execFileSync("ffmpeg", ["-v", "error", "-i", clip.path, "-ar", "8000", "-f", "wav", "-"], {
-    maxBuffer: 64 * 2 ** 20,
-  });
-  return toInt16((await decodeAudio(wav, { sampleRate: 16_000 })).channels[0]!);
+  return toInt16((await decodeAudio(wavAtRate(clip.path, 8000), { sampleRate: 16_000 })).channels[0]!);
 }
 
 async function wideband(clip: Clip): Promise<Int16Array> {

@@ -17,11 +17,10 @@
  * speaker adaptation). RTF (wall time per worker over audio time) compares configurations only within one run:
  * it depends on the load.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decodeWav, Engine, type EngineOptions } from "@earshot/engine";
-import { loadClips } from "./corpus.js";
+import { loadClips, wavAtRate } from "./corpus.js";
 import { groupsOf, splitClips, spread, werByGroup } from "./halves.js";
 import { printReliability, scoredWords } from "./reliability.js";
 import { machine, mapLimit, printTable } from "./table.js";
@@ -48,14 +47,6 @@ interface Config {
   adaptSpeaker?: boolean;
   /** Resample each clip to this rate (Hz) by ffmpeg first, as telephone audio (8 kHz) arrives. */
   rate?: number;
-}
-
-/** `bytes` (a WAV file) resampled by ffmpeg to `rate` Hz, as a new WAV. */
-function atRate(bytes: Buffer, rate: number): Buffer {
-  return execFileSync("ffmpeg", ["-v", "error", "-i", "-", "-ar", String(rate), "-f", "wav", "-"], {
-    input: bytes,
-    maxBuffer: 64 * 1024 * 1024,
-  });
 }
 
 /** `bytes` (16-bit mono WAV) scaled to an RMS of `db` dBFS, peaks clipped, as a new WAV. */
@@ -127,7 +118,7 @@ async function run(config: Config): Promise<(string | number)[]> {
     pocketsphinx: { decoderArgs: config.decoderArgs },
   });
   const levelled = config.rmsDb === undefined ? audio : audio.map((bytes) => atLevel(bytes, config.rmsDb!));
-  const input = config.rate === undefined ? levelled : levelled.map((bytes) => atRate(bytes, config.rate!));
+  const input = config.rate === undefined ? levelled : levelled.map((bytes) => wavAtRate(bytes, config.rate!));
   // Every worker loads its model before the clock starts.
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.transcribe(input[0]!)));
   const started = performance.now();

@@ -3,9 +3,8 @@
  * with one normaliser. Bounds sit a little above what was measured (see the README's figures), so a change that
  * makes recognition worse fails here; they are not goals.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { type Clip, loadClips } from "@earshot/bench/corpus";
+import { type Clip, loadClips, wavAtRate } from "@earshot/bench/corpus";
 import { mapLimit } from "@earshot/bench/table";
 import { wordErrorRate } from "@earshot/engine";
 import { EarshotClient, type LiveResults } from "@earshot/sdk";
@@ -45,8 +44,7 @@ async function liveWerOf(clips: Clip[]): Promise<number> {
 }
 
 /** `clip` as telephone audio: resampled to 8 kHz by ffmpeg, a WAV file. */
-const telephone = (clip: Clip): Buffer =>
-  execFileSync("ffmpeg", ["-v", "error", "-i", clip.path, "-ar", "8000", "-f", "wav", "-"], { maxBuffer: 2 ** 26 });
+const telephone = (clip: Clip): Buffer => wavAtRate(clip.path, 8000);
 
 async function werOf(clips: Clip[], audioOf: (clip: Clip) => Buffer = (c) => readFileSync(c.path)): Promise<number> {
   const pairs = await Promise.all(
