@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createVad, decodeWav, detectSpeech, ModelRegistry, type SpeechSpan, seededRandom } from "@earshot/engine";
-import { type Clip, loadClips } from "./corpus.js";
+import { type Clip, loadClips, toWav } from "./corpus.js";
 
 const RATE = 16_000;
 
@@ -330,27 +330,6 @@ export function toRttm(name: string, segments: SpeakerSegment[]): string {
         `SPEAKER ${name} 1 ${s.start.toFixed(3)} ${(s.end - s.start).toFixed(3)} <NA> <NA> ${s.speaker} <NA> <NA>\n`,
     )
     .join("");
-}
-
-/** 16-bit mono WAV. */
-export function toWav(samples: Float32Array, sampleRate = RATE): Buffer {
-  const out = Buffer.alloc(44 + samples.length * 2);
-  out.write("RIFF", 0, "ascii");
-  out.writeUInt32LE(36 + samples.length * 2, 4);
-  out.write("WAVEfmt ", 8, "ascii");
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(sampleRate, 24);
-  out.writeUInt32LE(sampleRate * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write("data", 36, "ascii");
-  out.writeUInt32LE(samples.length * 2, 40);
-  for (let i = 0; i < samples.length; i++) {
-    out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), 44 + i * 2);
-  }
-  return out;
 }
 
 /** Writes `<name>.wav`, `<name>.rttm` and `<name>.json` (speakers, turns with clip ids and reference text). */

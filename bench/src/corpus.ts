@@ -86,3 +86,24 @@ export function wavAtRate(audio: string | Buffer, rate: number): Buffer {
     maxBuffer: 64 * 2 ** 20,
   });
 }
+
+/** 16-bit mono WAV of `samples` (floats in [-1, 1], clipped). */
+export function toWav(samples: Float32Array, sampleRate = 16_000): Buffer {
+  const out = Buffer.alloc(44 + samples.length * 2);
+  out.write("RIFF", 0, "ascii");
+  out.writeUInt32LE(36 + samples.length * 2, 4);
+  out.write("WAVEfmt ", 8, "ascii");
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(sampleRate, 24);
+  out.writeUInt32LE(sampleRate * 2, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write("data", 36, "ascii");
+  out.writeUInt32LE(samples.length * 2, 40);
+  for (let i = 0; i < samples.length; i++) {
+    out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), 44 + i * 2);
+  }
+  return out;
+}

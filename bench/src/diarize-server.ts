@@ -4,7 +4,8 @@
  */
 import type { ListenResponse } from "@earshot/protocol";
 import { startServer } from "@earshot/server";
-import { type Conversation, toWav } from "./conversations.js";
+import type { Conversation } from "./conversations.js";
+import { toWav } from "./corpus.js";
 import { wordSpeakerAccuracy } from "./der.js";
 
 export interface ServedDiarization {

@@ -48,10 +48,10 @@ import {
   conversationSpecs,
   type SpeakerSegment,
   type Split,
-  toWav,
   vctkSameGenderSpecs,
   writeConversation,
 } from "./conversations.js";
+import { toWav } from "./corpus.js";
 import { diarizationError, wordSpeakerAccuracy } from "./der.js";
 import { type ServedDiarization, startDiarizeServer } from "./diarize-server.js";
 import { machine, printTable } from "./table.js";

@@ -14,13 +14,19 @@
  *
  * A configuration is `name:` followed by PocketSphinx arguments (`-lw 8 -beam 1e-60`) and engine settings
  * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first; `adapt=1` asks for
- * speaker adaptation). RTF (wall time per worker over audio time) compares configurations only within one run:
- * it depends on the load.
+ * speaker adaptation; `rate=8000` resamples each clip first; `hum=-10` adds mains hum 10 dB below it). RTF
+ * (wall time per worker over the clips' audio time) compares configurations only within one run: it depends on
+ * the load.
+ *
+ * `--conversations tune|held-out [--every N]` also decodes the multi-speaker conversations of that split
+ * (conversations.ts, every Nth): long audio with speaker changes, where how pieces are cut matters (`maxPiece=`).
+ * They are scored on their whole turns, each against the words whose middle falls inside it.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { decodeWav, Engine, type EngineOptions } from "@earshot/engine";
-import { loadClips, wavAtRate } from "./corpus.js";
+import { decodeWav, Engine, type EngineOptions, type RecognizedWord, wordErrorRate } from "@earshot/engine";
+import { type Conversation, ConversationBuilder, conversationSpecs, type Split } from "./conversations.js";
+import { loadClips, toWav, wavAtRate } from "./corpus.js";
 import { groupsOf, splitClips, spread, werByGroup } from "./halves.js";
 import { printReliability, scoredWords } from "./reliability.js";
 import { machine, mapLimit, printTable } from "./table.js";
@@ -34,6 +40,10 @@ const { values } = parseArgs({
     config: { type: "string", multiple: true, default: ["today:"] },
     /** Also print, per configuration, how often words are right by bins of their confidence. */
     reliability: { type: "boolean", default: false },
+    /** Also decode the multi-speaker conversations of this split (conversations.ts): long audio, speaker changes. */
+    conversations: { type: "string" },
+    /** Of those, every Nth. */
+    every: { type: "string", default: "1" },
   },
 });
 
@@ -47,29 +57,31 @@ interface Config {
   adaptSpeaker?: boolean;
   /** Resample each clip to this rate (Hz) by ffmpeg first, as telephone audio (8 kHz) arrives. */
   rate?: number;
+  /** Add mains hum this many dB below each clip's RMS first: does the front end need a high-pass? */
+  humDb?: number;
 }
+
+const rmsOf = (samples: Float32Array) => Math.sqrt(samples.reduce((s, x) => s + x * x, 0) / samples.length);
 
 /** `bytes` (16-bit mono WAV) scaled to an RMS of `db` dBFS, peaks clipped, as a new WAV. */
 function atLevel(bytes: Buffer, db: number): Buffer {
   const samples = decodeWav(bytes).channels[0]!;
-  const rms = Math.sqrt(samples.reduce((s, x) => s + x * x, 0) / samples.length);
-  const gain = 10 ** (db / 20) / rms;
-  const out = Buffer.alloc(44 + samples.length * 2);
-  out.write("RIFF", 0);
-  out.writeUInt32LE(36 + samples.length * 2, 4);
-  out.write("WAVEfmt ", 8);
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(16_000, 24);
-  out.writeUInt32LE(32_000, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write("data", 36);
-  out.writeUInt32LE(samples.length * 2, 40);
-  for (let i = 0; i < samples.length; i++)
-    out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * gain * 32767))), 44 + i * 2);
-  return out;
+  const gain = 10 ** (db / 20) / rmsOf(samples);
+  return toWav(samples.map((x) => x * gain));
+}
+
+/**
+ * `bytes` (16-bit mono WAV) with mains hum added `db` below the speech's RMS: 50 Hz and its first four harmonics
+ * at falling levels, as a poorly grounded microphone picks up.
+ */
+function withHum(bytes: Buffer, db: number): Buffer {
+  const samples = decodeWav(bytes).channels[0]!;
+  const harmonics = [1, 0.5, 0.3, 0.2, 0.1];
+  const hum = (i: number) =>
+    harmonics.reduce((s, a, k) => s + a * Math.sin((2 * Math.PI * 50 * (k + 1) * i) / 16_000), 0);
+  const humRms = Math.sqrt(harmonics.reduce((s, a) => s + (a * a) / 2, 0));
+  const gain = (10 ** (db / 20) * rmsOf(samples)) / humRms;
+  return toWav(samples.map((x, i) => x + gain * hum(i)));
 }
 
 function parseConfig(text: string): Config {
@@ -80,6 +92,7 @@ function parseConfig(text: string): Config {
   let rmsDb: number | undefined;
   let adaptSpeaker = false;
   let rate: number | undefined;
+  let humDb: number | undefined;
   for (const token of text
     .slice(colon + 1)
     .trim()
@@ -90,6 +103,7 @@ function parseConfig(text: string): Config {
     else if (key === "rmsDb" && value) rmsDb = Number(value);
     else if (key === "adapt" && value) adaptSpeaker = value === "1";
     else if (key === "rate" && value) rate = Number(value);
+    else if (key === "hum" && value) humDb = Number(value);
     else if (value !== undefined) throw new Error(`unknown engine setting ${key}`);
     else decoderArgs.push(token);
   }
@@ -100,6 +114,7 @@ function parseConfig(text: string): Config {
     adaptSpeaker,
     ...(rmsDb === undefined ? {} : { rmsDb }),
     ...(rate === undefined ? {} : { rate }),
+    ...(humDb === undefined ? {} : { humDb }),
   };
 }
 
@@ -109,6 +124,38 @@ const audio = clips.map((c) => readFileSync(c.path));
 const audioSeconds = clips.reduce((s, c) => s + c.duration, 0);
 const workers = Number(values.workers);
 const groups = groupsOf(clips);
+/** The multi-speaker conversations `--conversations` asks for (every `--every`th of the split), built in memory. */
+function loadConversations(): Conversation[] {
+  if (!values.conversations) return [];
+  const specs = conversationSpecs(values.conversations as Split).filter((_, i) => i % Number(values.every) === 0);
+  const builder = new ConversationBuilder([...new Set(specs.flatMap((spec) => spec.speakers.map((p) => p.id)))]);
+  return specs.map((spec) => builder.build(spec));
+}
+const conversations = loadConversations();
+const conversationAudio = conversations.map((c) => toWav(c.samples));
+
+/**
+ * WER of a conversation's whole turns (the turns that are a whole clip, whose reference is known), each scored
+ * against the words whose middle falls inside it.
+ */
+function turnPairs(
+  conversation: Conversation,
+  words: RecognizedWord[],
+): Array<{ reference: string; hypothesis: string }> {
+  return conversation.turns.flatMap((turn) =>
+    turn.text === undefined
+      ? []
+      : [
+          {
+            reference: turn.text,
+            hypothesis: words
+              .filter((w) => (w.start + w.end) / 2 >= turn.start && (w.start + w.end) / 2 <= turn.end)
+              .map((w) => w.word)
+              .join(" "),
+          },
+        ],
+  );
+}
 
 async function run(config: Config): Promise<(string | number)[]> {
   const engine = new Engine({
@@ -118,7 +165,8 @@ async function run(config: Config): Promise<(string | number)[]> {
     pocketsphinx: { decoderArgs: config.decoderArgs },
   });
   const levelled = config.rmsDb === undefined ? audio : audio.map((bytes) => atLevel(bytes, config.rmsDb!));
-  const input = config.rate === undefined ? levelled : levelled.map((bytes) => wavAtRate(bytes, config.rate!));
+  const hummed = config.humDb === undefined ? levelled : levelled.map((bytes) => withHum(bytes, config.humDb!));
+  const input = config.rate === undefined ? hummed : hummed.map((bytes) => wavAtRate(bytes, config.rate!));
   // Every worker loads its model before the clock starts.
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.transcribe(input[0]!)));
   const started = performance.now();
@@ -126,6 +174,7 @@ async function run(config: Config): Promise<(string | number)[]> {
     engine.transcribe(bytes, { adaptSpeaker: config.adaptSpeaker }),
   );
   const wall = (performance.now() - started) / 1000;
+  const spoken = await mapLimit(conversationAudio, workers * 2, (bytes) => engine.transcribe(bytes));
   await engine.close();
   const hypotheses = results.map((t) => t.channels[0]!.map((w) => w.word).join(" "));
   if (values.reliability) {
@@ -137,6 +186,9 @@ async function run(config: Config): Promise<(string | number)[]> {
   return [
     config.name,
     ...werByGroup(clips, groups, (_, i) => hypotheses[i]!),
+    ...(conversations.length
+      ? [(wordErrorRate(conversations.flatMap((c, i) => turnPairs(c, spoken[i]!.channels[0]!))) * 100).toFixed(2)]
+      : []),
     ((wall / audioSeconds) * workers).toFixed(3),
   ];
 }
@@ -144,6 +196,12 @@ async function run(config: Config): Promise<(string | number)[]> {
 console.log(
   `Earshot tuning — half ${values.half}: ${clips.length} clips of ${values.sets} (${(audioSeconds / 60).toFixed(1)} min), ${workers} workers`,
 );
+if (conversations.length) {
+  const minutes = conversations.reduce((sum, c) => sum + c.duration, 0) / 60;
+  console.log(
+    `and ${conversations.length} ${values.conversations} conversations (${minutes.toFixed(1)} min): WER of their whole turns`,
+  );
+}
 console.log(`machine: ${machine()}\n`);
 const rows: (string | number)[][] = [];
 for (const text of values.config!) {
@@ -152,5 +210,13 @@ for (const text of values.config!) {
   console.log(`${row.join("\t")}\t${machine()}`);
 }
 console.log("");
-printTable(["config", ...groups.map((g) => `WER ${g} %`), "RTF per worker"], rows);
+printTable(
+  [
+    "config",
+    ...groups.map((g) => `WER ${g} %`),
+    ...(conversations.length ? [`WER conversations (${values.conversations}) %`] : []),
+    "RTF per worker",
+  ],
+  rows,
+);
 console.log(`machine after run: ${machine()}`);

@@ -5,7 +5,8 @@
  * multi-dev clips by the benchmark's builder; nothing generated is written to the repository.
  */
 import { DeepgramClient } from "@deepgram/sdk";
-import { ConversationBuilder, conversationSpecs, toWav } from "@earshot/bench/conversations";
+import { ConversationBuilder, conversationSpecs } from "@earshot/bench/conversations";
+import { toWav } from "@earshot/bench/corpus";
 import { wordSpeakerAccuracy } from "@earshot/bench/der";
 import { toSRT, toWebVTT } from "@earshot/sdk";
 import type { EarshotServer } from "@earshot/server";
