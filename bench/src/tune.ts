@@ -124,6 +124,7 @@ const audio = clips.map((c) => readFileSync(c.path));
 const audioSeconds = clips.reduce((s, c) => s + c.duration, 0);
 const workers = Number(values.workers);
 const groups = groupsOf(clips);
+
 /** The multi-speaker conversations `--conversations` asks for (every `--every`th of the split), built in memory. */
 function loadConversations(): Conversation[] {
   if (!values.conversations) return [];
@@ -135,8 +136,8 @@ const conversations = loadConversations();
 const conversationAudio = conversations.map((c) => toWav(c.samples));
 
 /**
- * WER of a conversation's whole turns (the turns that are a whole clip, whose reference is known), each scored
- * against the words whose middle falls inside it.
+ * Reference and recognised words of each of a conversation's whole turns (a whole clip, so its reference is
+ * known): the recognised words of a turn are those whose middle falls inside it.
  */
 function turnPairs(
   conversation: Conversation,
