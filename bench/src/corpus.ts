@@ -87,23 +87,29 @@ export function wavAtRate(audio: string | Buffer, rate: number): Buffer {
   });
 }
 
+/** A WAV file around 16-bit mono PCM (little-endian samples). */
+export function wavOf(pcm: Buffer, sampleRate = 16_000): Buffer {
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0, "ascii");
+  header.writeUInt32LE(36 + pcm.byteLength, 4);
+  header.write("WAVEfmt ", 8, "ascii");
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36, "ascii");
+  header.writeUInt32LE(pcm.byteLength, 40);
+  return Buffer.concat([header, pcm]);
+}
+
 /** 16-bit mono WAV of `samples` (floats in [-1, 1], clipped). */
 export function toWav(samples: Float32Array, sampleRate = 16_000): Buffer {
-  const out = Buffer.alloc(44 + samples.length * 2);
-  out.write("RIFF", 0, "ascii");
-  out.writeUInt32LE(36 + samples.length * 2, 4);
-  out.write("WAVEfmt ", 8, "ascii");
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(sampleRate, 24);
-  out.writeUInt32LE(sampleRate * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write("data", 36, "ascii");
-  out.writeUInt32LE(samples.length * 2, 40);
+  const pcm = Buffer.alloc(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
-    out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), 44 + i * 2);
+    pcm.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), i * 2);
   }
-  return out;
+  return wavOf(pcm, sampleRate);
 }

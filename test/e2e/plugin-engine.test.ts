@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { wavOf } from "@earshot/bench/corpus";
 import { ListenResponseSchema, LiveMetadataSchema, LiveResultsSchema, SttModelSchema } from "@earshot/protocol";
 import { EarshotClient, type LiveResults } from "@earshot/sdk";
 import type { EarshotServer } from "@earshot/server";
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { chunks } from "../support/live.js";
 import { postListen, startTestServer } from "../support/server.js";
-import { type Placed, toneSpeech, wavOf } from "../support/tones.js";
+import { type Placed, toneSpeech } from "../support/tones.js";
 
 const VOCABULARY = { 110: "low", 165: "middle", 220: "high" };
 const word = (p: Placed): string => VOCABULARY[p.pitch as keyof typeof VOCABULARY];
