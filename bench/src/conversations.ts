@@ -332,6 +332,30 @@ export function toRttm(name: string, segments: SpeakerSegment[]): string {
     .join("");
 }
 
+/**
+ * Reference and recognised words of each of a conversation's whole turns (a whole clip, so its reference is
+ * known), to score transcription of the conversation: a turn's recognised words are those whose middle falls
+ * inside it.
+ */
+export function wholeTurnPairs(
+  conversation: Conversation,
+  words: ReadonlyArray<{ word: string; start: number; end: number }>,
+): Array<{ reference: string; hypothesis: string }> {
+  return conversation.turns.flatMap((turn) =>
+    turn.text === undefined
+      ? []
+      : [
+          {
+            reference: turn.text,
+            hypothesis: words
+              .filter((w) => (w.start + w.end) / 2 >= turn.start && (w.start + w.end) / 2 <= turn.end)
+              .map((w) => w.word)
+              .join(" "),
+          },
+        ],
+  );
+}
+
 /** Writes `<name>.wav`, `<name>.rttm` and `<name>.json` (speakers, turns with clip ids and reference text). */
 export function writeConversation(conversation: Conversation, dir: string): void {
   mkdirSync(dir, { recursive: true });

@@ -13,10 +13,10 @@
  * map from confidence to fraction right fitted on them.
  *
  * A configuration is `name:` followed by PocketSphinx arguments (`-lw 8 -beam 1e-60`) and engine settings
- * written `key=value` (`maxPiece=30`; `rmsDb=-20` scales each clip to that RMS level first; `adapt=1` asks for
- * speaker adaptation; `rate=8000` resamples each clip first; `hum=-10` adds mains hum 10 dB below it). RTF
- * (wall time per worker over the clips' audio time) compares configurations only within one run: it depends on
- * the load.
+ * written `key=value` (`maxPiece=30`; `speakerPieces=0` lets pieces run across changes of speaker; `rmsDb=-20`
+ * scales each clip to that RMS level first; `adapt=1` asks for speaker adaptation; `rate=8000` resamples each
+ * clip first; `hum=-10` adds mains hum 10 dB below it). RTF (wall time per worker over the clips' audio time)
+ * compares configurations only within one run: it depends on the load.
  *
  * `--conversations tune|held-out [--every N]` also decodes the multi-speaker conversations of that split
  * (conversations.ts, every Nth): long audio with speaker changes, where how pieces are cut matters (`maxPiece=`).
@@ -24,8 +24,14 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { decodeWav, Engine, type EngineOptions, type RecognizedWord, wordErrorRate } from "@earshot/engine";
-import { type Conversation, ConversationBuilder, conversationSpecs, type Split } from "./conversations.js";
+import { decodeWav, Engine, type EngineOptions, wordErrorRate } from "@earshot/engine";
+import {
+  type Conversation,
+  ConversationBuilder,
+  conversationSpecs,
+  type Split,
+  wholeTurnPairs,
+} from "./conversations.js";
 import { loadClips, toWav, wavAtRate } from "./corpus.js";
 import { groupsOf, splitClips, spread, werByGroup } from "./halves.js";
 import { printReliability, scoredWords } from "./reliability.js";
@@ -50,7 +56,7 @@ const { values } = parseArgs({
 interface Config {
   name: string;
   decoderArgs: string[];
-  engine: Pick<EngineOptions, "maxPiece">;
+  engine: Pick<EngineOptions, "maxPiece" | "speakerPieces">;
   /** Scale each clip to this RMS level (dBFS) before it reaches the engine: does loudness matter? */
   rmsDb?: number;
   /** `speaker_adaptation`: each piece decoded again after adapting the model to it. */
@@ -100,6 +106,7 @@ function parseConfig(text: string): Config {
     .filter(Boolean)) {
     const [key, value] = token.split("=");
     if (key === "maxPiece" && value) engine.maxPiece = Number(value);
+    else if (key === "speakerPieces" && value) engine.speakerPieces = value === "1";
     else if (key === "rmsDb" && value) rmsDb = Number(value);
     else if (key === "adapt" && value) adaptSpeaker = value === "1";
     else if (key === "rate" && value) rate = Number(value);
@@ -135,29 +142,6 @@ function loadConversations(): Conversation[] {
 const conversations = loadConversations();
 const conversationAudio = conversations.map((c) => toWav(c.samples));
 
-/**
- * Reference and recognised words of each of a conversation's whole turns (a whole clip, so its reference is
- * known): the recognised words of a turn are those whose middle falls inside it.
- */
-function turnPairs(
-  conversation: Conversation,
-  words: RecognizedWord[],
-): Array<{ reference: string; hypothesis: string }> {
-  return conversation.turns.flatMap((turn) =>
-    turn.text === undefined
-      ? []
-      : [
-          {
-            reference: turn.text,
-            hypothesis: words
-              .filter((w) => (w.start + w.end) / 2 >= turn.start && (w.start + w.end) / 2 <= turn.end)
-              .map((w) => w.word)
-              .join(" "),
-          },
-        ],
-  );
-}
-
 async function run(config: Config): Promise<(string | number)[]> {
   const engine = new Engine({
     workers,
@@ -188,7 +172,7 @@ async function run(config: Config): Promise<(string | number)[]> {
     config.name,
     ...werByGroup(clips, groups, (_, i) => hypotheses[i]!),
     ...(conversations.length
-      ? [(wordErrorRate(conversations.flatMap((c, i) => turnPairs(c, spoken[i]!.channels[0]!))) * 100).toFixed(2)]
+      ? [(wordErrorRate(conversations.flatMap((c, i) => wholeTurnPairs(c, spoken[i]!.channels[0]!))) * 100).toFixed(2)]
       : []),
     ((wall / audioSeconds) * workers).toFixed(3),
   ];

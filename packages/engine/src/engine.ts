@@ -36,6 +36,11 @@ export interface EngineOptions {
   defaultModel?: string | undefined;
   /** Longest piece of audio decoded as one utterance, seconds. */
   maxPiece?: number;
+  /**
+   * Cut pieces where the speaker changes, as the diarizer hears it, so that no piece holds two voices. Default
+   * true: on multi-speaker conversations a piece spanning a change cost words (bench/tune `--conversations`).
+   */
+  speakerPieces?: boolean;
   ffmpegBinary?: string;
   /** The built-in PocketSphinx engine: its libraries and live decoding. */
   pocketsphinx?: PocketSphinxOptions;
@@ -161,6 +166,7 @@ export class Engine {
   /** Measured decoding speed per model, for progress inside a piece. */
   private readonly speed = new DecodeSpeed();
   private readonly maxPiece: number;
+  private readonly speakerPieces: boolean;
   private active = 0;
   private lane = 0;
   /** Live channels allowed at once; each is pinned to a worker. */
@@ -175,6 +181,7 @@ export class Engine {
     const workers = options.workers ?? availableParallelism();
     this.queueLimit = options.queueLimit ?? workers * 8;
     this.maxPiece = options.maxPiece ?? 20;
+    this.speakerPieces = options.speakerPieces ?? true;
     const streamsPerWorker = options.live?.streamsPerWorker ?? 6;
     this.maxLiveChannels = workers * streamsPerWorker;
     this.ffmpegBinary = options.ffmpegBinary ?? "ffmpeg";
@@ -393,6 +400,7 @@ export class Engine {
       raw: options.raw,
       multichannel: options.multichannel ?? false,
       maxPiece: this.maxPiece,
+      speakerPieces: this.speakerPieces,
       diarize: options.diarize,
     });
   }

@@ -2,7 +2,8 @@
  * Cutting a recording into utterance-sized pieces for the recogniser. Pieces are cut in the middle of pauses
  * the VAD found, never inside speech, and are as long as possible up to `maxPiece`: PocketSphinx normalises
  * each piece as a whole, so longer pieces decode better, while bounded pieces keep memory flat and let a long
- * file spread over every worker. Stretches with no speech at all are not decoded.
+ * file spread over every worker. For the same reason a piece holds one speaker: given the diarizer's turns, a
+ * piece also ends where the speaker changes. Stretches with no speech at all are not decoded.
  */
 import type { SpeechSpan } from "./vad/silero.js";
 
@@ -17,6 +18,22 @@ export interface PiecePlan {
   maxPiece?: number;
   /** Audio kept either side of speech, seconds. */
   padding?: number;
+  /** Who speaks when (a diarizer's turns): a piece never holds the speech of two of them. */
+  turns?: ReadonlyArray<{ start: number; end: number; speaker: number }>;
+}
+
+/** The speaker of the turn that overlaps `span` most; undefined without turns. */
+function speakerOf(span: SpeechSpan, turns: PiecePlan["turns"]): number | undefined {
+  let best: number | undefined;
+  let most = 0;
+  for (const turn of turns ?? []) {
+    const overlap = Math.min(span.end, turn.end) - Math.max(span.start, turn.start);
+    if (overlap > most) {
+      most = overlap;
+      best = turn.speaker;
+    }
+  }
+  return best;
 }
 
 export function planPieces(speech: SpeechSpan[], duration: number, plan: PiecePlan = {}): Piece[] {
@@ -31,7 +48,8 @@ export function planPieces(speech: SpeechSpan[], duration: number, plan: PiecePl
     // Padding never reaches past the middle of the pause to a neighbour, so pieces cannot overlap.
     const start = Math.max(0, span.start - padding, previous ? (previous.end + span.start) / 2 : 0);
     const end = Math.min(duration, span.end + padding, next ? (span.end + next.start) / 2 : duration);
-    if (current && end - current.start <= maxPiece) {
+    const sameSpeaker = !previous || speakerOf(span, plan.turns) === speakerOf(previous, plan.turns);
+    if (current && sameSpeaker && end - current.start <= maxPiece) {
       current.end = end;
     } else {
       if (current) pieces.push(current);

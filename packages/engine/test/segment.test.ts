@@ -30,6 +30,23 @@ describe("planPieces", () => {
     ]);
   });
 
+  it("ends a piece where the speaker changes, even when the next span would fit", () => {
+    const speech = [
+      { start: 0, end: 3 },
+      { start: 3.5, end: 6 },
+      { start: 6.5, end: 9 },
+    ];
+    const turns = [
+      { start: 0, end: 3.1, speaker: 0 },
+      { start: 3.4, end: 9, speaker: 1 },
+    ];
+    expect(planPieces(speech, 10, { maxPiece: 20, padding: 0.25, turns })).toEqual([
+      { start: 0, end: 3.25 },
+      { start: 3.25, end: 9.25 },
+    ]);
+    expect(planPieces(speech, 10, { maxPiece: 20, padding: 0.25 })).toEqual([{ start: 0, end: 9.25 }]);
+  });
+
   it("plans nothing for silence", () => {
     expect(planPieces([], 12)).toEqual([]);
   });

@@ -40,6 +40,8 @@ export interface PrepareTask {
   /** Keep channels apart (`multichannel=true`) instead of mixing them down. */
   multichannel: boolean;
   maxPiece: number;
+  /** Cut pieces where the speaker changes (EngineOptions.speakerPieces). */
+  speakerPieces: boolean;
   /** Also find who speaks when in each channel, within these bounds; undefined: no diarization. */
   diarize: DiarizeOptions | undefined;
 }

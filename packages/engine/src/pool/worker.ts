@@ -52,11 +52,16 @@ function speechOf(samples: Float32Array, task: PrepareTask): SpeechSpan[] {
   return detectSpeech(vad, samples);
 }
 
-function piecesOf(samples: Float32Array, speech: SpeechSpan[], task: PrepareTask): PreparedPiece[] {
+function piecesOf(
+  samples: Float32Array,
+  speech: SpeechSpan[],
+  task: PrepareTask,
+  turns: SpeakerTurn[] | undefined,
+): PreparedPiece[] {
   const duration = samples.length / RECOGNIZER_SAMPLE_RATE;
   // Without a VAD model the whole channel is one piece; with one, only the speech is decoded.
   if (!init.vadModel) return [{ start: 0, end: duration, pcm: toInt16(samples) }];
-  return planPieces(speech, duration, { maxPiece: task.maxPiece }).map((piece) => ({
+  return planPieces(speech, duration, { maxPiece: task.maxPiece, ...(turns ? { turns } : {}) }).map((piece) => ({
     ...piece,
     pcm: toInt16(
       samples.subarray(
@@ -85,14 +90,23 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
   });
   const sources = task.multichannel ? audio.channels : [downmix(audio)];
   const speech = sources.map((samples) => speechOf(samples, task));
+  // One diarization serves both: the speaker labels `diarize` asks for, and pieces cut at changes of speaker.
+  // A channel with a single stretch of speech cannot be cut, so it is diarized only when asked.
+  const speakers = await Promise.all(
+    sources.map((samples, c) =>
+      task.diarize || (task.speakerPieces && init.vadModel && speech[c]!.length > 1)
+        ? speakersOf(samples, speech[c]!, task)
+        : undefined,
+    ),
+  );
   return {
     sha256,
     duration: durationOf(audio),
     channelCount: audio.channels.length,
-    channels: sources.map((samples, c) => piecesOf(samples, speech[c]!, task)),
-    ...(task.diarize
-      ? { speakers: await Promise.all(sources.map((samples, c) => speakersOf(samples, speech[c]!, task))) }
-      : {}),
+    channels: sources.map((samples, c) =>
+      piecesOf(samples, speech[c]!, task, task.speakerPieces ? speakers[c] : undefined),
+    ),
+    ...(task.diarize ? { speakers: speakers.map((turns) => turns ?? []) } : {}),
   };
 }
 
