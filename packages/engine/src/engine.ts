@@ -37,8 +37,9 @@ export interface EngineOptions {
   /** Longest piece of audio decoded as one utterance, seconds. */
   maxPiece?: number;
   /**
-   * Cut pieces where the speaker changes, as the diarizer hears it, so that no piece holds two voices. Default
-   * true: on multi-speaker conversations a piece spanning a change cost words (bench/tune `--conversations`).
+   * End pieces at pauses where the speaker changes, as the diarizer hears it, so that a piece does not run on into
+   * another voice. Default true: on multi-speaker conversations a piece spanning a change cost words (bench/tune
+   * `--conversations`).
    */
   speakerPieces?: boolean;
   ffmpegBinary?: string;

@@ -2,8 +2,9 @@
  * Cutting a recording into utterance-sized pieces for the recogniser. Pieces are cut in the middle of pauses
  * the VAD found, never inside speech, and are as long as possible up to `maxPiece`: PocketSphinx normalises
  * each piece as a whole, so longer pieces decode better, while bounded pieces keep memory flat and let a long
- * file spread over every worker. For the same reason a piece holds one speaker: given the diarizer's turns, a
- * piece also ends where the speaker changes. Stretches with no speech at all are not decoded.
+ * file spread over every worker. For the same reason a piece keeps to one speaker where it can: given the
+ * diarizer's turns, a piece also ends at a pause where the speaker changes (speech with no pause at the change
+ * stays in one piece). Stretches with no speech at all are not decoded.
  */
 import type { SpeechSpan } from "./vad/silero.js";
 
@@ -18,7 +19,7 @@ export interface PiecePlan {
   maxPiece?: number;
   /** Audio kept either side of speech, seconds. */
   padding?: number;
-  /** Who speaks when (a diarizer's turns): a piece never holds the speech of two of them. */
+  /** Who speaks when (a diarizer's turns): a piece ends at a pause where the speaker changes. */
   turns?: ReadonlyArray<{ start: number; end: number; speaker: number }>;
 }
 
