@@ -91,12 +91,11 @@ async function prepare(task: PrepareTask): Promise<PrepareResult> {
   const sources = task.multichannel ? audio.channels : [downmix(audio)];
   const speech = sources.map((samples) => speechOf(samples, task));
   // One diarization serves both: the speaker labels `diarize` asks for, and pieces cut at changes of speaker.
-  // A channel with a single stretch of speech cannot be cut, so it is diarized only when asked.
+  // A channel with a single stretch of speech (the whole channel, without a VAD) cannot be cut, so it is
+  // diarized only when asked.
   const speakers = await Promise.all(
     sources.map((samples, c) =>
-      task.diarize || (task.speakerPieces && init.vadModel && speech[c]!.length > 1)
-        ? speakersOf(samples, speech[c]!, task)
-        : undefined,
+      task.diarize || (task.speakerPieces && speech[c]!.length > 1) ? speakersOf(samples, speech[c]!, task) : undefined,
     ),
   );
   return {
