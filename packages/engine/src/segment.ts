@@ -6,7 +6,20 @@
  * diarizer's turns, a piece also ends at a pause where the speaker changes (speech with no pause at the change
  * stays in one piece). Stretches with no speech at all are not decoded.
  */
-import type { SpeechSpan } from "./vad/silero.js";
+import type { SpeechSpan, VadOptions } from "./vad/silero.js";
+
+/**
+ * The VAD's settings for a recording that is to be cut into pieces: speech longer than a piece is split, and a
+ * pause of 0.15 s ends a span (the detector's own default is 0.3 s). In conversation one speaker often follows
+ * another after a shorter pause than 0.3 s, and a piece can only end at a change of speaker where a span ends.
+ * bench/tune `--conversations` (WER on whole turns): tuning 47.02 % at 0.3 s, 45.68 % at 0.15 s (0.1 s 45.84, 0.2 s
+ * 46.46, 0.5 s 47.18); held out 45.83 → 45.18 %; single-speaker clips kept the same words. The diarizer gets the
+ * same spans, and they help it too: on a 70-minute recording of six held-out speakers its speaker confusion went
+ * from 22.1 to 0.3 % (bench/diarize).
+ */
+export function pieceVad(maxPiece: number): VadOptions {
+  return { minSilence: 0.15, maxSpeech: maxPiece };
+}
 
 export interface Piece {
   /** Seconds into the channel. */

@@ -12,7 +12,7 @@ import { downmix, durationOf, toInt16 } from "../audio/pcm.js";
 import { diarizationMethod } from "../diarize/diarizers.js";
 import type { Diarizer, SpeakerTurn } from "../diarize/types.js";
 import { RECOGNIZER_SAMPLE_RATE, type Recognizer } from "../recognizer.js";
-import { planPieces } from "../segment.js";
+import { pieceVad, planPieces } from "../segment.js";
 import { WorkerSessions } from "../stream/worker-sessions.js";
 import { createVad, detectSpeech, type SpeechSpan } from "../vad/silero.js";
 import type {
@@ -48,7 +48,7 @@ setInterval(() => sessions.freeSpareDecoders(), Math.max(100, init.live.spareIdl
 function speechOf(samples: Float32Array, task: PrepareTask): SpeechSpan[] {
   const duration = samples.length / RECOGNIZER_SAMPLE_RATE;
   if (!init.vadModel) return duration > 0 ? [{ start: 0, end: duration }] : [];
-  vad ??= createVad(init.vadModel, { maxSpeech: task.maxPiece });
+  vad ??= createVad(init.vadModel, pieceVad(task.maxPiece));
   return detectSpeech(vad, samples);
 }
 
