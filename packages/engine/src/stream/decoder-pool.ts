@@ -59,6 +59,8 @@ interface Stock {
   model: InstalledModel;
   keyterms: readonly Keyterm[];
   narrowband: boolean;
+  /** Neither keyterms nor narrowband: the model's own stock, kept warm and never forgotten. */
+  plain: boolean;
   /** Idle decoders kept however long they are idle. */
   warm: number;
   /** Most recently returned last. */
@@ -246,7 +248,7 @@ export class DecoderPool {
       // A keyterm set (or telephone stock) nobody uses any more is forgotten (clients may send a new set with
       // every stream).
       const unused = !kept.length && !stock.held && !stock.channels && !stock.waiters.length && !stock.building;
-      if ((stock.keyterms.length || stock.narrowband) && unused) this.stocks.delete(key);
+      if (!stock.plain && unused) this.stocks.delete(key);
     }
     if (!freed) return;
     releaseFreedMemory();
@@ -262,6 +264,7 @@ export class DecoderPool {
         model,
         keyterms,
         narrowband,
+        plain,
         warm: plain ? this.keep.warm : 0,
         idle: [],
         held: 0,
