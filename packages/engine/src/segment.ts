@@ -53,6 +53,7 @@ function speakerOf(span: SpeechSpan, turns: PiecePlan["turns"]): number | undefi
 export function planPieces(speech: SpeechSpan[], duration: number, plan: PiecePlan = {}): Piece[] {
   const maxPiece = plan.maxPiece ?? 20;
   const padding = plan.padding ?? 0.3;
+  const speakers = speech.map((span) => speakerOf(span, plan.turns));
   const pieces: Piece[] = [];
   let current: Piece | undefined;
   for (let i = 0; i < speech.length; i++) {
@@ -62,7 +63,7 @@ export function planPieces(speech: SpeechSpan[], duration: number, plan: PiecePl
     // Padding never reaches past the middle of the pause to a neighbour, so pieces cannot overlap.
     const start = Math.max(0, span.start - padding, previous ? (previous.end + span.start) / 2 : 0);
     const end = Math.min(duration, span.end + padding, next ? (span.end + next.start) / 2 : duration);
-    const sameSpeaker = !previous || speakerOf(span, plan.turns) === speakerOf(previous, plan.turns);
+    const sameSpeaker = !previous || speakers[i] === speakers[i - 1];
     if (current && sameSpeaker && end - current.start <= maxPiece) {
       current.end = end;
     } else {
