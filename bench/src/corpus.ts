@@ -87,18 +87,21 @@ export function wavAtRate(audio: string | Buffer, rate: number): Buffer {
   });
 }
 
-/** A WAV file around 16-bit mono PCM (little-endian samples). */
-export function wavOf(pcm: Buffer, sampleRate = 16_000): Buffer {
+/**
+ * A WAV file around 16-bit PCM (little-endian samples, `channels` interleaved). The header says what it is told:
+ * tests post headers that lie.
+ */
+export function wavOf(pcm: Buffer, sampleRate = 16_000, channels = 1): Buffer {
   const header = Buffer.alloc(44);
   header.write("RIFF", 0, "ascii");
   header.writeUInt32LE(36 + pcm.byteLength, 4);
   header.write("WAVEfmt ", 8, "ascii");
   header.writeUInt32LE(16, 16);
   header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
+  header.writeUInt16LE(channels, 22);
   header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
+  header.writeUInt32LE(sampleRate * channels * 2, 28);
+  header.writeUInt16LE(channels * 2, 32);
   header.writeUInt16LE(16, 34);
   header.write("data", 36, "ascii");
   header.writeUInt32LE(pcm.byteLength, 40);

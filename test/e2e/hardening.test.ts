@@ -6,14 +6,13 @@
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import { clip } from "@earshot/bench/corpus";
+import { clip, wavOf } from "@earshot/bench/corpus";
 import { ErrorBodySchema } from "@earshot/protocol";
 import { Accounts, type EarshotServer } from "@earshot/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { ffmpeg } from "../support/audio.js";
 import { postListen, startTestServer } from "../support/server.js";
-import { wavHeader } from "../support/wav.js";
 
 const lj = clip("ljspeech-dev", "LJ001-0002");
 const speech = readFileSync(lj.path);
@@ -70,7 +69,7 @@ const bodyOf = (response: string): unknown => JSON.parse(response.slice(response
 describe("audio headers a client may lie in", () => {
   it("refuses sample rates no speech engine can use with a 400 naming the rate", async () => {
     for (const rate of [1, 63, 100, 3999, 384_000, 4_000_000]) {
-      const res = await postListen(server.url, wavHeader(rate, 1, 64 * 1024));
+      const res = await postListen(server.url, wavOf(Buffer.alloc(64 * 1024), rate, 1));
       expectApiError(res, 400, new RegExp(`${rate} Hz`));
     }
     const raw = await postListen(server.url, new Uint8Array(3200), "encoding=linear16&sample_rate=1000");
@@ -79,13 +78,13 @@ describe("audio headers a client may lie in", () => {
 
   it("refuses more channels than the query allows, from any source, without decoding them", async () => {
     const before = process.memoryUsage().rss;
-    const res = await postListen(server.url, wavHeader(16_000, 128, 123 * 1024));
+    const res = await postListen(server.url, wavOf(Buffer.alloc(123 * 1024), 16_000, 128));
     expectApiError(res, 400, /128/);
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
   });
 
   it("still transcribes 32 channels at 48 kHz (one resampler, not one per channel)", async () => {
-    const res = await postListen(server.url, wavHeader(48_000, 32, 48_000 * 32 * 2), "multichannel=true");
+    const res = await postListen(server.url, wavOf(Buffer.alloc(48_000 * 32 * 2), 48_000, 32), "multichannel=true");
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.results.channels).toHaveLength(32);
   });
@@ -169,7 +168,7 @@ describe("live refusals a client can act on", () => {
         resolve({ status: res.statusCode });
         res.resume();
       });
-      ws.on("open", () => ws.send(wavHeader(100, 1, 32_000)));
+      ws.on("open", () => ws.send(wavOf(Buffer.alloc(32_000), 100, 1)));
       ws.on("close", (code) => resolve({ code }));
       ws.on("error", () => {});
     });
